@@ -1,0 +1,24 @@
+import type { Client } from "@grpc/grpc-js";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import { passThrough } from "../codec.js";
+import type { ClientCallStart, MethodObserver } from "../observer.js";
+import type { BidiStreamingMethod } from "../service.js";
+import type { CallOptions } from "./call-options.js";
+import { ClientCall } from "./client-call.js";
+import { readResponses } from "./read-responses.js";
+import { sendRequests } from "./send-requests.js";
+import type { RequestStream } from "./send-requests.js";
+
+export async function* callBidiStreaming<I extends DescMessage, O extends DescMessage>(
+  client: Client,
+  method: BidiStreamingMethod<I, O>,
+  observer: MethodObserver<ClientCallStart> | undefined,
+  requests: RequestStream<I>,
+  options: CallOptions,
+): AsyncGenerator<MessageShape<O>, void, undefined> {
+  const state = new ClientCall(observer, options);
+  const call = client.makeBidiStreamRequest(method.path, passThrough, passThrough, state.metadata, state.grpcOptions);
+  const responses = readResponses(call, method.output, state);
+  void sendRequests(call, requests, method.input, state);
+  yield* responses;
+}

@@ -1,0 +1,98 @@
+import { context } from "@opentelemetry/api";
+import { Metadata, status as Code } from "@grpc/grpc-js";
+import type { CallOptions as GrpcCallOptions, ClientUnaryCall, StatusObject } from "@grpc/grpc-js";
+import { now } from "../clock.js";
+import { RpcError } from "../errors.js";
+import type { CallObserver, ClientCallStart, MethodObserver } from "../observer.js";
+import type { CallOptions } from "./call-options.js";
+
+/** What every grpc-js client call is, whatever its kind. */
+type GrpcClientCall = ClientUnaryCall;
+
+/**
+ * The state one client call keeps across its kinds: the observer, the outgoing
+ * metadata, the caller's options and the final status, reported exactly once.
+ */
+export class ClientCall {
+  readonly metadata: Metadata;
+  readonly grpcOptions: GrpcCallOptions;
+  /** Aborted when the call has ended; request writers stop on it. */
+  readonly ended = new AbortController();
+  private readonly observer: CallObserver | undefined;
+  private failure: RpcError | undefined;
+  private exception: unknown;
+
+  constructor(
+    observer: MethodObserver<ClientCallStart> | undefined,
+    private readonly options: CallOptions,
+  ) {
+    const metadata = options.metadata;
+    if (observer === undefined) {
+      this.metadata = metadata ?? new Metadata();
+    } else {
+      // Observers add propagation headers; the caller's object must stay untouched.
+      this.metadata = metadata === undefined ? new Metadata() : metadata.clone();
+      this.observer = observer.start({ metadata: this.metadata, context: context.active(), startTime: now() });
+    }
+    this.grpcOptions = options.deadline === undefined ? {} : { deadline: options.deadline };
+  }
+
+  /**
+   * Wires a started grpc-js call: headers, the caller's AbortSignal, and the final
+   * status, which `onEnd` receives as an RpcError (or undefined for OK).
+   */
+  attach(call: GrpcClientCall, onEnd: (error: RpcError | undefined) => void): void {
+    const { signal, onHeader, onTrailer } = this.options;
+    const abort = (): void => call.cancel();
+    signal?.addEventListener("abort", abort);
+    call.on("metadata", (headers: Metadata) => {
+      this.observer?.headers(headers);
+      onHeader?.(headers);
+    });
+    call.on("status", (status: StatusObject) => {
+      signal?.removeEventListener("abort", abort);
+      const error = this.failure ?? (status.code === Code.OK ? undefined : RpcError.from(status));
+      this.ended.abort();
+      this.observer?.end({
+        code: error?.code ?? Code.OK,
+        message: error?.rawMessage ?? status.details,
+        metadata: status.metadata,
+        error: this.exception,
+        endTime: now(),
+      });
+      onTrailer?.(status.metadata);
+      onEnd(error);
+    });
+    if (signal?.aborted === true) {
+      call.cancel();
+    }
+  }
+
+  /**
+   * Records the status this call really ended with when it differs from what grpc-js
+   * reports: a failure found on this side (a response that does not parse, a request
+   * stream that throws, given as `exception`) replaces the CANCELLED that cancelling
+   * produces.
+   */
+  fail(error: RpcError, call: GrpcClientCall, exception?: unknown): void {
+    if (this.failure === undefined) {
+      this.failure = error;
+      this.exception = exception;
+    }
+    call.cancel();
+  }
+
+  /** Ends a call that failed before grpc-js started it. */
+  endEarly(error: RpcError): void {
+    this.ended.abort();
+    this.observer?.end({ code: error.code, message: error.rawMessage, error: error.cause, endTime: now() });
+  }
+
+  messageSent(size: number): void {
+    this.observer?.messageSent(size);
+  }
+
+  messageReceived(size: number): void {
+    this.observer?.messageReceived(size);
+  }
+}

@@ -1,0 +1,41 @@
+import type { ClientWritableStream } from "@grpc/grpc-js";
+import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
+import { serializeMessage } from "../codec.js";
+import { Code, RpcError } from "../errors.js";
+import { writeMessage } from "../write-message.js";
+import type { ClientCall } from "./client-call.js";
+
+/** What a client may pass as a request stream. */
+export type RequestStream<I extends DescMessage> = AsyncIterable<MessageInitShape<I>> | Iterable<MessageInitShape<I>>;
+
+/**
+ * Writes the caller's requests, one at a time and no faster than the call accepts
+ * them, then half-closes. A request stream that throws cancels the call, which then
+ * fails with CANCELLED carrying the thrown error as its cause.
+ */
+export async function sendRequests<I extends DescMessage>(
+  call: ClientWritableStream<Buffer>,
+  requests: RequestStream<I>,
+  schema: I,
+  state: ClientCall,
+): Promise<void> {
+  const stop = state.ended.signal;
+  try {
+    for await (const request of requests) {
+      if (stop.aborted) {
+        return;
+      }
+      const bytes = serializeMessage(schema, request);
+      state.messageSent(bytes.length);
+      await writeMessage(call, bytes, stop);
+    }
+    if (!stop.aborted) {
+      call.end();
+    }
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    const error =
+      err instanceof RpcError ? err : new RpcError(Code.CANCELLED, `request stream failed: ${reason}`, undefined, { cause: err });
+    state.fail(error, call, err);
+  }
+}

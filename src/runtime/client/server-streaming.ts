@@ -1,0 +1,30 @@
+import type { Client } from "@grpc/grpc-js";
+import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import { passThrough, serializeMessage } from "../codec.js";
+import { Code, RpcError } from "../errors.js";
+import type { ClientCallStart, MethodObserver } from "../observer.js";
+import type { ServerStreamingMethod } from "../service.js";
+import type { CallOptions } from "./call-options.js";
+import { ClientCall } from "./client-call.js";
+import { readResponses } from "./read-responses.js";
+
+export async function* callServerStreaming<I extends DescMessage, O extends DescMessage>(
+  client: Client,
+  method: ServerStreamingMethod<I, O>,
+  observer: MethodObserver<ClientCallStart> | undefined,
+  request: MessageInitShape<I>,
+  options: CallOptions,
+): AsyncGenerator<MessageShape<O>, void, undefined> {
+  const state = new ClientCall(observer, options);
+  let bytes: Buffer;
+  try {
+    bytes = serializeMessage(method.input, request);
+  } catch (err) {
+    const error = RpcError.from(err, Code.INTERNAL);
+    state.endEarly(error);
+    throw error;
+  }
+  const call = client.makeServerStreamRequest(method.path, passThrough, passThrough, bytes, state.metadata, state.grpcOptions);
+  state.messageSent(bytes.length);
+  yield* readResponses(call, method.output, state);
+}

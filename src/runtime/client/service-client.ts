@@ -1,0 +1,111 @@
+import { Client, credentials } from "@grpc/grpc-js";
+import type { ChannelCredentials, ChannelInterface as Channel, ChannelOptions } from "@grpc/grpc-js";
+import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import type { ClientCallStart, MethodObserver } from "../observer.js";
+import type {
+  BidiStreamingMethod,
+  ClientStreamingMethod,
+  ServerStreamingMethod,
+  ServiceDefinition,
+  UnaryMethod,
+} from "../service.js";
+import { resolveTelemetry } from "../telemetry-option.js";
+import type { TelemetryOption } from "../telemetry-option.js";
+import { callBidiStreaming } from "./bidi-streaming.js";
+import type { CallOptions } from "./call-options.js";
+import { callClientStreaming } from "./client-streaming.js";
+import type { RequestStream } from "./send-requests.js";
+import { callServerStreaming } from "./server-streaming.js";
+import { callUnary } from "./unary.js";
+
+/** Options of a generated client. */
+export interface ClientOptions {
+  /** grpc-js channel options, used when the client creates its own channel. */
+  channelOptions?: ChannelOptions;
+  /** Telemetry to report every call to. */
+  telemetry?: TelemetryOption;
+}
+
+/**
+ * How a generated client is constructed: from an address and credentials (the client
+ * owns the channel and `close()` closes it), or on an existing grpc-js Channel or
+ * Client (shared; `close()` leaves it open).
+ */
+export type ClientArgs =
+  | [address: string, credentials: ChannelCredentials, options?: ClientOptions]
+  | [channel: Channel | Client, options?: ClientOptions];
+
+/**
+ * The calls of one service over one grpc-js Client. Generated client classes hold
+ * one and forward each method to it.
+ */
+export class ServiceClient {
+  private readonly client: Client;
+  private readonly ownsChannel: boolean;
+  private readonly observers: readonly (MethodObserver<ClientCallStart> | undefined)[];
+
+  constructor(service: ServiceDefinition, ...args: ClientArgs) {
+    let options: ClientOptions | undefined;
+    if (typeof args[0] === "string") {
+      const [address, credentials, clientOptions] = args as [string, ChannelCredentials, ClientOptions?];
+      options = clientOptions;
+      this.client = new Client(address, credentials, options?.channelOptions);
+      this.ownsChannel = true;
+    } else {
+      const [target, clientOptions] = args as [Channel | Client, ClientOptions?];
+      options = clientOptions;
+      // With channelOverride grpc-js never looks at the credentials argument.
+      this.client = isClient(target)
+        ? target
+        : new Client(target.getTarget(), credentials.createInsecure(), { channelOverride: target });
+      this.ownsChannel = false;
+    }
+    const telemetry = resolveTelemetry(options?.telemetry);
+    const target = this.client.getChannel().getTarget();
+    this.observers = service.methodList.map((method) => telemetry?.clientMethod?.(method, target));
+  }
+
+  unary<I extends DescMessage, O extends DescMessage>(
+    method: UnaryMethod<I, O>,
+    request: MessageInitShape<I>,
+    options: CallOptions = {},
+  ): Promise<MessageShape<O>> {
+    return callUnary(this.client, method, this.observers[method.index], request, options);
+  }
+
+  serverStreaming<I extends DescMessage, O extends DescMessage>(
+    method: ServerStreamingMethod<I, O>,
+    request: MessageInitShape<I>,
+    options: CallOptions = {},
+  ): AsyncIterable<MessageShape<O>> {
+    return callServerStreaming(this.client, method, this.observers[method.index], request, options);
+  }
+
+  clientStreaming<I extends DescMessage, O extends DescMessage>(
+    method: ClientStreamingMethod<I, O>,
+    requests: RequestStream<I>,
+    options: CallOptions = {},
+  ): Promise<MessageShape<O>> {
+    return callClientStreaming(this.client, method, this.observers[method.index], requests, options);
+  }
+
+  bidiStreaming<I extends DescMessage, O extends DescMessage>(
+    method: BidiStreamingMethod<I, O>,
+    requests: RequestStream<I>,
+    options: CallOptions = {},
+  ): AsyncIterable<MessageShape<O>> {
+    return callBidiStreaming(this.client, method, this.observers[method.index], requests, options);
+  }
+
+  /** Closes the channel if this client created it; a shared channel stays open. */
+  close(): void {
+    if (this.ownsChannel) {
+      this.client.close();
+    }
+  }
+}
+
+// Duck-typed rather than instanceof: the caller's grpc-js may be another copy.
+function isClient(value: Channel | Client): value is Client {
+  return typeof (value as Partial<Client>).getChannel === "function";
+}

@@ -1,0 +1,36 @@
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import { Code, RpcError } from "./errors.js";
+
+/** Serializes a message, or an init object for one, into the Buffer grpc-js writes. */
+export function serializeMessage<D extends DescMessage>(schema: D, value: MessageInitShape<D>): Buffer {
+  let bytes: Uint8Array;
+  try {
+    bytes = toBinary(schema, create(schema, value));
+  } catch (err) {
+    throw new RpcError(Code.INTERNAL, `cannot serialize ${schema.typeName}: ${describe(err)}`, undefined, {
+      cause: err,
+    });
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Parses bytes off the wire; a malformed message is an INTERNAL error naming the type. */
+export function parseMessage<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> {
+  try {
+    return fromBinary(schema, bytes);
+  } catch (err) {
+    throw new RpcError(Code.INTERNAL, `cannot parse ${schema.typeName}: ${describe(err)}`, undefined, {
+      cause: err,
+    });
+  }
+}
+
+/** grpc-js (de)serializer that hands the bytes through: we (de)serialize ourselves to know sizes. */
+export function passThrough(bytes: Buffer): Buffer {
+  return bytes;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

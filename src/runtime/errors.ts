@@ -1,0 +1,69 @@
+import { Metadata, status as Code } from "@grpc/grpc-js";
+
+export { Code };
+
+/** The canonical name of a status code (`"NOT_FOUND"`), or `"CODE_<n>"` for unknown numbers. */
+export function codeName(code: number): string {
+  return Code[code] ?? `CODE_${code}`;
+}
+
+// A registered symbol, so two copies of this package (ESM and CJS, or two versions)
+// still recognise each other's errors.
+const brand = Symbol.for("protoc-gen-ts-otel.RpcError");
+
+/**
+ * The one error type of generated clients and servers: a gRPC status code, the
+ * status message as the peer sees it, and metadata (trailers).
+ *
+ * Handlers throw it to answer with a status; clients reject with it.
+ */
+export class RpcError extends Error {
+  override name = "RpcError";
+  readonly code: Code;
+  /** The status message without the code prefix that `message` carries. */
+  readonly rawMessage: string;
+  readonly metadata: Metadata;
+
+  constructor(code: Code, message: string, metadata?: Metadata, options?: { cause?: unknown }) {
+    super(`[${codeName(code)}] ${message}`, options);
+    this.code = code;
+    this.rawMessage = message;
+    this.metadata = metadata ?? new Metadata();
+    Object.defineProperty(this, brand, { value: true });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && brand in value;
+  }
+
+  /**
+   * Turns anything into an RpcError: an RpcError is returned as is, a grpc-js
+   * status error keeps its code, details and metadata, and anything else becomes
+   * `fallbackCode` with the original as `cause`.
+   */
+  static from(reason: unknown, fallbackCode: Code = Code.UNKNOWN): RpcError {
+    if (reason instanceof RpcError) {
+      return reason;
+    }
+    if (isStatusError(reason)) {
+      const metadata = reason.metadata instanceof Metadata ? reason.metadata : undefined;
+      return new RpcError(reason.code, reason.details ?? "", metadata, { cause: reason });
+    }
+    const message = reason instanceof Error ? reason.message : String(reason);
+    return new RpcError(fallbackCode, message, undefined, { cause: reason });
+  }
+}
+
+interface StatusError {
+  code: Code;
+  details?: string;
+  metadata?: unknown;
+}
+
+function isStatusError(value: unknown): value is StatusError {
+  if (typeof value !== "object" || value === null || !("code" in value)) {
+    return false;
+  }
+  const code = value.code;
+  return typeof code === "number" && Number.isInteger(code) && code >= 0 && code <= 16;
+}

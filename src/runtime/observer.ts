@@ -1,0 +1,142 @@
+import type { Context } from "@opentelemetry/api";
+import type { Deadline, Metadata } from "@grpc/grpc-js";
+import type { Code } from "./errors.js";
+import type { MethodDefinition } from "./service.js";
+
+/**
+ * The seam between the call wrappers and telemetry. The wrappers of all four call
+ * kinds, on both sides, report each call's lifecycle here; tracing, OpenTelemetry
+ * metrics and Prometheus are separate implementations, so a user without one of them
+ * never loads it.
+ *
+ * Per-method work (names, attribute sets, label values) belongs in `clientMethod` /
+ * `serverMethod`, which run once per method when a client or server is created.
+ */
+export interface Telemetry {
+  /** Called once per method when a client is created; `undefined` observes nothing. */
+  clientMethod?(method: MethodDefinition, target: string): MethodObserver<ClientCallStart> | undefined;
+  /** Called once per method when a service is added to a server; `undefined` observes nothing. */
+  serverMethod?(method: MethodDefinition): MethodObserver<ServerCallStart> | undefined;
+}
+
+/** Starts the observation of one call of one method. */
+export interface MethodObserver<S> {
+  start(call: S): CallObserver;
+}
+
+/** What a client call looks like when it starts. */
+export interface ClientCallStart {
+  /** Outgoing request metadata; observers may add to it (trace propagation). */
+  readonly metadata: Metadata;
+  /** The context active where the call was made: the parent of the call. */
+  readonly context: Context;
+  /** Epoch milliseconds (see `now()`); the same instant for every observer. */
+  readonly startTime: number;
+}
+
+/** What a server call looks like when it starts. */
+export interface ServerCallStart {
+  /** Incoming request metadata. */
+  readonly metadata: Metadata;
+  /** The context the handler would run in without telemetry. */
+  readonly context: Context;
+  readonly startTime: number;
+  /** The remote address as grpc-js reports it (`ip:port`). */
+  readonly peer: string;
+  /** The `:authority` the client addressed. */
+  readonly host: string;
+  readonly deadline: Deadline;
+}
+
+/** Receives the events of one call. Every method is called synchronously by the wrapper. */
+export interface CallObserver {
+  /**
+   * The context the rest of the call runs in: on the server every piece of handler
+   * code runs inside it; the next observer in a chain starts from it.
+   */
+  readonly context: Context;
+  /** Response headers, when received (client) or sent (server). */
+  headers(metadata: Metadata): void;
+  /** One message serialized and handed to grpc-js, with its exact size in bytes. */
+  messageSent(size: number): void;
+  /** One message received, with its exact serialized size in bytes. */
+  messageReceived(size: number): void;
+  /** The final status. Called exactly once per call, on every terminal path. */
+  end(result: CallResult): void;
+}
+
+/** How a call ended. */
+export interface CallResult {
+  readonly code: Code;
+  /** The status message as sent to (server) or received from (client) the peer. */
+  readonly message: string;
+  /** Trailers, where known. */
+  readonly metadata?: Metadata | undefined;
+  /**
+   * The exception that caused the status, when it was not an RpcError: a handler
+   * bug on the server, a failing request stream on the client.
+   */
+  readonly error?: unknown;
+  readonly endTime: number;
+}
+
+/**
+ * Combines several telemetry implementations into one; the context each call
+ * observer returns becomes the starting context of the next, in order.
+ */
+export function combineTelemetry(parts: readonly Telemetry[]): Telemetry | undefined {
+  if (parts.length === 0) {
+    return undefined;
+  }
+  if (parts.length === 1) {
+    return parts[0];
+  }
+  return {
+    clientMethod(method, target) {
+      return chain(parts.map((part) => part.clientMethod?.(method, target)));
+    },
+    serverMethod(method) {
+      return chain(parts.map((part) => part.serverMethod?.(method)));
+    },
+  };
+}
+
+function chain<S extends { readonly context: Context }>(
+  candidates: readonly (MethodObserver<S> | undefined)[],
+): MethodObserver<S> | undefined {
+  const observers = candidates.filter((o): o is MethodObserver<S> => o !== undefined);
+  if (observers.length <= 1) {
+    return observers[0];
+  }
+  return {
+    start(call) {
+      const started: CallObserver[] = [];
+      let current = call;
+      for (const observer of observers) {
+        const callObserver = observer.start(current);
+        started.push(callObserver);
+        current = { ...current, context: callObserver.context };
+      }
+      return new CallObserverChain(started, current.context);
+    },
+  };
+}
+
+class CallObserverChain implements CallObserver {
+  constructor(
+    private readonly observers: readonly CallObserver[],
+    readonly context: Context,
+  ) {}
+  headers(metadata: Metadata): void {
+    for (const o of this.observers) o.headers(metadata);
+  }
+  messageSent(size: number): void {
+    for (const o of this.observers) o.messageSent(size);
+  }
+  messageReceived(size: number): void {
+    for (const o of this.observers) o.messageReceived(size);
+  }
+  end(result: CallResult): void {
+    for (const o of this.observers) o.end(result);
+  }
+}

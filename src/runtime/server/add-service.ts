@@ -1,0 +1,79 @@
+import type { MethodDefinition as GrpcMethodDefinition, Server, UntypedHandleCall } from "@grpc/grpc-js";
+import type { DescMessage } from "@bufbuild/protobuf";
+import { passThrough } from "../codec.js";
+import type { MethodObserver, ServerCallStart } from "../observer.js";
+import type {
+  BidiStreamingMethod,
+  ClientStreamingMethod,
+  MethodDefinition,
+  MethodKind,
+  ServerStreamingMethod,
+  ServiceDefinition,
+  UnaryMethod,
+} from "../service.js";
+import { resolveTelemetry } from "../telemetry-option.js";
+import type { TelemetryOption } from "../telemetry-option.js";
+import { serveBidiStreaming } from "./bidi-streaming.js";
+import { serveClientStreaming } from "./client-streaming.js";
+import type { HandlerFor, ServiceHandlers } from "./handlers.js";
+import { serveServerStreaming } from "./server-streaming.js";
+import { serveUnary } from "./unary.js";
+
+/** Options of a generated server registration. */
+export interface ServerOptions {
+  /** Telemetry to report every call to. */
+  telemetry?: TelemetryOption;
+}
+
+/**
+ * Registers a service's handlers on a grpc-js server. A method whose handler is
+ * missing at run time answers UNIMPLEMENTED; the others are wrapped so that every
+ * call reports to the telemetry and answers a proper status whatever the handler does.
+ */
+export function addService<M extends Record<string, MethodDefinition>>(
+  server: Server,
+  service: ServiceDefinition<M>,
+  handlers: ServiceHandlers<M>,
+  options: ServerOptions = {},
+): void {
+  const telemetry = resolveTelemetry(options.telemetry);
+  // Null prototypes: proto method names may be `constructor` or `__proto__`.
+  const definition = Object.create(null) as Record<string, GrpcMethodDefinition<Buffer, Buffer>>;
+  const implementation = Object.create(null) as Record<string, UntypedHandleCall>;
+  for (const [member, method] of Object.entries<MethodDefinition>(service.methods)) {
+    const candidate: unknown = (handlers as Record<string, unknown>)[member];
+    const handler = typeof candidate === "function" ? (candidate.bind(handlers) as AnyHandler) : undefined;
+    definition[method.name] = {
+      path: method.path,
+      requestStream: method.kind === "client_streaming" || method.kind === "bidi_streaming",
+      responseStream: method.kind === "server_streaming" || method.kind === "bidi_streaming",
+      requestSerialize: passThrough,
+      requestDeserialize: passThrough,
+      responseSerialize: passThrough,
+      responseDeserialize: passThrough,
+      originalName: member,
+    };
+    implementation[method.name] = serve(method, handler, telemetry?.serverMethod?.(method));
+  }
+  server.addService(definition, implementation);
+}
+
+// The handler was looked up by name; its kind matches the method's by the generated types.
+type AnyHandler = HandlerFor<MethodDefinition<MethodKind, DescMessage, DescMessage>>;
+
+function serve(
+  method: MethodDefinition,
+  handler: AnyHandler | undefined,
+  observer: MethodObserver<ServerCallStart> | undefined,
+): UntypedHandleCall {
+  switch (method.kind) {
+    case "unary":
+      return serveUnary(method as UnaryMethod<DescMessage, DescMessage>, handler as never, observer);
+    case "server_streaming":
+      return serveServerStreaming(method as ServerStreamingMethod<DescMessage, DescMessage>, handler as never, observer);
+    case "client_streaming":
+      return serveClientStreaming(method as ClientStreamingMethod<DescMessage, DescMessage>, handler as never, observer);
+    case "bidi_streaming":
+      return serveBidiStreaming(method as BidiStreamingMethod<DescMessage, DescMessage>, handler as never, observer);
+  }
+}

@@ -1,0 +1,31 @@
+import type { handleClientStreamingCall } from "@grpc/grpc-js";
+import type { DescMessage } from "@bufbuild/protobuf";
+import { serializeMessage } from "../codec.js";
+import type { MethodObserver, ServerCallStart } from "../observer.js";
+import type { ClientStreamingMethod } from "../service.js";
+import type { HandlerFor } from "./handlers.js";
+import { readRequests } from "./read-requests.js";
+import { ServerCall, unimplemented } from "./server-call.js";
+
+export function serveClientStreaming<I extends DescMessage, O extends DescMessage>(
+  method: ClientStreamingMethod<I, O>,
+  handler: HandlerFor<ClientStreamingMethod<I, O>> | undefined,
+  observer: MethodObserver<ServerCallStart> | undefined,
+): handleClientStreamingCall<Buffer, Buffer> {
+  return (call, callback) => {
+    const state = new ServerCall(method, call, observer);
+    void state.run(async () => {
+      try {
+        if (handler === undefined) {
+          throw unimplemented(method);
+        }
+        const response = await handler(readRequests(call, method.input, state), state);
+        const bytes = serializeMessage(method.output, response);
+        state.messageSent(bytes.length);
+        callback(null, bytes, state.ok().metadata);
+      } catch (err) {
+        callback(state.failed(err));
+      }
+    });
+  };
+}

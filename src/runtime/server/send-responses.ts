@@ -1,0 +1,31 @@
+import type { Writable } from "node:stream";
+import type { DescMessage } from "@bufbuild/protobuf";
+import { serializeMessage } from "../codec.js";
+import { writeMessage } from "../write-message.js";
+import type { HandlerStream } from "./handlers.js";
+import type { ServerCall } from "./server-call.js";
+
+/**
+ * Writes what a streaming handler yields, waiting for `drain` whenever grpc-js says
+ * its buffer is full, so a slow client slows the handler down. When the call ends
+ * early the handler's iterator is closed (its `finally` blocks run).
+ */
+export async function sendResponses<O extends DescMessage>(
+  stream: Writable,
+  responses: HandlerStream<O>,
+  schema: O,
+  state: ServerCall,
+): Promise<void> {
+  if (state.isEnded) {
+    return;
+  }
+  for await (const response of responses) {
+    const bytes = serializeMessage(schema, response);
+    state.sendHeader();
+    state.messageSent(bytes.length);
+    await writeMessage(stream, bytes, state.signal);
+    if (state.isEnded) {
+      return;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import type { DescMessage } from "@bufbuild/protobuf";
+
+/** The four gRPC call kinds, spelled as protobuf-es spells them. */
+export type MethodKind = "unary" | "server_streaming" | "client_streaming" | "bidi_streaming";
+
+/** One RPC as the generated method table states it. */
+export interface MethodSpec<K extends MethodKind, I extends DescMessage, O extends DescMessage> {
+  /** The method's name in the proto file, e.g. `GetUser`. */
+  readonly name: string;
+  readonly kind: K;
+  readonly input: I;
+  readonly output: O;
+}
+
+/**
+ * One RPC with every name derived once, when the table is defined: nothing about a
+ * method is computed again per call.
+ */
+export interface MethodDefinition<
+  K extends MethodKind = MethodKind,
+  I extends DescMessage = DescMessage,
+  O extends DescMessage = DescMessage,
+> extends MethodSpec<K, I, O> {
+  /** Fully-qualified service name, e.g. `user.v1.UserService`. */
+  readonly service: string;
+  /** `user.v1.UserService/GetUser`: the span name and the `rpc.method` of the new conventions. */
+  readonly fullName: string;
+  /** `/user.v1.UserService/GetUser`: the HTTP/2 path. */
+  readonly path: string;
+  /** Position in the service, in proto order. */
+  readonly index: number;
+}
+
+export type UnaryMethod<I extends DescMessage, O extends DescMessage> = MethodDefinition<"unary", I, O>;
+export type ServerStreamingMethod<I extends DescMessage, O extends DescMessage> = MethodDefinition<
+  "server_streaming",
+  I,
+  O
+>;
+export type ClientStreamingMethod<I extends DescMessage, O extends DescMessage> = MethodDefinition<
+  "client_streaming",
+  I,
+  O
+>;
+export type BidiStreamingMethod<I extends DescMessage, O extends DescMessage> = MethodDefinition<
+  "bidi_streaming",
+  I,
+  O
+>;
+
+/** A generated service: its name and its methods by the member names generated code uses. */
+export interface ServiceDefinition<M extends Record<string, MethodDefinition> = Record<string, MethodDefinition>> {
+  readonly typeName: string;
+  readonly methods: M;
+  /** The same methods in proto order. */
+  readonly methodList: readonly MethodDefinition[];
+}
+
+type SpecOf<D> = D extends MethodDefinition<infer K, infer I, infer O> ? MethodSpec<K, I, O> : never;
+
+/**
+ * Builds the method table of a service. Generated code calls it once per service at
+ * module load; the result is immutable.
+ */
+export function defineService<M extends Record<string, MethodDefinition>>(
+  typeName: string,
+  specs: { readonly [K in keyof M]: SpecOf<M[K]> },
+): ServiceDefinition<M> {
+  // A null prototype: method member names may be `constructor` or `__proto__`.
+  const methods: Record<string, MethodDefinition> = Object.create(null) as Record<string, MethodDefinition>;
+  const methodList: MethodDefinition[] = [];
+  for (const [member, spec] of Object.entries<MethodSpec<MethodKind, DescMessage, DescMessage>>(specs)) {
+    const fullName = `${typeName}/${spec.name}`;
+    const method: MethodDefinition = Object.freeze({
+      name: spec.name,
+      kind: spec.kind,
+      input: spec.input,
+      output: spec.output,
+      service: typeName,
+      fullName,
+      path: `/${fullName}`,
+      index: methodList.length,
+    });
+    methods[member] = method;
+    methodList.push(method);
+  }
+  return Object.freeze({ typeName, methods: Object.freeze(methods) as M, methodList: Object.freeze(methodList) });
+}
