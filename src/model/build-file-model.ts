@@ -1,0 +1,63 @@
+import type { DescFile, DescService } from "@bufbuild/protobuf";
+import { docText } from "./doc.js";
+import type { FileModel, MethodModel, ServiceModel } from "./file-model.js";
+import { lowerFirst, memberScope, topLevelScope } from "./names.js";
+import type { PluginOptions } from "./plugin-options.js";
+
+/** Suffix of generated files: `user/v1/user.proto` → `user/v1/user_otel.ts`. */
+export const OUTPUT_SUFFIX = "_otel";
+
+/**
+ * The view model of one proto file. A file without services yields a model with
+ * none, which prints as a preamble only: protoplugin drops such a file unless
+ * `keep_empty_files` is set.
+ */
+export function buildFileModel(file: DescFile, options: PluginOptions): FileModel {
+  const scope = topLevelScope();
+  // Claim every service's table name before any derived name, so that a derived
+  // name (`FooClient`) yields to a service of that name rather than the reverse.
+  const tableNames = file.services.map((service) => scope.claim(service.name));
+  return {
+    file,
+    outputPath: file.name + OUTPUT_SUFFIX,
+    runtimeImport: options.runtimeImport,
+    services: file.services.map((service, i) => buildServiceModel(service, tableNames[i] ?? service.name, scope)),
+  };
+}
+
+function buildServiceModel(
+  service: DescService,
+  tableName: string,
+  scope: ReturnType<typeof topLevelScope>,
+): ServiceModel {
+  const handlersName = scope.claim(`${service.name}Handlers`);
+  const clientName = scope.claim(`${service.name}Client`);
+  const addName = scope.claim(`add${service.name}`);
+  const members = memberScope();
+  const methods = service.methods.map(
+    (method): MethodModel => ({
+      name: method.name,
+      member: members.claim(lowerFirst(method.name)),
+      kind: method.methodKind,
+      input: method.input,
+      output: method.output,
+      doc: docText(method),
+    }),
+  );
+  const name = service.typeName;
+  return {
+    typeName: name,
+    tableName,
+    handlersName,
+    clientName,
+    addName,
+    tableDoc: docText(service, `The methods of ${name}: names, call kinds and message schemas.`),
+    handlersDoc: docText(service, `The handlers of ${name}; register them with \`${addName}()\`.`),
+    clientDoc: docText(service, `A client of ${name}.`),
+    addDoc: docText(
+      service,
+      `Serves ${name} on a grpc-js server with the given handlers. A handler missing at run time answers UNIMPLEMENTED.`,
+    ),
+    methods,
+  };
+}

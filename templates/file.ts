@@ -1,0 +1,23 @@
+import type { GeneratedFile } from "@bufbuild/protoplugin";
+import type { FileModel } from "../src/model/file-model.js";
+import { printClientClass } from "./client-class.js";
+import { printHandlerInterface } from "./handler-interface.js";
+import { printServerRegistration } from "./server-registration.js";
+import { printServiceTable } from "./service-table.js";
+
+/** One generated file: per service its table, handler interface, client and registration. */
+export function printFile(f: GeneratedFile, model: FileModel): void {
+  f.preamble(model.file);
+  model.services.forEach((service, i) => {
+    if (i > 0) {
+      f.print();
+    }
+    printServiceTable(f, model, service);
+    f.print();
+    printHandlerInterface(f, model, service);
+    f.print();
+    printClientClass(f, model, service);
+    f.print();
+    printServerRegistration(f, model, service);
+  });
+}

@@ -1,0 +1,29 @@
+import type { GeneratedFile } from "@bufbuild/protoplugin";
+import type { MethodKind } from "../src/runtime/service.js";
+import type { FileModel, ServiceModel } from "../src/model/file-model.js";
+
+const methodTypeName: Record<MethodKind, string> = {
+  unary: "UnaryMethod",
+  server_streaming: "ServerStreamingMethod",
+  client_streaming: "ClientStreamingMethod",
+  bidi_streaming: "BidiStreamingMethod",
+};
+
+/**
+ * export const UserService: ServiceDefinition<{ getUser: UnaryMethod<…>; … }> =
+ *   defineService("user.v1.UserService", { getUser: { name: "GetUser", … }, … });
+ */
+export function printServiceTable(f: GeneratedFile, model: FileModel, service: ServiceModel): void {
+  const runtime = model.runtimeImport;
+  f.print(f.jsDoc(service.tableDoc));
+  f.print(f.export("const", service.tableName), ": ", f.import("ServiceDefinition", runtime, true), "<{");
+  for (const m of service.methods) {
+    const methodType = f.import(methodTypeName[m.kind], runtime, true);
+    f.print("  ", m.member, ": ", methodType, "<typeof ", f.importSchema(m.input, true), ", typeof ", f.importSchema(m.output, true), ">;");
+  }
+  f.print("}> = ", f.import("defineService", runtime), "(", f.string(service.typeName), ", {");
+  for (const m of service.methods) {
+    f.print("  ", m.member, ": { name: ", f.string(m.name), ", kind: ", f.string(m.kind), ", input: ", f.importSchema(m.input), ", output: ", f.importSchema(m.output), " },");
+  }
+  f.print("});");
+}
