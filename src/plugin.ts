@@ -5,7 +5,7 @@ import { CodeGeneratorResponseSchema } from "@bufbuild/protobuf/wkt";
 import type { CodeGeneratorRequest, CodeGeneratorResponse } from "@bufbuild/protobuf/wkt";
 import { printFile } from "../templates/file.js";
 import { buildFileModel } from "./model/build-file-model.js";
-import { parsePluginOptions } from "./model/plugin-options.js";
+import { explainParameterError, parsePluginOptions } from "./model/plugin-options.js";
 import type { PluginOptions } from "./model/plugin-options.js";
 import { transpile } from "./transpile.js";
 import { VERSION } from "./version.js";
@@ -49,5 +49,5 @@ export const plugin: Plugin = {
 };
 
 function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return explainParameterError(err instanceof Error ? err.message : String(err));
 }

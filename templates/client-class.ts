@@ -12,7 +12,7 @@ const callName: Record<MethodKind, string> = {
 /**
  * export class UserServiceClient {
  *   getUser(request: MessageInitShape<typeof GetUserRequestSchema>, options?: CallOptions): Promise<User> {
- *     return this.#client.unary(UserService.methods.getUser, request, options);
+ *     return this.#client.unary(UserServiceDefinition.methods.getUser, request, options);
  *   }
  *   …
  * }

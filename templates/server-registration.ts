@@ -3,7 +3,7 @@ import type { FileModel, ServiceModel } from "../src/model/file-model.js";
 
 /**
  * export function addUserService(server: Server, handlers: UserServiceHandlers, options?: ServerOptions): void {
- *   addService(server, UserService, handlers, options);
+ *   addService(server, UserServiceDefinition, handlers, options);
  * }
  */
 export function printServerRegistration(f: GeneratedFile, model: FileModel, service: ServiceModel): void {

@@ -10,7 +10,7 @@ const methodTypeName: Record<MethodKind, string> = {
 };
 
 /**
- * export const UserService: ServiceDefinition<{ getUser: UnaryMethod<…>; … }> =
+ * export const UserServiceDefinition: ServiceDefinition<{ getUser: UnaryMethod<…>; … }> =
  *   defineService("user.v1.UserService", { getUser: { name: "GetUser", … }, … });
  */
 export function printServiceTable(f: GeneratedFile, model: FileModel, service: ServiceModel): void {

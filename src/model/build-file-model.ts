@@ -2,6 +2,7 @@ import type { DescFile, DescService } from "@bufbuild/protobuf";
 import { docText } from "./doc.js";
 import type { FileModel, MethodModel, ServiceModel } from "./file-model.js";
 import { lowerFirst, memberScope, topLevelScope } from "./names.js";
+import type { NameScope } from "./names.js";
 import type { PluginOptions } from "./plugin-options.js";
 
 /** Suffix of generated files: `user/v1/user.proto` → `user/v1/user_otel.ts`. */
@@ -14,22 +15,18 @@ export const OUTPUT_SUFFIX = "_otel";
  */
 export function buildFileModel(file: DescFile, options: PluginOptions): FileModel {
   const scope = topLevelScope();
-  // Claim every service's table name before any derived name, so that a derived
-  // name (`FooClient`) yields to a service of that name rather than the reverse.
-  const tableNames = file.services.map((service) => scope.claim(service.name));
   return {
     file,
     outputPath: file.name + OUTPUT_SUFFIX,
     runtimeImport: options.runtimeImport,
-    services: file.services.map((service, i) => buildServiceModel(service, tableNames[i] ?? service.name, scope)),
+    services: file.services.map((service) => buildServiceModel(service, scope)),
   };
 }
 
-function buildServiceModel(
-  service: DescService,
-  tableName: string,
-  scope: ReturnType<typeof topLevelScope>,
-): ServiceModel {
+function buildServiceModel(service: DescService, scope: NameScope): ServiceModel {
+  // Not the bare service name: protoc-gen-es exports that (a GenService) from the
+  // _pb file, and a module re-exporting both would be ambiguous.
+  const tableName = scope.claim(`${service.name}Definition`);
   const handlersName = scope.claim(`${service.name}Handlers`);
   const clientName = scope.claim(`${service.name}Client`);
   const addName = scope.claim(`add${service.name}`);

@@ -15,7 +15,7 @@ export interface FileModel {
 export interface ServiceModel {
   /** `user.v1.UserService` */
   readonly typeName: string;
-  /** The method table constant, e.g. `UserService`. */
+  /** The method table constant, e.g. `UserServiceDefinition`. */
   readonly tableName: string;
   /** e.g. `UserServiceHandlers` */
   readonly handlersName: string;

@@ -39,5 +39,5 @@ export function memberScope(): NameScope {
 
 /** `GetUser` → `getUser`, the way protobuf-es names methods. */
 export function lowerFirst(name: string): string {
-  return name.length === 0 ? name : name[0]?.toLowerCase() + name.slice(1);
+  return name.charAt(0).toLowerCase() + name.slice(1);
 }

@@ -6,7 +6,8 @@ export interface PluginOptions {
 
 export const DEFAULT_RUNTIME_IMPORT = "protoc-gen-ts-otel/runtime";
 
-const STANDARD_KEYS = [
+/** Every parameter the plugin accepts: protoplugin's, then ours. The README documents each. */
+export const ACCEPTED_PARAMETERS: readonly string[] = [
   "target",
   "import_extension",
   "js_import_style",
@@ -14,7 +15,7 @@ const STANDARD_KEYS = [
   "ts_nocheck",
   "elide_plugin_version",
   "rewrite_imports",
-  "map_imports",
+  "runtime_import",
 ];
 
 /**
@@ -32,10 +33,29 @@ export function parsePluginOptions(raw: readonly { key: string; value: string }[
         options.runtimeImport = value.trim();
         break;
       default:
-        throw new Error(
-          `unknown parameter "${key}"; accepted: ${[...STANDARD_KEYS, "runtime_import"].join(", ")}`,
-        );
+        // protoplugin prefixes this with `invalid option "key=value": `.
+        throw new Error(`unknown parameter; accepted: ${ACCEPTED_PARAMETERS.join(", ")}`);
     }
   }
   return options;
+}
+
+const booleanValues = "true or false";
+const allowedValues: Readonly<Record<string, string>> = {
+  target: "js, ts or dts, or several joined with + (e.g. js+dts)",
+  import_extension: "none, js or ts",
+  js_import_style: "module or legacy_commonjs",
+  keep_empty_files: booleanValues,
+  ts_nocheck: booleanValues,
+  elide_plugin_version: booleanValues,
+};
+
+/**
+ * protoplugin reports a bad value as `invalid option "target=java"`; add what the
+ * option takes, so the message says how to fix it.
+ */
+export function explainParameterError(message: string): string {
+  const key = /^invalid option "([a-z_]+)=[^"]*"$/.exec(message)?.[1];
+  const allowed = key === undefined ? undefined : allowedValues[key];
+  return allowed === undefined ? message : `${message}: ${key ?? ""} takes ${allowed}`;
 }

@@ -56,20 +56,20 @@ export interface ServiceDefinition<M extends Record<string, MethodDefinition> = 
   readonly methodList: readonly MethodDefinition[];
 }
 
-type SpecOf<D> = D extends MethodDefinition<infer K, infer I, infer O> ? MethodSpec<K, I, O> : never;
+type DefinitionOf<S> = S extends MethodSpec<infer K, infer I, infer O> ? MethodDefinition<K, I, O> : never;
 
 /**
  * Builds the method table of a service. Generated code calls it once per service at
  * module load; the result is immutable.
  */
-export function defineService<M extends Record<string, MethodDefinition>>(
+export function defineService<const S extends Record<string, MethodSpec<MethodKind, DescMessage, DescMessage>>>(
   typeName: string,
-  specs: { readonly [K in keyof M]: SpecOf<M[K]> },
-): ServiceDefinition<M> {
+  specs: S,
+): ServiceDefinition<{ -readonly [K in keyof S]: DefinitionOf<S[K]> }> {
   // A null prototype: method member names may be `constructor` or `__proto__`.
   const methods: Record<string, MethodDefinition> = Object.create(null) as Record<string, MethodDefinition>;
   const methodList: MethodDefinition[] = [];
-  for (const [member, spec] of Object.entries<MethodSpec<MethodKind, DescMessage, DescMessage>>(specs)) {
+  for (const [member, spec] of Object.entries(specs)) {
     const fullName = `${typeName}/${spec.name}`;
     const method: MethodDefinition = Object.freeze({
       name: spec.name,
@@ -84,5 +84,9 @@ export function defineService<M extends Record<string, MethodDefinition>>(
     methods[member] = method;
     methodList.push(method);
   }
-  return Object.freeze({ typeName, methods: Object.freeze(methods) as M, methodList: Object.freeze(methodList) });
+  return Object.freeze({
+    typeName,
+    methods: Object.freeze(methods) as { -readonly [K in keyof S]: DefinitionOf<S[K]> },
+    methodList: Object.freeze(methodList),
+  });
 }

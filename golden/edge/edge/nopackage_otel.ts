@@ -17,7 +17,7 @@ import type { Server } from "@grpc/grpc-js";
  *
  * @generated from service NoPackageService
  */
-export const NoPackageService: ServiceDefinition<{
+export const NoPackageServiceDefinition: ServiceDefinition<{
   ping: UnaryMethod<typeof PingRequestSchema, typeof PingResponseSchema>;
 }> = defineService("NoPackageService", {
   ping: { name: "Ping", kind: "unary", input: PingRequestSchema, output: PingResponseSchema },
@@ -44,14 +44,14 @@ export class NoPackageServiceClient {
   readonly #client: ServiceClient;
 
   constructor(...args: ClientArgs) {
-    this.#client = new ServiceClient(NoPackageService, ...args);
+    this.#client = new ServiceClient(NoPackageServiceDefinition, ...args);
   }
 
   /**
    * @generated from rpc NoPackageService.Ping
    */
   ping(request: MessageInitShape<typeof PingRequestSchema>, options?: CallOptions): Promise<PingResponse> {
-    return this.#client.unary(NoPackageService.methods.ping, request, options);
+    return this.#client.unary(NoPackageServiceDefinition.methods.ping, request, options);
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
@@ -66,5 +66,5 @@ export class NoPackageServiceClient {
  * @generated from service NoPackageService
  */
 export function addNoPackageService(server: Server, handlers: NoPackageServiceHandlers, options?: ServerOptions): void {
-  addService(server, NoPackageService, handlers, options);
+  addService(server, NoPackageServiceDefinition, handlers, options);
 }

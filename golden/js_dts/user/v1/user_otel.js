@@ -15,7 +15,7 @@ import { BatchCreateUsersResponseSchema, CreateUserRequestSchema, GetUserRequest
  *
  * @generated from service user.v1.UserService
  */
-export const UserService = defineService("user.v1.UserService", {
+export const UserServiceDefinition = defineService("user.v1.UserService", {
     getUser: { name: "GetUser", kind: "unary", input: GetUserRequestSchema, output: UserSchema },
     createUser: { name: "CreateUser", kind: "unary", input: CreateUserRequestSchema, output: UserSchema },
     listUsers: { name: "ListUsers", kind: "server_streaming", input: ListUsersRequestSchema, output: UserSchema },
@@ -32,7 +32,7 @@ export const UserService = defineService("user.v1.UserService", {
 export class UserServiceClient {
     #client;
     constructor(...args) {
-        this.#client = new ServiceClient(UserService, ...args);
+        this.#client = new ServiceClient(UserServiceDefinition, ...args);
     }
     /**
      * Returns one user by id.
@@ -40,7 +40,7 @@ export class UserServiceClient {
      * @generated from rpc user.v1.UserService.GetUser
      */
     getUser(request, options) {
-        return this.#client.unary(UserService.methods.getUser, request, options);
+        return this.#client.unary(UserServiceDefinition.methods.getUser, request, options);
     }
     /**
      * Creates a user and returns it.
@@ -48,7 +48,7 @@ export class UserServiceClient {
      * @generated from rpc user.v1.UserService.CreateUser
      */
     createUser(request, options) {
-        return this.#client.unary(UserService.methods.createUser, request, options);
+        return this.#client.unary(UserServiceDefinition.methods.createUser, request, options);
     }
     /**
      * Streams one page of users.
@@ -56,7 +56,7 @@ export class UserServiceClient {
      * @generated from rpc user.v1.UserService.ListUsers
      */
     listUsers(request, options) {
-        return this.#client.serverStreaming(UserService.methods.listUsers, request, options);
+        return this.#client.serverStreaming(UserServiceDefinition.methods.listUsers, request, options);
     }
     /**
      * Creates every streamed user and returns a summary.
@@ -64,7 +64,7 @@ export class UserServiceClient {
      * @generated from rpc user.v1.UserService.BatchCreateUsers
      */
     batchCreateUsers(requests, options) {
-        return this.#client.clientStreaming(UserService.methods.batchCreateUsers, requests, options);
+        return this.#client.clientStreaming(UserServiceDefinition.methods.batchCreateUsers, requests, options);
     }
     /**
      * Applies streamed field updates and replies to each one.
@@ -72,7 +72,7 @@ export class UserServiceClient {
      * @generated from rpc user.v1.UserService.StreamUserUpdates
      */
     streamUserUpdates(requests, options) {
-        return this.#client.bidiStreaming(UserService.methods.streamUserUpdates, requests, options);
+        return this.#client.bidiStreaming(UserServiceDefinition.methods.streamUserUpdates, requests, options);
     }
     /** Closes the channel if this client created it; a shared channel stays open. */
     close() {
@@ -87,5 +87,5 @@ export class UserServiceClient {
  * @generated from service user.v1.UserService
  */
 export function addUserService(server, handlers, options) {
-    addService(server, UserService, handlers, options);
+    addService(server, UserServiceDefinition, handlers, options);
 }

@@ -18,7 +18,7 @@ import type { Server } from "@grpc/grpc-js";
  *
  * @generated from service user.v1.UserService
  */
-export declare const UserService: ServiceDefinition<{
+export declare const UserServiceDefinition: ServiceDefinition<{
     getUser: UnaryMethod<typeof GetUserRequestSchema, typeof UserSchema>;
     createUser: UnaryMethod<typeof CreateUserRequestSchema, typeof UserSchema>;
     listUsers: ServerStreamingMethod<typeof ListUsersRequestSchema, typeof UserSchema>;

@@ -8,7 +8,7 @@
 
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.UserServiceClient = exports.UserService = void 0;
+exports.UserServiceClient = exports.UserServiceDefinition = void 0;
 exports.addUserService = addUserService;
 const runtime_1 = require("protoc-gen-ts-otel/runtime");
 const user_pb_1 = require("./user_pb");
@@ -19,7 +19,7 @@ const user_pb_1 = require("./user_pb");
  *
  * @generated from service user.v1.UserService
  */
-exports.UserService = (0, runtime_1.defineService)("user.v1.UserService", {
+exports.UserServiceDefinition = (0, runtime_1.defineService)("user.v1.UserService", {
     getUser: { name: "GetUser", kind: "unary", input: user_pb_1.GetUserRequestSchema, output: user_pb_1.UserSchema },
     createUser: { name: "CreateUser", kind: "unary", input: user_pb_1.CreateUserRequestSchema, output: user_pb_1.UserSchema },
     listUsers: { name: "ListUsers", kind: "server_streaming", input: user_pb_1.ListUsersRequestSchema, output: user_pb_1.UserSchema },
@@ -36,7 +36,7 @@ exports.UserService = (0, runtime_1.defineService)("user.v1.UserService", {
 class UserServiceClient {
     #client;
     constructor(...args) {
-        this.#client = new runtime_1.ServiceClient(exports.UserService, ...args);
+        this.#client = new runtime_1.ServiceClient(exports.UserServiceDefinition, ...args);
     }
     /**
      * Returns one user by id.
@@ -44,7 +44,7 @@ class UserServiceClient {
      * @generated from rpc user.v1.UserService.GetUser
      */
     getUser(request, options) {
-        return this.#client.unary(exports.UserService.methods.getUser, request, options);
+        return this.#client.unary(exports.UserServiceDefinition.methods.getUser, request, options);
     }
     /**
      * Creates a user and returns it.
@@ -52,7 +52,7 @@ class UserServiceClient {
      * @generated from rpc user.v1.UserService.CreateUser
      */
     createUser(request, options) {
-        return this.#client.unary(exports.UserService.methods.createUser, request, options);
+        return this.#client.unary(exports.UserServiceDefinition.methods.createUser, request, options);
     }
     /**
      * Streams one page of users.
@@ -60,7 +60,7 @@ class UserServiceClient {
      * @generated from rpc user.v1.UserService.ListUsers
      */
     listUsers(request, options) {
-        return this.#client.serverStreaming(exports.UserService.methods.listUsers, request, options);
+        return this.#client.serverStreaming(exports.UserServiceDefinition.methods.listUsers, request, options);
     }
     /**
      * Creates every streamed user and returns a summary.
@@ -68,7 +68,7 @@ class UserServiceClient {
      * @generated from rpc user.v1.UserService.BatchCreateUsers
      */
     batchCreateUsers(requests, options) {
-        return this.#client.clientStreaming(exports.UserService.methods.batchCreateUsers, requests, options);
+        return this.#client.clientStreaming(exports.UserServiceDefinition.methods.batchCreateUsers, requests, options);
     }
     /**
      * Applies streamed field updates and replies to each one.
@@ -76,7 +76,7 @@ class UserServiceClient {
      * @generated from rpc user.v1.UserService.StreamUserUpdates
      */
     streamUserUpdates(requests, options) {
-        return this.#client.bidiStreaming(exports.UserService.methods.streamUserUpdates, requests, options);
+        return this.#client.bidiStreaming(exports.UserServiceDefinition.methods.streamUserUpdates, requests, options);
     }
     /** Closes the channel if this client created it; a shared channel stays open. */
     close() {
@@ -92,5 +92,5 @@ exports.UserServiceClient = UserServiceClient;
  * @generated from service user.v1.UserService
  */
 function addUserService(server, handlers, options) {
-    (0, runtime_1.addService)(server, exports.UserService, handlers, options);
+    (0, runtime_1.addService)(server, exports.UserServiceDefinition, handlers, options);
 }

@@ -21,7 +21,7 @@ import type { Server } from "@grpc/grpc-js";
  *
  * @generated from service user.v1.UserService
  */
-export const UserService: ServiceDefinition<{
+export const UserServiceDefinition: ServiceDefinition<{
   getUser: UnaryMethod<typeof GetUserRequestSchema, typeof UserSchema>;
   createUser: UnaryMethod<typeof CreateUserRequestSchema, typeof UserSchema>;
   listUsers: ServerStreamingMethod<typeof ListUsersRequestSchema, typeof UserSchema>;
@@ -90,7 +90,7 @@ export class UserServiceClient {
   readonly #client: ServiceClient;
 
   constructor(...args: ClientArgs) {
-    this.#client = new ServiceClient(UserService, ...args);
+    this.#client = new ServiceClient(UserServiceDefinition, ...args);
   }
 
   /**
@@ -99,7 +99,7 @@ export class UserServiceClient {
    * @generated from rpc user.v1.UserService.GetUser
    */
   getUser(request: MessageInitShape<typeof GetUserRequestSchema>, options?: CallOptions): Promise<User> {
-    return this.#client.unary(UserService.methods.getUser, request, options);
+    return this.#client.unary(UserServiceDefinition.methods.getUser, request, options);
   }
 
   /**
@@ -108,7 +108,7 @@ export class UserServiceClient {
    * @generated from rpc user.v1.UserService.CreateUser
    */
   createUser(request: MessageInitShape<typeof CreateUserRequestSchema>, options?: CallOptions): Promise<User> {
-    return this.#client.unary(UserService.methods.createUser, request, options);
+    return this.#client.unary(UserServiceDefinition.methods.createUser, request, options);
   }
 
   /**
@@ -117,7 +117,7 @@ export class UserServiceClient {
    * @generated from rpc user.v1.UserService.ListUsers
    */
   listUsers(request: MessageInitShape<typeof ListUsersRequestSchema>, options?: CallOptions): AsyncIterable<User> {
-    return this.#client.serverStreaming(UserService.methods.listUsers, request, options);
+    return this.#client.serverStreaming(UserServiceDefinition.methods.listUsers, request, options);
   }
 
   /**
@@ -126,7 +126,7 @@ export class UserServiceClient {
    * @generated from rpc user.v1.UserService.BatchCreateUsers
    */
   batchCreateUsers(requests: RequestStream<typeof CreateUserRequestSchema>, options?: CallOptions): Promise<BatchCreateUsersResponse> {
-    return this.#client.clientStreaming(UserService.methods.batchCreateUsers, requests, options);
+    return this.#client.clientStreaming(UserServiceDefinition.methods.batchCreateUsers, requests, options);
   }
 
   /**
@@ -135,7 +135,7 @@ export class UserServiceClient {
    * @generated from rpc user.v1.UserService.StreamUserUpdates
    */
   streamUserUpdates(requests: RequestStream<typeof UserUpdateRequestSchema>, options?: CallOptions): AsyncIterable<UserUpdateResponse> {
-    return this.#client.bidiStreaming(UserService.methods.streamUserUpdates, requests, options);
+    return this.#client.bidiStreaming(UserServiceDefinition.methods.streamUserUpdates, requests, options);
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
@@ -152,5 +152,5 @@ export class UserServiceClient {
  * @generated from service user.v1.UserService
  */
 export function addUserService(server: Server, handlers: UserServiceHandlers, options?: ServerOptions): void {
-  addService(server, UserService, handlers, options);
+  addService(server, UserServiceDefinition, handlers, options);
 }

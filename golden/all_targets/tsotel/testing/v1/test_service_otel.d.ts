@@ -17,7 +17,7 @@ import type { Server } from "@grpc/grpc-js";
  *
  * @generated from service tsotel.testing.v1.TestService
  */
-export declare const TestService: ServiceDefinition<{
+export declare const TestServiceDefinition: ServiceDefinition<{
     unary: UnaryMethod<typeof UnaryRequestSchema, typeof UnaryResponseSchema>;
     serverStream: ServerStreamingMethod<typeof ServerStreamRequestSchema, typeof ServerStreamResponseSchema>;
     clientStream: ClientStreamingMethod<typeof ClientStreamRequestSchema, typeof ClientStreamResponseSchema>;

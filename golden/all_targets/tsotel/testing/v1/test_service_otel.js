@@ -14,7 +14,7 @@ import { BidiStreamRequestSchema, BidiStreamResponseSchema, ClientStreamRequestS
  *
  * @generated from service tsotel.testing.v1.TestService
  */
-export const TestService = defineService("tsotel.testing.v1.TestService", {
+export const TestServiceDefinition = defineService("tsotel.testing.v1.TestService", {
     unary: { name: "Unary", kind: "unary", input: UnaryRequestSchema, output: UnaryResponseSchema },
     serverStream: { name: "ServerStream", kind: "server_streaming", input: ServerStreamRequestSchema, output: ServerStreamResponseSchema },
     clientStream: { name: "ClientStream", kind: "client_streaming", input: ClientStreamRequestSchema, output: ClientStreamResponseSchema },
@@ -30,7 +30,7 @@ export const TestService = defineService("tsotel.testing.v1.TestService", {
 export class TestServiceClient {
     #client;
     constructor(...args) {
-        this.#client = new ServiceClient(TestService, ...args);
+        this.#client = new ServiceClient(TestServiceDefinition, ...args);
     }
     /**
      * Unary call.
@@ -38,7 +38,7 @@ export class TestServiceClient {
      * @generated from rpc tsotel.testing.v1.TestService.Unary
      */
     unary(request, options) {
-        return this.#client.unary(TestService.methods.unary, request, options);
+        return this.#client.unary(TestServiceDefinition.methods.unary, request, options);
     }
     /**
      * Server-streaming call.
@@ -46,7 +46,7 @@ export class TestServiceClient {
      * @generated from rpc tsotel.testing.v1.TestService.ServerStream
      */
     serverStream(request, options) {
-        return this.#client.serverStreaming(TestService.methods.serverStream, request, options);
+        return this.#client.serverStreaming(TestServiceDefinition.methods.serverStream, request, options);
     }
     /**
      * Client-streaming call.
@@ -54,7 +54,7 @@ export class TestServiceClient {
      * @generated from rpc tsotel.testing.v1.TestService.ClientStream
      */
     clientStream(requests, options) {
-        return this.#client.clientStreaming(TestService.methods.clientStream, requests, options);
+        return this.#client.clientStreaming(TestServiceDefinition.methods.clientStream, requests, options);
     }
     /**
      * Bidirectional-streaming call.
@@ -62,7 +62,7 @@ export class TestServiceClient {
      * @generated from rpc tsotel.testing.v1.TestService.BidiStream
      */
     bidiStream(requests, options) {
-        return this.#client.bidiStreaming(TestService.methods.bidiStream, requests, options);
+        return this.#client.bidiStreaming(TestServiceDefinition.methods.bidiStream, requests, options);
     }
     /** Closes the channel if this client created it; a shared channel stays open. */
     close() {
@@ -77,5 +77,5 @@ export class TestServiceClient {
  * @generated from service tsotel.testing.v1.TestService
  */
 export function addTestService(server, handlers, options) {
-    addService(server, TestService, handlers, options);
+    addService(server, TestServiceDefinition, handlers, options);
 }

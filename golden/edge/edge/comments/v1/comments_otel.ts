@@ -25,7 +25,7 @@ import type { Server } from "@grpc/grpc-js";
  *
  * @generated from service edge.comments.v1.CommentService
  */
-export const CommentService: ServiceDefinition<{
+export const CommentServiceDefinition: ServiceDefinition<{
   annotated: UnaryMethod<typeof AnnotatedRequestSchema, typeof AnnotatedResponseSchema>;
   blocky: ServerStreamingMethod<typeof BlockyRequestSchema, typeof BlockyResponseSchema>;
   bare: UnaryMethod<typeof BareRequestSchema, typeof BareResponseSchema>;
@@ -91,7 +91,7 @@ export class CommentServiceClient {
   readonly #client: ServiceClient;
 
   constructor(...args: ClientArgs) {
-    this.#client = new ServiceClient(CommentService, ...args);
+    this.#client = new ServiceClient(CommentServiceDefinition, ...args);
   }
 
   /**
@@ -102,7 +102,7 @@ export class CommentServiceClient {
    * @generated from rpc edge.comments.v1.CommentService.Annotated
    */
   annotated(request: MessageInitShape<typeof AnnotatedRequestSchema>, options?: CallOptions): Promise<AnnotatedResponse> {
-    return this.#client.unary(CommentService.methods.annotated, request, options);
+    return this.#client.unary(CommentServiceDefinition.methods.annotated, request, options);
   }
 
   /**
@@ -112,14 +112,14 @@ export class CommentServiceClient {
    * @generated from rpc edge.comments.v1.CommentService.Blocky
    */
   blocky(request: MessageInitShape<typeof BlockyRequestSchema>, options?: CallOptions): AsyncIterable<BlockyResponse> {
-    return this.#client.serverStreaming(CommentService.methods.blocky, request, options);
+    return this.#client.serverStreaming(CommentServiceDefinition.methods.blocky, request, options);
   }
 
   /**
    * @generated from rpc edge.comments.v1.CommentService.Bare
    */
   bare(request: MessageInitShape<typeof BareRequestSchema>, options?: CallOptions): Promise<BareResponse> {
-    return this.#client.unary(CommentService.methods.bare, request, options);
+    return this.#client.unary(CommentServiceDefinition.methods.bare, request, options);
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
@@ -143,5 +143,5 @@ export class CommentServiceClient {
  * @generated from service edge.comments.v1.CommentService
  */
 export function addCommentService(server: Server, handlers: CommentServiceHandlers, options?: ServerOptions): void {
-  addService(server, CommentService, handlers, options);
+  addService(server, CommentServiceDefinition, handlers, options);
 }

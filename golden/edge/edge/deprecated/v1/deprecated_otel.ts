@@ -19,7 +19,7 @@ import type { Server } from "@grpc/grpc-js";
  * @generated from service edge.deprecated.v1.LegacyService
  * @deprecated
  */
-export const LegacyService: ServiceDefinition<{
+export const LegacyServiceDefinition: ServiceDefinition<{
   oldCall: UnaryMethod<typeof OldCallRequestSchema, typeof OldCallResponseSchema>;
   stillCall: UnaryMethod<typeof StillCallRequestSchema, typeof StillCallResponseSchema>;
 }> = defineService("edge.deprecated.v1.LegacyService", {
@@ -65,7 +65,7 @@ export class LegacyServiceClient {
   readonly #client: ServiceClient;
 
   constructor(...args: ClientArgs) {
-    this.#client = new ServiceClient(LegacyService, ...args);
+    this.#client = new ServiceClient(LegacyServiceDefinition, ...args);
   }
 
   /**
@@ -75,7 +75,7 @@ export class LegacyServiceClient {
    * @deprecated
    */
   oldCall(request: MessageInitShape<typeof OldCallRequestSchema>, options?: CallOptions): Promise<OldCallResponse> {
-    return this.#client.unary(LegacyService.methods.oldCall, request, options);
+    return this.#client.unary(LegacyServiceDefinition.methods.oldCall, request, options);
   }
 
   /**
@@ -85,7 +85,7 @@ export class LegacyServiceClient {
    * @deprecated
    */
   stillCall(request: MessageInitShape<typeof StillCallRequestSchema>, options?: CallOptions): Promise<StillCallResponse> {
-    return this.#client.unary(LegacyService.methods.stillCall, request, options);
+    return this.#client.unary(LegacyServiceDefinition.methods.stillCall, request, options);
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
@@ -103,7 +103,7 @@ export class LegacyServiceClient {
  * @deprecated
  */
 export function addLegacyService(server: Server, handlers: LegacyServiceHandlers, options?: ServerOptions): void {
-  addService(server, LegacyService, handlers, options);
+  addService(server, LegacyServiceDefinition, handlers, options);
 }
 
 /**
@@ -113,7 +113,7 @@ export function addLegacyService(server: Server, handlers: LegacyServiceHandlers
  *
  * @generated from service edge.deprecated.v1.ModernService
  */
-export const ModernService: ServiceDefinition<{
+export const ModernServiceDefinition: ServiceDefinition<{
   legacy: UnaryMethod<typeof LegacyRequestSchema, typeof LegacyResponseSchema>;
   current: UnaryMethod<typeof CurrentRequestSchema, typeof CurrentResponseSchema>;
 }> = defineService("edge.deprecated.v1.ModernService", {
@@ -156,7 +156,7 @@ export class ModernServiceClient {
   readonly #client: ServiceClient;
 
   constructor(...args: ClientArgs) {
-    this.#client = new ServiceClient(ModernService, ...args);
+    this.#client = new ServiceClient(ModernServiceDefinition, ...args);
   }
 
   /**
@@ -166,7 +166,7 @@ export class ModernServiceClient {
    * @deprecated
    */
   legacy(request: MessageInitShape<typeof LegacyRequestSchema>, options?: CallOptions): Promise<LegacyResponse> {
-    return this.#client.unary(ModernService.methods.legacy, request, options);
+    return this.#client.unary(ModernServiceDefinition.methods.legacy, request, options);
   }
 
   /**
@@ -175,7 +175,7 @@ export class ModernServiceClient {
    * @generated from rpc edge.deprecated.v1.ModernService.Current
    */
   current(request: MessageInitShape<typeof CurrentRequestSchema>, options?: CallOptions): Promise<CurrentResponse> {
-    return this.#client.unary(ModernService.methods.current, request, options);
+    return this.#client.unary(ModernServiceDefinition.methods.current, request, options);
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
@@ -192,5 +192,5 @@ export class ModernServiceClient {
  * @generated from service edge.deprecated.v1.ModernService
  */
 export function addModernService(server: Server, handlers: ModernServiceHandlers, options?: ServerOptions): void {
-  addService(server, ModernService, handlers, options);
+  addService(server, ModernServiceDefinition, handlers, options);
 }

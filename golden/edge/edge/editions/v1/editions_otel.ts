@@ -16,7 +16,7 @@ import type { Server } from "@grpc/grpc-js";
  *
  * @generated from service edge.editions.v1.EditionsService
  */
-export const EditionsService: ServiceDefinition<{
+export const EditionsServiceDefinition: ServiceDefinition<{
   unary: UnaryMethod<typeof UnaryRequestSchema, typeof UnaryResponseSchema>;
   serverStream: ServerStreamingMethod<typeof ServerStreamRequestSchema, typeof ServerStreamResponseSchema>;
   clientStream: ClientStreamingMethod<typeof ClientStreamRequestSchema, typeof ClientStreamResponseSchema>;
@@ -64,35 +64,35 @@ export class EditionsServiceClient {
   readonly #client: ServiceClient;
 
   constructor(...args: ClientArgs) {
-    this.#client = new ServiceClient(EditionsService, ...args);
+    this.#client = new ServiceClient(EditionsServiceDefinition, ...args);
   }
 
   /**
    * @generated from rpc edge.editions.v1.EditionsService.Unary
    */
   unary(request: MessageInitShape<typeof UnaryRequestSchema>, options?: CallOptions): Promise<UnaryResponse> {
-    return this.#client.unary(EditionsService.methods.unary, request, options);
+    return this.#client.unary(EditionsServiceDefinition.methods.unary, request, options);
   }
 
   /**
    * @generated from rpc edge.editions.v1.EditionsService.ServerStream
    */
   serverStream(request: MessageInitShape<typeof ServerStreamRequestSchema>, options?: CallOptions): AsyncIterable<ServerStreamResponse> {
-    return this.#client.serverStreaming(EditionsService.methods.serverStream, request, options);
+    return this.#client.serverStreaming(EditionsServiceDefinition.methods.serverStream, request, options);
   }
 
   /**
    * @generated from rpc edge.editions.v1.EditionsService.ClientStream
    */
   clientStream(requests: RequestStream<typeof ClientStreamRequestSchema>, options?: CallOptions): Promise<ClientStreamResponse> {
-    return this.#client.clientStreaming(EditionsService.methods.clientStream, requests, options);
+    return this.#client.clientStreaming(EditionsServiceDefinition.methods.clientStream, requests, options);
   }
 
   /**
    * @generated from rpc edge.editions.v1.EditionsService.BidiStream
    */
   bidiStream(requests: RequestStream<typeof BidiStreamRequestSchema>, options?: CallOptions): AsyncIterable<BidiStreamResponse> {
-    return this.#client.bidiStreaming(EditionsService.methods.bidiStream, requests, options);
+    return this.#client.bidiStreaming(EditionsServiceDefinition.methods.bidiStream, requests, options);
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
@@ -107,5 +107,5 @@ export class EditionsServiceClient {
  * @generated from service edge.editions.v1.EditionsService
  */
 export function addEditionsService(server: Server, handlers: EditionsServiceHandlers, options?: ServerOptions): void {
-  addService(server, EditionsService, handlers, options);
+  addService(server, EditionsServiceDefinition, handlers, options);
 }

@@ -19,7 +19,7 @@ import type { Server } from "@grpc/grpc-js";
  *
  * @generated from service edge.hostile.v1.Object
  */
-export const Object$: ServiceDefinition<{
+export const ObjectDefinition: ServiceDefinition<{
   constructor$: UnaryMethod<typeof HostileRequestSchema, typeof HostileResponseSchema>;
   then$: UnaryMethod<typeof HostileRequestSchema, typeof HostileResponseSchema>;
   close$: UnaryMethod<typeof HostileRequestSchema, typeof HostileResponseSchema>;
@@ -99,63 +99,63 @@ export class ObjectClient {
   readonly #client: ServiceClient;
 
   constructor(...args: ClientArgs) {
-    this.#client = new ServiceClient(Object$, ...args);
+    this.#client = new ServiceClient(ObjectDefinition, ...args);
   }
 
   /**
    * @generated from rpc edge.hostile.v1.Object.constructor
    */
   constructor$(request: MessageInitShape<typeof HostileRequestSchema>, options?: CallOptions): Promise<HostileResponse> {
-    return this.#client.unary(Object$.methods.constructor$, request, options);
+    return this.#client.unary(ObjectDefinition.methods.constructor$, request, options);
   }
 
   /**
    * @generated from rpc edge.hostile.v1.Object.then
    */
   then$(request: MessageInitShape<typeof HostileRequestSchema>, options?: CallOptions): Promise<HostileResponse> {
-    return this.#client.unary(Object$.methods.then$, request, options);
+    return this.#client.unary(ObjectDefinition.methods.then$, request, options);
   }
 
   /**
    * @generated from rpc edge.hostile.v1.Object.close
    */
   close$(request: MessageInitShape<typeof HostileRequestSchema>, options?: CallOptions): Promise<HostileResponse> {
-    return this.#client.unary(Object$.methods.close$, request, options);
+    return this.#client.unary(ObjectDefinition.methods.close$, request, options);
   }
 
   /**
    * @generated from rpc edge.hostile.v1.Object.toString
    */
   toString$(request: MessageInitShape<typeof HostileRequestSchema>, options?: CallOptions): Promise<HostileResponse> {
-    return this.#client.unary(Object$.methods.toString$, request, options);
+    return this.#client.unary(ObjectDefinition.methods.toString$, request, options);
   }
 
   /**
    * @generated from rpc edge.hostile.v1.Object.delete
    */
   delete(request: MessageInitShape<typeof HostileRequestSchema>, options?: CallOptions): Promise<HostileResponse> {
-    return this.#client.unary(Object$.methods.delete, request, options);
+    return this.#client.unary(ObjectDefinition.methods.delete, request, options);
   }
 
   /**
    * @generated from rpc edge.hostile.v1.Object.valueOf
    */
   valueOf$(request: MessageInitShape<typeof HostileRequestSchema>, options?: CallOptions): Promise<HostileResponse> {
-    return this.#client.unary(Object$.methods.valueOf$, request, options);
+    return this.#client.unary(ObjectDefinition.methods.valueOf$, request, options);
   }
 
   /**
    * @generated from rpc edge.hostile.v1.Object.hasOwnProperty
    */
   hasOwnProperty$(request: MessageInitShape<typeof HostileRequestSchema>, options?: CallOptions): Promise<HostileResponse> {
-    return this.#client.unary(Object$.methods.hasOwnProperty$, request, options);
+    return this.#client.unary(ObjectDefinition.methods.hasOwnProperty$, request, options);
   }
 
   /**
    * @generated from rpc edge.hostile.v1.Object.__proto__
    */
   __proto__$(request: MessageInitShape<typeof HostileRequestSchema>, options?: CallOptions): Promise<HostileResponse> {
-    return this.#client.unary(Object$.methods.__proto__$, request, options);
+    return this.#client.unary(ObjectDefinition.methods.__proto__$, request, options);
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
@@ -172,7 +172,7 @@ export class ObjectClient {
  * @generated from service edge.hostile.v1.Object
  */
 export function addObject(server: Server, handlers: ObjectHandlers, options?: ServerOptions): void {
-  addService(server, Object$, handlers, options);
+  addService(server, ObjectDefinition, handlers, options);
 }
 
 /**
@@ -182,7 +182,7 @@ export function addObject(server: Server, handlers: ObjectHandlers, options?: Se
  *
  * @generated from service edge.hostile.v1.Hostile
  */
-export const Hostile: ServiceDefinition<{
+export const HostileDefinition: ServiceDefinition<{
   then$: UnaryMethod<typeof HostileRequestSchema, typeof HostileResponseSchema>;
   close$: ServerStreamingMethod<typeof HostileRequestSchema, typeof HostileResponseSchema>;
   constructor$: ClientStreamingMethod<typeof HostileRequestSchema, typeof HostileResponseSchema>;
@@ -262,63 +262,63 @@ export class HostileClient {
   readonly #client: ServiceClient;
 
   constructor(...args: ClientArgs) {
-    this.#client = new ServiceClient(Hostile, ...args);
+    this.#client = new ServiceClient(HostileDefinition, ...args);
   }
 
   /**
    * @generated from rpc edge.hostile.v1.Hostile.Then
    */
   then$(request: MessageInitShape<typeof HostileRequestSchema>, options?: CallOptions): Promise<HostileResponse> {
-    return this.#client.unary(Hostile.methods.then$, request, options);
+    return this.#client.unary(HostileDefinition.methods.then$, request, options);
   }
 
   /**
    * @generated from rpc edge.hostile.v1.Hostile.Close
    */
   close$(request: MessageInitShape<typeof HostileRequestSchema>, options?: CallOptions): AsyncIterable<HostileResponse> {
-    return this.#client.serverStreaming(Hostile.methods.close$, request, options);
+    return this.#client.serverStreaming(HostileDefinition.methods.close$, request, options);
   }
 
   /**
    * @generated from rpc edge.hostile.v1.Hostile.Constructor
    */
   constructor$(requests: RequestStream<typeof HostileRequestSchema>, options?: CallOptions): Promise<HostileResponse> {
-    return this.#client.clientStreaming(Hostile.methods.constructor$, requests, options);
+    return this.#client.clientStreaming(HostileDefinition.methods.constructor$, requests, options);
   }
 
   /**
    * @generated from rpc edge.hostile.v1.Hostile.Delete
    */
   delete(requests: RequestStream<typeof HostileRequestSchema>, options?: CallOptions): AsyncIterable<HostileResponse> {
-    return this.#client.bidiStreaming(Hostile.methods.delete, requests, options);
+    return this.#client.bidiStreaming(HostileDefinition.methods.delete, requests, options);
   }
 
   /**
    * @generated from rpc edge.hostile.v1.Hostile.Default
    */
   default(request: MessageInitShape<typeof HostileRequestSchema>, options?: CallOptions): Promise<HostileResponse> {
-    return this.#client.unary(Hostile.methods.default, request, options);
+    return this.#client.unary(HostileDefinition.methods.default, request, options);
   }
 
   /**
    * @generated from rpc edge.hostile.v1.Hostile.Function
    */
   function(request: MessageInitShape<typeof HostileRequestSchema>, options?: CallOptions): AsyncIterable<HostileResponse> {
-    return this.#client.serverStreaming(Hostile.methods.function, request, options);
+    return this.#client.serverStreaming(HostileDefinition.methods.function, request, options);
   }
 
   /**
    * @generated from rpc edge.hostile.v1.Hostile.Await
    */
   await(requests: RequestStream<typeof HostileRequestSchema>, options?: CallOptions): Promise<HostileResponse> {
-    return this.#client.clientStreaming(Hostile.methods.await, requests, options);
+    return this.#client.clientStreaming(HostileDefinition.methods.await, requests, options);
   }
 
   /**
    * @generated from rpc edge.hostile.v1.Hostile.Yield
    */
   yield(requests: RequestStream<typeof HostileRequestSchema>, options?: CallOptions): AsyncIterable<HostileResponse> {
-    return this.#client.bidiStreaming(Hostile.methods.yield, requests, options);
+    return this.#client.bidiStreaming(HostileDefinition.methods.yield, requests, options);
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
@@ -335,5 +335,5 @@ export class HostileClient {
  * @generated from service edge.hostile.v1.Hostile
  */
 export function addHostile(server: Server, handlers: HostileHandlers, options?: ServerOptions): void {
-  addService(server, Hostile, handlers, options);
+  addService(server, HostileDefinition, handlers, options);
 }

@@ -18,7 +18,7 @@ import type { Server } from "@grpc/grpc-js";
  *
  * @generated from service edge.imports.v1.LookupService
  */
-export const LookupService: ServiceDefinition<{
+export const LookupServiceDefinition: ServiceDefinition<{
   resolve: UnaryMethod<typeof RefSchema, typeof RefSchema>;
   list: ServerStreamingMethod<typeof PageSchema, typeof RefSchema>;
   find: UnaryMethod<typeof FindRequestSchema, typeof RefSchema>;
@@ -65,7 +65,7 @@ export class LookupServiceClient {
   readonly #client: ServiceClient;
 
   constructor(...args: ClientArgs) {
-    this.#client = new ServiceClient(LookupService, ...args);
+    this.#client = new ServiceClient(LookupServiceDefinition, ...args);
   }
 
   /**
@@ -74,7 +74,7 @@ export class LookupServiceClient {
    * @generated from rpc edge.imports.v1.LookupService.Resolve
    */
   resolve(request: MessageInitShape<typeof RefSchema>, options?: CallOptions): Promise<Ref> {
-    return this.#client.unary(LookupService.methods.resolve, request, options);
+    return this.#client.unary(LookupServiceDefinition.methods.resolve, request, options);
   }
 
   /**
@@ -83,7 +83,7 @@ export class LookupServiceClient {
    * @generated from rpc edge.imports.v1.LookupService.List
    */
   list(request: MessageInitShape<typeof PageSchema>, options?: CallOptions): AsyncIterable<Ref> {
-    return this.#client.serverStreaming(LookupService.methods.list, request, options);
+    return this.#client.serverStreaming(LookupServiceDefinition.methods.list, request, options);
   }
 
   /**
@@ -92,7 +92,7 @@ export class LookupServiceClient {
    * @generated from rpc edge.imports.v1.LookupService.Find
    */
   find(request: MessageInitShape<typeof FindRequestSchema>, options?: CallOptions): Promise<Ref> {
-    return this.#client.unary(LookupService.methods.find, request, options);
+    return this.#client.unary(LookupServiceDefinition.methods.find, request, options);
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
@@ -107,5 +107,5 @@ export class LookupServiceClient {
  * @generated from service edge.imports.v1.LookupService
  */
 export function addLookupService(server: Server, handlers: LookupServiceHandlers, options?: ServerOptions): void {
-  addService(server, LookupService, handlers, options);
+  addService(server, LookupServiceDefinition, handlers, options);
 }

@@ -16,7 +16,7 @@ import type { Server } from "@grpc/grpc-js";
  *
  * @generated from service edge.multi.v1.AlphaService
  */
-export const AlphaService: ServiceDefinition<{
+export const AlphaServiceDefinition: ServiceDefinition<{
   get: UnaryMethod<typeof ItemSchema, typeof ItemSchema>;
   watch: ServerStreamingMethod<typeof ItemSchema, typeof ItemSchema>;
 }> = defineService("edge.multi.v1.AlphaService", {
@@ -50,21 +50,21 @@ export class AlphaServiceClient {
   readonly #client: ServiceClient;
 
   constructor(...args: ClientArgs) {
-    this.#client = new ServiceClient(AlphaService, ...args);
+    this.#client = new ServiceClient(AlphaServiceDefinition, ...args);
   }
 
   /**
    * @generated from rpc edge.multi.v1.AlphaService.Get
    */
   get(request: MessageInitShape<typeof ItemSchema>, options?: CallOptions): Promise<Item> {
-    return this.#client.unary(AlphaService.methods.get, request, options);
+    return this.#client.unary(AlphaServiceDefinition.methods.get, request, options);
   }
 
   /**
    * @generated from rpc edge.multi.v1.AlphaService.Watch
    */
   watch(request: MessageInitShape<typeof ItemSchema>, options?: CallOptions): AsyncIterable<Item> {
-    return this.#client.serverStreaming(AlphaService.methods.watch, request, options);
+    return this.#client.serverStreaming(AlphaServiceDefinition.methods.watch, request, options);
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
@@ -79,7 +79,7 @@ export class AlphaServiceClient {
  * @generated from service edge.multi.v1.AlphaService
  */
 export function addAlphaService(server: Server, handlers: AlphaServiceHandlers, options?: ServerOptions): void {
-  addService(server, AlphaService, handlers, options);
+  addService(server, AlphaServiceDefinition, handlers, options);
 }
 
 /**
@@ -87,7 +87,7 @@ export function addAlphaService(server: Server, handlers: AlphaServiceHandlers, 
  *
  * @generated from service edge.multi.v1.BetaService
  */
-export const BetaService: ServiceDefinition<{
+export const BetaServiceDefinition: ServiceDefinition<{
   get: UnaryMethod<typeof ItemSchema, typeof ItemSchema>;
 }> = defineService("edge.multi.v1.BetaService", {
   get: { name: "Get", kind: "unary", input: ItemSchema, output: ItemSchema },
@@ -114,14 +114,14 @@ export class BetaServiceClient {
   readonly #client: ServiceClient;
 
   constructor(...args: ClientArgs) {
-    this.#client = new ServiceClient(BetaService, ...args);
+    this.#client = new ServiceClient(BetaServiceDefinition, ...args);
   }
 
   /**
    * @generated from rpc edge.multi.v1.BetaService.Get
    */
   get(request: MessageInitShape<typeof ItemSchema>, options?: CallOptions): Promise<Item> {
-    return this.#client.unary(BetaService.methods.get, request, options);
+    return this.#client.unary(BetaServiceDefinition.methods.get, request, options);
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
@@ -136,7 +136,7 @@ export class BetaServiceClient {
  * @generated from service edge.multi.v1.BetaService
  */
 export function addBetaService(server: Server, handlers: BetaServiceHandlers, options?: ServerOptions): void {
-  addService(server, BetaService, handlers, options);
+  addService(server, BetaServiceDefinition, handlers, options);
 }
 
 /**
@@ -144,7 +144,7 @@ export function addBetaService(server: Server, handlers: BetaServiceHandlers, op
  *
  * @generated from service edge.multi.v1.GammaService
  */
-export const GammaService: ServiceDefinition<{
+export const GammaServiceDefinition: ServiceDefinition<{
   collect: ClientStreamingMethod<typeof ItemSchema, typeof SummarySchema>;
   chat: BidiStreamingMethod<typeof ItemSchema, typeof ItemSchema>;
 }> = defineService("edge.multi.v1.GammaService", {
@@ -178,21 +178,21 @@ export class GammaServiceClient {
   readonly #client: ServiceClient;
 
   constructor(...args: ClientArgs) {
-    this.#client = new ServiceClient(GammaService, ...args);
+    this.#client = new ServiceClient(GammaServiceDefinition, ...args);
   }
 
   /**
    * @generated from rpc edge.multi.v1.GammaService.Collect
    */
   collect(requests: RequestStream<typeof ItemSchema>, options?: CallOptions): Promise<Summary> {
-    return this.#client.clientStreaming(GammaService.methods.collect, requests, options);
+    return this.#client.clientStreaming(GammaServiceDefinition.methods.collect, requests, options);
   }
 
   /**
    * @generated from rpc edge.multi.v1.GammaService.Chat
    */
   chat(requests: RequestStream<typeof ItemSchema>, options?: CallOptions): AsyncIterable<Item> {
-    return this.#client.bidiStreaming(GammaService.methods.chat, requests, options);
+    return this.#client.bidiStreaming(GammaServiceDefinition.methods.chat, requests, options);
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
@@ -207,5 +207,5 @@ export class GammaServiceClient {
  * @generated from service edge.multi.v1.GammaService
  */
 export function addGammaService(server: Server, handlers: GammaServiceHandlers, options?: ServerOptions): void {
-  addService(server, GammaService, handlers, options);
+  addService(server, GammaServiceDefinition, handlers, options);
 }

@@ -16,7 +16,7 @@ import type { Server } from "@grpc/grpc-js";
  *
  * @generated from service edge.proto2.v1.LegacyService
  */
-export const LegacyService: ServiceDefinition<{
+export const LegacyServiceDefinition: ServiceDefinition<{
   fetch: UnaryMethod<typeof FetchRequestSchema, typeof FetchResponseSchema>;
   exchange: BidiStreamingMethod<typeof ExchangeRequestSchema, typeof ExchangeResponseSchema>;
 }> = defineService("edge.proto2.v1.LegacyService", {
@@ -50,21 +50,21 @@ export class LegacyServiceClient {
   readonly #client: ServiceClient;
 
   constructor(...args: ClientArgs) {
-    this.#client = new ServiceClient(LegacyService, ...args);
+    this.#client = new ServiceClient(LegacyServiceDefinition, ...args);
   }
 
   /**
    * @generated from rpc edge.proto2.v1.LegacyService.Fetch
    */
   fetch(request: MessageInitShape<typeof FetchRequestSchema>, options?: CallOptions): Promise<FetchResponse> {
-    return this.#client.unary(LegacyService.methods.fetch, request, options);
+    return this.#client.unary(LegacyServiceDefinition.methods.fetch, request, options);
   }
 
   /**
    * @generated from rpc edge.proto2.v1.LegacyService.Exchange
    */
   exchange(requests: RequestStream<typeof ExchangeRequestSchema>, options?: CallOptions): AsyncIterable<ExchangeResponse> {
-    return this.#client.bidiStreaming(LegacyService.methods.exchange, requests, options);
+    return this.#client.bidiStreaming(LegacyServiceDefinition.methods.exchange, requests, options);
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
@@ -79,5 +79,5 @@ export class LegacyServiceClient {
  * @generated from service edge.proto2.v1.LegacyService
  */
 export function addLegacyService(server: Server, handlers: LegacyServiceHandlers, options?: ServerOptions): void {
-  addService(server, LegacyService, handlers, options);
+  addService(server, LegacyServiceDefinition, handlers, options);
 }

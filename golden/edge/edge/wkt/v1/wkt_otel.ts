@@ -16,7 +16,7 @@ import type { Server } from "@grpc/grpc-js";
  *
  * @generated from service edge.wkt.v1.ClockService
  */
-export const ClockService: ServiceDefinition<{
+export const ClockServiceDefinition: ServiceDefinition<{
   now: UnaryMethod<typeof EmptySchema, typeof TimestampSchema>;
   reset: UnaryMethod<typeof TimestampSchema, typeof EmptySchema>;
   ticks: ServerStreamingMethod<typeof EmptySchema, typeof TimestampSchema>;
@@ -57,28 +57,28 @@ export class ClockServiceClient {
   readonly #client: ServiceClient;
 
   constructor(...args: ClientArgs) {
-    this.#client = new ServiceClient(ClockService, ...args);
+    this.#client = new ServiceClient(ClockServiceDefinition, ...args);
   }
 
   /**
    * @generated from rpc edge.wkt.v1.ClockService.Now
    */
   now(request: MessageInitShape<typeof EmptySchema>, options?: CallOptions): Promise<Timestamp> {
-    return this.#client.unary(ClockService.methods.now, request, options);
+    return this.#client.unary(ClockServiceDefinition.methods.now, request, options);
   }
 
   /**
    * @generated from rpc edge.wkt.v1.ClockService.Reset
    */
   reset(request: MessageInitShape<typeof TimestampSchema>, options?: CallOptions): Promise<Empty> {
-    return this.#client.unary(ClockService.methods.reset, request, options);
+    return this.#client.unary(ClockServiceDefinition.methods.reset, request, options);
   }
 
   /**
    * @generated from rpc edge.wkt.v1.ClockService.Ticks
    */
   ticks(request: MessageInitShape<typeof EmptySchema>, options?: CallOptions): AsyncIterable<Timestamp> {
-    return this.#client.serverStreaming(ClockService.methods.ticks, request, options);
+    return this.#client.serverStreaming(ClockServiceDefinition.methods.ticks, request, options);
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
@@ -93,5 +93,5 @@ export class ClockServiceClient {
  * @generated from service edge.wkt.v1.ClockService
  */
 export function addClockService(server: Server, handlers: ClockServiceHandlers, options?: ServerOptions): void {
-  addService(server, ClockService, handlers, options);
+  addService(server, ClockServiceDefinition, handlers, options);
 }

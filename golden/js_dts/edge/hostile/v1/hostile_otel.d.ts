@@ -17,7 +17,7 @@ import type { Server } from "@grpc/grpc-js";
  *
  * @generated from service edge.hostile.v1.Object
  */
-export declare const Object$: ServiceDefinition<{
+export declare const ObjectDefinition: ServiceDefinition<{
     constructor$: UnaryMethod<typeof HostileRequestSchema, typeof HostileResponseSchema>;
     then$: UnaryMethod<typeof HostileRequestSchema, typeof HostileResponseSchema>;
     close$: UnaryMethod<typeof HostileRequestSchema, typeof HostileResponseSchema>;
@@ -128,7 +128,7 @@ export declare function addObject(server: Server, handlers: ObjectHandlers, opti
  *
  * @generated from service edge.hostile.v1.Hostile
  */
-export declare const Hostile: ServiceDefinition<{
+export declare const HostileDefinition: ServiceDefinition<{
     then$: UnaryMethod<typeof HostileRequestSchema, typeof HostileResponseSchema>;
     close$: ServerStreamingMethod<typeof HostileRequestSchema, typeof HostileResponseSchema>;
     constructor$: ClientStreamingMethod<typeof HostileRequestSchema, typeof HostileResponseSchema>;

@@ -14,7 +14,7 @@ import { HostileRequestSchema, HostileResponseSchema } from "./hostile_pb.js";
  *
  * @generated from service edge.hostile.v1.Object
  */
-export const Object$ = defineService("edge.hostile.v1.Object", {
+export const ObjectDefinition = defineService("edge.hostile.v1.Object", {
     constructor$: { name: "constructor", kind: "unary", input: HostileRequestSchema, output: HostileResponseSchema },
     then$: { name: "then", kind: "unary", input: HostileRequestSchema, output: HostileResponseSchema },
     close$: { name: "close", kind: "unary", input: HostileRequestSchema, output: HostileResponseSchema },
@@ -34,55 +34,55 @@ export const Object$ = defineService("edge.hostile.v1.Object", {
 export class ObjectClient {
     #client;
     constructor(...args) {
-        this.#client = new ServiceClient(Object$, ...args);
+        this.#client = new ServiceClient(ObjectDefinition, ...args);
     }
     /**
      * @generated from rpc edge.hostile.v1.Object.constructor
      */
     constructor$(request, options) {
-        return this.#client.unary(Object$.methods.constructor$, request, options);
+        return this.#client.unary(ObjectDefinition.methods.constructor$, request, options);
     }
     /**
      * @generated from rpc edge.hostile.v1.Object.then
      */
     then$(request, options) {
-        return this.#client.unary(Object$.methods.then$, request, options);
+        return this.#client.unary(ObjectDefinition.methods.then$, request, options);
     }
     /**
      * @generated from rpc edge.hostile.v1.Object.close
      */
     close$(request, options) {
-        return this.#client.unary(Object$.methods.close$, request, options);
+        return this.#client.unary(ObjectDefinition.methods.close$, request, options);
     }
     /**
      * @generated from rpc edge.hostile.v1.Object.toString
      */
     toString$(request, options) {
-        return this.#client.unary(Object$.methods.toString$, request, options);
+        return this.#client.unary(ObjectDefinition.methods.toString$, request, options);
     }
     /**
      * @generated from rpc edge.hostile.v1.Object.delete
      */
     delete(request, options) {
-        return this.#client.unary(Object$.methods.delete, request, options);
+        return this.#client.unary(ObjectDefinition.methods.delete, request, options);
     }
     /**
      * @generated from rpc edge.hostile.v1.Object.valueOf
      */
     valueOf$(request, options) {
-        return this.#client.unary(Object$.methods.valueOf$, request, options);
+        return this.#client.unary(ObjectDefinition.methods.valueOf$, request, options);
     }
     /**
      * @generated from rpc edge.hostile.v1.Object.hasOwnProperty
      */
     hasOwnProperty$(request, options) {
-        return this.#client.unary(Object$.methods.hasOwnProperty$, request, options);
+        return this.#client.unary(ObjectDefinition.methods.hasOwnProperty$, request, options);
     }
     /**
      * @generated from rpc edge.hostile.v1.Object.__proto__
      */
     __proto__$(request, options) {
-        return this.#client.unary(Object$.methods.__proto__$, request, options);
+        return this.#client.unary(ObjectDefinition.methods.__proto__$, request, options);
     }
     /** Closes the channel if this client created it; a shared channel stays open. */
     close() {
@@ -97,7 +97,7 @@ export class ObjectClient {
  * @generated from service edge.hostile.v1.Object
  */
 export function addObject(server, handlers, options) {
-    addService(server, Object$, handlers, options);
+    addService(server, ObjectDefinition, handlers, options);
 }
 /**
  * The methods of edge.hostile.v1.Hostile: names, call kinds and message schemas.
@@ -106,7 +106,7 @@ export function addObject(server, handlers, options) {
  *
  * @generated from service edge.hostile.v1.Hostile
  */
-export const Hostile = defineService("edge.hostile.v1.Hostile", {
+export const HostileDefinition = defineService("edge.hostile.v1.Hostile", {
     then$: { name: "Then", kind: "unary", input: HostileRequestSchema, output: HostileResponseSchema },
     close$: { name: "Close", kind: "server_streaming", input: HostileRequestSchema, output: HostileResponseSchema },
     constructor$: { name: "Constructor", kind: "client_streaming", input: HostileRequestSchema, output: HostileResponseSchema },
@@ -126,55 +126,55 @@ export const Hostile = defineService("edge.hostile.v1.Hostile", {
 export class HostileClient {
     #client;
     constructor(...args) {
-        this.#client = new ServiceClient(Hostile, ...args);
+        this.#client = new ServiceClient(HostileDefinition, ...args);
     }
     /**
      * @generated from rpc edge.hostile.v1.Hostile.Then
      */
     then$(request, options) {
-        return this.#client.unary(Hostile.methods.then$, request, options);
+        return this.#client.unary(HostileDefinition.methods.then$, request, options);
     }
     /**
      * @generated from rpc edge.hostile.v1.Hostile.Close
      */
     close$(request, options) {
-        return this.#client.serverStreaming(Hostile.methods.close$, request, options);
+        return this.#client.serverStreaming(HostileDefinition.methods.close$, request, options);
     }
     /**
      * @generated from rpc edge.hostile.v1.Hostile.Constructor
      */
     constructor$(requests, options) {
-        return this.#client.clientStreaming(Hostile.methods.constructor$, requests, options);
+        return this.#client.clientStreaming(HostileDefinition.methods.constructor$, requests, options);
     }
     /**
      * @generated from rpc edge.hostile.v1.Hostile.Delete
      */
     delete(requests, options) {
-        return this.#client.bidiStreaming(Hostile.methods.delete, requests, options);
+        return this.#client.bidiStreaming(HostileDefinition.methods.delete, requests, options);
     }
     /**
      * @generated from rpc edge.hostile.v1.Hostile.Default
      */
     default(request, options) {
-        return this.#client.unary(Hostile.methods.default, request, options);
+        return this.#client.unary(HostileDefinition.methods.default, request, options);
     }
     /**
      * @generated from rpc edge.hostile.v1.Hostile.Function
      */
     function(request, options) {
-        return this.#client.serverStreaming(Hostile.methods.function, request, options);
+        return this.#client.serverStreaming(HostileDefinition.methods.function, request, options);
     }
     /**
      * @generated from rpc edge.hostile.v1.Hostile.Await
      */
     await(requests, options) {
-        return this.#client.clientStreaming(Hostile.methods.await, requests, options);
+        return this.#client.clientStreaming(HostileDefinition.methods.await, requests, options);
     }
     /**
      * @generated from rpc edge.hostile.v1.Hostile.Yield
      */
     yield(requests, options) {
-        return this.#client.bidiStreaming(Hostile.methods.yield, requests, options);
+        return this.#client.bidiStreaming(HostileDefinition.methods.yield, requests, options);
     }
     /** Closes the channel if this client created it; a shared channel stays open. */
     close() {
@@ -189,5 +189,5 @@ export class HostileClient {
  * @generated from service edge.hostile.v1.Hostile
  */
 export function addHostile(server, handlers, options) {
-    addService(server, Hostile, handlers, options);
+    addService(server, HostileDefinition, handlers, options);
 }

@@ -19,7 +19,7 @@ import type { Server } from "@grpc/grpc-js";
  *
  * @generated from service tsotel.testing.v1.TestService
  */
-export const TestService: ServiceDefinition<{
+export const TestServiceDefinition: ServiceDefinition<{
   unary: UnaryMethod<typeof UnaryRequestSchema, typeof UnaryResponseSchema>;
   serverStream: ServerStreamingMethod<typeof ServerStreamRequestSchema, typeof ServerStreamResponseSchema>;
   clientStream: ClientStreamingMethod<typeof ClientStreamRequestSchema, typeof ClientStreamResponseSchema>;
@@ -79,7 +79,7 @@ export class TestServiceClient {
   readonly #client: ServiceClient;
 
   constructor(...args: ClientArgs) {
-    this.#client = new ServiceClient(TestService, ...args);
+    this.#client = new ServiceClient(TestServiceDefinition, ...args);
   }
 
   /**
@@ -88,7 +88,7 @@ export class TestServiceClient {
    * @generated from rpc tsotel.testing.v1.TestService.Unary
    */
   unary(request: MessageInitShape<typeof UnaryRequestSchema>, options?: CallOptions): Promise<UnaryResponse> {
-    return this.#client.unary(TestService.methods.unary, request, options);
+    return this.#client.unary(TestServiceDefinition.methods.unary, request, options);
   }
 
   /**
@@ -97,7 +97,7 @@ export class TestServiceClient {
    * @generated from rpc tsotel.testing.v1.TestService.ServerStream
    */
   serverStream(request: MessageInitShape<typeof ServerStreamRequestSchema>, options?: CallOptions): AsyncIterable<ServerStreamResponse> {
-    return this.#client.serverStreaming(TestService.methods.serverStream, request, options);
+    return this.#client.serverStreaming(TestServiceDefinition.methods.serverStream, request, options);
   }
 
   /**
@@ -106,7 +106,7 @@ export class TestServiceClient {
    * @generated from rpc tsotel.testing.v1.TestService.ClientStream
    */
   clientStream(requests: RequestStream<typeof ClientStreamRequestSchema>, options?: CallOptions): Promise<ClientStreamResponse> {
-    return this.#client.clientStreaming(TestService.methods.clientStream, requests, options);
+    return this.#client.clientStreaming(TestServiceDefinition.methods.clientStream, requests, options);
   }
 
   /**
@@ -115,7 +115,7 @@ export class TestServiceClient {
    * @generated from rpc tsotel.testing.v1.TestService.BidiStream
    */
   bidiStream(requests: RequestStream<typeof BidiStreamRequestSchema>, options?: CallOptions): AsyncIterable<BidiStreamResponse> {
-    return this.#client.bidiStreaming(TestService.methods.bidiStream, requests, options);
+    return this.#client.bidiStreaming(TestServiceDefinition.methods.bidiStream, requests, options);
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
@@ -132,5 +132,5 @@ export class TestServiceClient {
  * @generated from service tsotel.testing.v1.TestService
  */
 export function addTestService(server: Server, handlers: TestServiceHandlers, options?: ServerOptions): void {
-  addService(server, TestService, handlers, options);
+  addService(server, TestServiceDefinition, handlers, options);
 }

@@ -1,0 +1,85 @@
+import { create } from "@bufbuild/protobuf";
+import { CodeGeneratorRequestSchema, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import { describe, expect, it } from "vitest";
+import { memberScope, topLevelScope } from "../src/model/names.js";
+import { plugin } from "../src/plugin.js";
+import { codeGeneratorRequest } from "./support/descriptors.js";
+
+describe("plugin errors come back in the response, never as a throw", () => {
+  it("names an unknown parameter and lists the accepted ones", () => {
+    const response = plugin.run(codeGeneratorRequest(["user/v1/user.proto"], "target=ts,colour=blue"));
+    expect(response.file).toEqual([]);
+    expect(response.error).toBe(
+      'invalid option "colour=blue": unknown parameter; accepted: target, import_extension, js_import_style, keep_empty_files, ts_nocheck, elide_plugin_version, rewrite_imports, runtime_import',
+    );
+  });
+
+  it("rejects a bad value of a standard parameter, saying what it takes", () => {
+    const response = plugin.run(codeGeneratorRequest(["user/v1/user.proto"], "target=java"));
+    expect(response.error).toBe('invalid option "target=java": target takes js, ts or dts, or several joined with + (e.g. js+dts)');
+  });
+
+  it("rejects an empty runtime_import", () => {
+    const response = plugin.run(codeGeneratorRequest(["user/v1/user.proto"], "target=ts,runtime_import="));
+    expect(response.error).toMatch(/parameter "runtime_import" needs a module specifier/);
+  });
+
+  it("reports a method whose input type does not exist", () => {
+    const file = create(FileDescriptorProtoSchema, {
+      name: "broken.proto",
+      package: "broken",
+      syntax: "proto3",
+      service: [{ name: "Broken", method: [{ name: "Call", inputType: ".broken.Missing", outputType: ".broken.Missing" }] }],
+    });
+    const response = plugin.run(create(CodeGeneratorRequestSchema, { fileToGenerate: ["broken.proto"], protoFile: [file] }));
+    expect(response.file).toEqual([]);
+    expect(response.error).toContain("broken.Missing");
+  });
+});
+
+describe("output", () => {
+  it("is one _otel.ts per proto file with services, nothing for the others", () => {
+    const response = plugin.run(
+      codeGeneratorRequest(["user/v1/user.proto", "edge/messages_only/v1/messages.proto"], "target=ts"),
+    );
+    expect(response.error).toBe("");
+    expect(response.file.map((f) => f.name)).toEqual(["user/v1/user_otel.ts"]);
+  });
+
+  it("defaults to js+dts, like protoc-gen-es", () => {
+    const response = plugin.run(codeGeneratorRequest(["user/v1/user.proto"], ""));
+    expect(response.file.map((f) => f.name).sort()).toEqual(["user/v1/user_otel.d.ts", "user/v1/user_otel.js"]);
+  });
+
+  it("does not carry one request's targets into the next", () => {
+    plugin.run(codeGeneratorRequest(["user/v1/user.proto"], "target=js"));
+    const response = plugin.run(codeGeneratorRequest(["user/v1/user.proto"], "target=ts"));
+    expect(response.file.map((f) => f.name)).toEqual(["user/v1/user_otel.ts"]);
+  });
+});
+
+describe("names", () => {
+  it("escapes members that would break an object, a class or await", () => {
+    const scope = memberScope();
+    expect(["constructor", "then", "close", "toString", "__proto__", "hasOwnProperty", "delete", "getUser"].map((n) => scope.claim(n))).toEqual([
+      "constructor$",
+      "then$",
+      "close$",
+      "toString$",
+      "__proto__$",
+      "hasOwnProperty$",
+      "delete",
+      "getUser",
+    ]);
+  });
+
+  it("never hands out one name twice in a scope", () => {
+    const scope = memberScope();
+    expect([scope.claim("getUser"), scope.claim("getUser"), scope.claim("getUser$")]).toEqual(["getUser", "getUser$", "getUser$$"]);
+  });
+
+  it("escapes reserved words at the top level", () => {
+    const scope = topLevelScope();
+    expect([scope.claim("Object"), scope.claim("default"), scope.claim("UserService")]).toEqual(["Object$", "default$", "UserService"]);
+  });
+});

@@ -1,0 +1,26 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ACCEPTED_PARAMETERS } from "../src/model/plugin-options.js";
+import { VERSION } from "../src/version.js";
+import { repoRoot } from "./support/paths.js";
+
+const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+
+describe("the README stays true", () => {
+  it("documents every accepted parameter in its table, and no other", () => {
+    const section = readme.slice(readme.indexOf("### Parameters"), readme.indexOf("## The generated API"));
+    const documented = [...section.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual([...ACCEPTED_PARAMETERS].sort());
+  });
+
+  it("names the test command that .ci/run runs", () => {
+    expect(readme).toContain("npm ci && npm test");
+    expect(readFileSync(join(repoRoot, ".ci/run"), "utf8")).toMatch(/^npm ci && npm test$/m);
+  });
+
+  it("has the package version in src/version.ts", () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+  });
+});
