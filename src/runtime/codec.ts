@@ -18,7 +18,9 @@ export function serializeMessage<D extends DescMessage>(schema: D, value: Messag
 /** Parses bytes off the wire; a malformed message is an INTERNAL error naming the type. */
 export function parseMessage<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> {
   try {
-    return fromBinary(schema, bytes);
+    // A plain Uint8Array view of grpc-js's Buffer: `bytes` fields are subarrays of the
+    // input, and users should get the Uint8Array the types promise, not Buffers.
+    return fromBinary(schema, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (err) {
     throw new RpcError(Code.INTERNAL, `cannot parse ${schema.typeName}: ${describe(err)}`, undefined, {
       cause: err,

@@ -17,7 +17,9 @@ export async function* callBidiStreaming<I extends DescMessage, O extends DescMe
   options: CallOptions,
 ): AsyncGenerator<MessageShape<O>, void, undefined> {
   const state = new ClientCall(observer, options);
-  const call = client.makeBidiStreamRequest(method.path, passThrough, passThrough, state.metadata, state.grpcOptions);
+  const call = state.start(() =>
+    client.makeBidiStreamRequest(method.path, passThrough, passThrough, state.metadata, state.grpcOptions),
+  );
   const responses = readResponses(call, method.output, state);
   void sendRequests(call, requests, method.input, state);
   yield* responses;

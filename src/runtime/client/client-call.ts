@@ -38,16 +38,39 @@ export class ClientCall {
   }
 
   /**
+   * Starts the grpc-js call, unless the caller's signal has already fired: then the call
+   * ends here as CANCELLED and nothing goes on the wire (cancelling a started call
+   * would still let the whole request reach the handler). grpc-js throws when the
+   * channel has been closed; the call then ends here as UNAVAILABLE (what grpc-js
+   * answers the calls a closing channel still held). Either way the caller gets an
+   * RpcError and the observer its one end.
+   */
+  start<C>(makeCall: () => C): C {
+    if (this.options.signal?.aborted === true) {
+      const error = new RpcError(Code.CANCELLED, "Cancelled on client");
+      this.endEarly(error);
+      throw error;
+    }
+    try {
+      return makeCall();
+    } catch (err) {
+      const error = RpcError.from(err, Code.UNAVAILABLE);
+      this.endEarly(error);
+      throw error;
+    }
+  }
+
+  /**
    * Wires a started grpc-js call: headers, the caller's AbortSignal, and the final
    * status, which `onEnd` receives as an RpcError (or undefined for OK).
    */
   attach(call: GrpcClientCall, onEnd: (error: RpcError | undefined) => void): void {
-    const { signal, onHeader, onTrailer } = this.options;
+    const { signal } = this.options;
     const abort = (): void => call.cancel();
     signal?.addEventListener("abort", abort);
     call.on("metadata", (headers: Metadata) => {
       this.observer?.headers(headers);
-      onHeader?.(headers);
+      this.options.onHeader?.(headers);
     });
     call.on("status", (status: StatusObject) => {
       signal?.removeEventListener("abort", abort);
@@ -60,7 +83,7 @@ export class ClientCall {
         error: this.exception,
         endTime: now(),
       });
-      onTrailer?.(status.metadata);
+      this.options.onTrailer?.(status.metadata);
       onEnd(error);
     });
     if (signal?.aborted === true) {

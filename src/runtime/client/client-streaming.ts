@@ -19,25 +19,27 @@ export function callClientStreaming<I extends DescMessage, O extends DescMessage
   const state = new ClientCall(observer, options);
   return new Promise((resolve, reject) => {
     let response: MessageShape<O> | undefined;
-    const call = client.makeClientStreamRequest(
-      method.path,
-      passThrough,
-      passThrough,
-      state.metadata,
-      state.grpcOptions,
-      (err, value) => {
-        if (err !== null || value === undefined) {
-          state.fail(RpcError.from(err), call);
-          return;
-        }
-        state.messageReceived(value.length);
-        try {
-          response = parseMessage(method.output, value);
-        } catch (parseError) {
-          const error = RpcError.from(parseError, Code.INTERNAL);
-          state.fail(error, call, error.cause);
-        }
-      },
+    const call = state.start(() =>
+      client.makeClientStreamRequest(
+        method.path,
+        passThrough,
+        passThrough,
+        state.metadata,
+        state.grpcOptions,
+        (err, value) => {
+          if (err !== null || value === undefined) {
+            state.fail(RpcError.from(err), call);
+            return;
+          }
+          state.messageReceived(value.length);
+          try {
+            response = parseMessage(method.output, value);
+          } catch (parseError) {
+            const error = RpcError.from(parseError, Code.INTERNAL);
+            state.fail(error, call, error.cause);
+          }
+        },
+      ),
     );
     state.attach(call, (error) => {
       if (response === undefined) {

@@ -27,7 +27,10 @@ export async function sendRequests<I extends DescMessage>(
       }
       const bytes = serializeMessage(schema, request);
       state.messageSent(bytes.length);
-      await writeMessage(call, bytes, stop);
+      if (!(await writeMessage(call, bytes, stop))) {
+        // Leave without pulling another request: `return()` runs the source's cleanup.
+        return;
+      }
     }
     if (!stop.aborted) {
       call.end();

@@ -24,7 +24,9 @@ export async function* callServerStreaming<I extends DescMessage, O extends Desc
     state.endEarly(error);
     throw error;
   }
-  const call = client.makeServerStreamRequest(method.path, passThrough, passThrough, bytes, state.metadata, state.grpcOptions);
+  const call = state.start(() =>
+    client.makeServerStreamRequest(method.path, passThrough, passThrough, bytes, state.metadata, state.grpcOptions),
+  );
   state.messageSent(bytes.length);
   yield* readResponses(call, method.output, state);
 }

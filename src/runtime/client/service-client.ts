@@ -21,9 +21,9 @@ import { callUnary } from "./unary.js";
 /** Options of a generated client. */
 export interface ClientOptions {
   /** grpc-js channel options, used when the client creates its own channel. */
-  channelOptions?: ChannelOptions;
+  channelOptions?: ChannelOptions | undefined;
   /** Telemetry to report every call to. */
-  telemetry?: TelemetryOption;
+  telemetry?: TelemetryOption | undefined;
 }
 
 /**
@@ -32,8 +32,8 @@ export interface ClientOptions {
  * Client (shared; `close()` leaves it open).
  */
 export type ClientArgs =
-  | [address: string, credentials: ChannelCredentials, options?: ClientOptions]
-  | [channel: Channel | Client, options?: ClientOptions];
+  | [address: string, credentials: ChannelCredentials, options?: ClientOptions | undefined]
+  | [channel: Channel | Client, options?: ClientOptions | undefined];
 
 /**
  * The calls of one service over one grpc-js Client. Generated client classes hold

@@ -26,27 +26,29 @@ export function callUnary<I extends DescMessage, O extends DescMessage>(
       return;
     }
     let response: MessageShape<O> | undefined;
-    const call = client.makeUnaryRequest(
-      method.path,
-      passThrough,
-      passThrough,
-      bytes,
-      state.metadata,
-      state.grpcOptions,
-      (err, value) => {
-        if (err !== null || value === undefined) {
-          // Usually the status itself; differs when grpc-js rejects an OK without a message.
-          state.fail(RpcError.from(err), call);
-          return;
-        }
-        state.messageReceived(value.length);
-        try {
-          response = parseMessage(method.output, value);
-        } catch (parseError) {
-          const error = RpcError.from(parseError, Code.INTERNAL);
-          state.fail(error, call, error.cause);
-        }
-      },
+    const call = state.start(() =>
+      client.makeUnaryRequest(
+        method.path,
+        passThrough,
+        passThrough,
+        bytes,
+        state.metadata,
+        state.grpcOptions,
+        (err, value) => {
+          if (err !== null || value === undefined) {
+            // Usually the status itself; differs when grpc-js rejects an OK without a message.
+            state.fail(RpcError.from(err), call);
+            return;
+          }
+          state.messageReceived(value.length);
+          try {
+            response = parseMessage(method.output, value);
+          } catch (parseError) {
+            const error = RpcError.from(parseError, Code.INTERNAL);
+            state.fail(error, call, error.cause);
+          }
+        },
+      ),
     );
     state.messageSent(bytes.length);
     state.attach(call, (error) => {

@@ -6,7 +6,6 @@ import type {
   BidiStreamingMethod,
   ClientStreamingMethod,
   MethodDefinition,
-  MethodKind,
   ServerStreamingMethod,
   ServiceDefinition,
   UnaryMethod,
@@ -22,7 +21,7 @@ import { serveUnary } from "./unary.js";
 /** Options of a generated server registration. */
 export interface ServerOptions {
   /** Telemetry to report every call to. */
-  telemetry?: TelemetryOption;
+  telemetry?: TelemetryOption | undefined;
 }
 
 /**
@@ -40,7 +39,7 @@ export function addService<M extends Record<string, MethodDefinition>>(
   // Null prototypes: proto method names may be `constructor` or `__proto__`.
   const definition = Object.create(null) as Record<string, GrpcMethodDefinition<Buffer, Buffer>>;
   const implementation = Object.create(null) as Record<string, UntypedHandleCall>;
-  for (const [member, method] of Object.entries<MethodDefinition>(service.methods)) {
+  for (const [member, method] of Object.entries(service.methods)) {
     const candidate: unknown = (handlers as Record<string, unknown>)[member];
     const handler = typeof candidate === "function" ? (candidate.bind(handlers) as AnyHandler) : undefined;
     definition[method.name] = {
@@ -59,7 +58,7 @@ export function addService<M extends Record<string, MethodDefinition>>(
 }
 
 // The handler was looked up by name; its kind matches the method's by the generated types.
-type AnyHandler = HandlerFor<MethodDefinition<MethodKind, DescMessage, DescMessage>>;
+type AnyHandler = HandlerFor<MethodDefinition>;
 
 function serve(
   method: MethodDefinition,

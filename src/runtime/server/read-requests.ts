@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { setImmediate as settle } from "node:timers/promises";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { parseMessage } from "../codec.js";
 import { MessageReader } from "../message-reader.js";
@@ -18,6 +19,12 @@ export async function* readRequests<I extends DescMessage>(
   for (let bytes = await reader.next(); bytes !== undefined; bytes = await reader.next()) {
     state.messageReceived(bytes.length);
     yield parseMessage(schema, bytes);
+  }
+  if (!state.signal.aborted) {
+    // A client's cancel (RST_STREAM) reaches grpc-js as the end of the request stream
+    // first and as "cancelled" a few ticks later (grpc/grpc-node#2583). Let the events
+    // already under way land before telling the handler the client finished sending.
+    await settle();
   }
   if (state.signal.aborted) {
     throw state.signal.reason;

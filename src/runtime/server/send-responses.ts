@@ -16,15 +16,15 @@ export async function sendResponses<O extends DescMessage>(
   schema: O,
   state: ServerCall,
 ): Promise<void> {
-  if (state.isEnded) {
-    return;
-  }
   for await (const response of responses) {
+    if (state.isEnded) {
+      // The call ended while the handler produced this message: it goes nowhere.
+      return;
+    }
     const bytes = serializeMessage(schema, response);
     state.sendHeader();
     state.messageSent(bytes.length);
-    await writeMessage(stream, bytes, state.signal);
-    if (state.isEnded) {
+    if (!(await writeMessage(stream, bytes, state.signal))) {
       return;
     }
   }

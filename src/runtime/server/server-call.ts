@@ -11,6 +11,14 @@ import type { ServerContext } from "./server-context.js";
 /** The status a handler's non-RpcError exception is answered with: nothing internal leaks. */
 export const UNKNOWN_ERROR_MESSAGE = "Unknown server error";
 
+/**
+ * How close to its deadline a cancelled call counts as expired. The client's own
+ * deadline timer usually fires first and reaches the server as a plain cancel
+ * (RST_STREAM), a little before the server's deadline: the wire carries a rounded-up
+ * relative timeout that the server counts from when the headers arrived.
+ */
+const DEADLINE_SLACK_MS = 20;
+
 /** What every grpc-js server call offers, whatever its kind. */
 type GrpcServerCall = Pick<
   ServerUnaryCall<unknown, unknown>,
@@ -63,7 +71,7 @@ export class ServerCall implements ServerContext {
       if (this.ended) {
         return;
       }
-      const expired = Number(this.deadline) <= Date.now();
+      const expired = Number(this.deadline) - DEADLINE_SLACK_MS <= Date.now();
       this.finish(
         expired ? Code.DEADLINE_EXCEEDED : Code.CANCELLED,
         expired ? "Deadline exceeded" : "Cancelled by client",

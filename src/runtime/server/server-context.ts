@@ -7,7 +7,7 @@ export interface ServerContext {
   readonly method: MethodDefinition;
   /** Request metadata (headers). */
   readonly metadata: Metadata;
-  /** The client's address, e.g. `ipv4:127.0.0.1:53412`. */
+  /** The client's address as grpc-js reports it, e.g. `127.0.0.1:53412`. */
   readonly peer: string;
   /** The call's deadline; `Infinity` when the client set none. */
   readonly deadline: Deadline;
