@@ -1,5 +1,7 @@
-// Builds the plugin and the runtime (ESM), and the runtime again as CommonJS for
-// `require("protoc-gen-ts-otel/runtime")`.
+// Builds the plugin (ESM, dist/esm) and the runtime (CommonJS, dist/cjs). The runtime
+// is CommonJS only, like grpc-js: ESM code imports it through Node's CommonJS interop,
+// so there is one copy of it in a process whichever way it is loaded, and it can load
+// the optional prom-client synchronously with its own `require`.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 

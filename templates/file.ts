@@ -4,13 +4,24 @@ import { printClientClass } from "./client-class.js";
 import { printHandlerInterface } from "./handler-interface.js";
 import { printServerRegistration } from "./server-registration.js";
 import { printServiceTable } from "./service-table.js";
+import { printEnumNames, printSpanAttributes } from "./span-attributes.js";
 
 /** One generated file: per service its table, handler interface, client and registration. */
 export function printFile(f: GeneratedFile, model: FileModel): void {
   f.preamble(model.file);
+  for (const table of model.enumNames) {
+    printEnumNames(f, table);
+    f.print();
+  }
   model.services.forEach((service, i) => {
     if (i > 0) {
       f.print();
+    }
+    for (const method of service.methods) {
+      if (method.spanAttributesName !== undefined) {
+        printSpanAttributes(f, model, method);
+        f.print();
+      }
     }
     printServiceTable(f, model, service);
     f.print();

@@ -1,6 +1,6 @@
-import type { GeneratedFile } from "@bufbuild/protoplugin";
+import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { MethodKind } from "../src/runtime/service.js";
-import type { FileModel, ServiceModel } from "../src/model/file-model.js";
+import type { FileModel, MethodModel, ServiceModel } from "../src/model/file-model.js";
 
 const methodTypeName: Record<MethodKind, string> = {
   unary: "UnaryMethod",
@@ -23,7 +23,21 @@ export function printServiceTable(f: GeneratedFile, model: FileModel, service: S
   }
   f.print("}> = ", f.import("defineService", runtime), "(", f.string(service.typeName), ", {");
   for (const m of service.methods) {
-    f.print("  ", m.member, ": { name: ", f.string(m.name), ", kind: ", f.string(m.kind), ", input: ", f.importSchema(m.input), ", output: ", f.importSchema(m.output), " },");
+    f.print("  ", m.member, ": { name: ", f.string(m.name), ", kind: ", f.string(m.kind), ", input: ", f.importSchema(m.input), ", output: ", f.importSchema(m.output), extras(m), " },");
   }
   f.print("});");
+}
+
+// The proto options' share of a table entry: switches that differ from the defaults
+// and the span attribute extractor.
+function extras(m: MethodModel): Printable[] {
+  const out: Printable[] = [];
+  const switches = Object.entries(m.telemetry).map(([key, value]) => `${key}: ${String(value)}`);
+  if (switches.length > 0) {
+    out.push(`, telemetry: { ${switches.join(", ")} }`);
+  }
+  if (m.spanAttributesName !== undefined) {
+    out.push(", spanAttributes: ", m.spanAttributesName);
+  }
+  return out;
 }

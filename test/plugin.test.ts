@@ -83,3 +83,23 @@ describe("names", () => {
     expect([scope.claim("Object"), scope.claim("default"), scope.claim("UserService")]).toEqual(["Object$", "default$", "UserService"]);
   });
 });
+
+describe("proto options the generator refuses", () => {
+  it("reports every refusal at once, each naming the file, the method and the fix", () => {
+    const response = plugin.run(codeGeneratorRequest(["refused/v1/refused.proto"], "target=ts"));
+    expect(response.file).toEqual([]);
+    const lines = response.error.split("\n");
+    // One line per refused method, in proto order.
+    expect(lines).toHaveLength(11);
+    for (const line of lines) {
+      expect(line).toMatch(/^refused\/v1\/refused\.proto: rpc refused\.v1\.RefusedService\.\w+: /);
+    }
+    expect(response.error).toMatchSnapshot();
+  });
+
+  it("accepts a file that uses every option", () => {
+    const response = plugin.run(codeGeneratorRequest(["shop/v1/orders.proto", "shop/v1/legacy_orders.proto"], "target=ts"));
+    expect(response.error).toBe("");
+    expect(response.file.map((f) => f.name).sort()).toEqual(["shop/v1/legacy_orders_otel.ts", "shop/v1/orders_otel.ts"]);
+  });
+});

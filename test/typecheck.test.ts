@@ -16,7 +16,7 @@ beforeAll(() => {
 describe("goldens compile under the strictest settings", () => {
   it("ESM: every TypeScript golden and the js+dts declarations", () => {
     const { project, root } = consumerProject("module");
-    for (const name of ["user", "test_service", "edge", "all_targets"]) {
+    for (const name of ["user", "test_service", "options", "edge", "all_targets"]) {
       addGolden(project, root, name, [".ts"]);
     }
     addGolden(project, root, "js_dts", [".d.ts"]);

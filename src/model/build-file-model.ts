@@ -1,60 +1,99 @@
-import type { DescFile, DescService } from "@bufbuild/protobuf";
+import type { DescEnum, DescFile, DescMethod, DescService } from "@bufbuild/protobuf";
 import { docText } from "./doc.js";
-import type { FileModel, MethodModel, ServiceModel } from "./file-model.js";
+import type { EnumNamesModel, FileModel, MethodModel, ServiceModel } from "./file-model.js";
+import { spanAttributes, telemetrySwitches } from "./method-telemetry.js";
 import { lowerFirst, memberScope, topLevelScope } from "./names.js";
 import type { NameScope } from "./names.js";
+import { PluginError } from "./plugin-error.js";
 import type { PluginOptions } from "./plugin-options.js";
 
 /** Suffix of generated files: `user/v1/user.proto` → `user/v1/user_otel.ts`. */
 export const OUTPUT_SUFFIX = "_otel";
 
 /**
- * The view model of one proto file. A file without services yields a model with
- * none, which prints as a preamble only: protoplugin drops such a file unless
- * `keep_empty_files` is set.
+ * The view model of one proto file, validated: every problem found is reported at
+ * once as a PluginError. A file without services yields a model with none, which
+ * prints as a preamble only: protoplugin drops such a file unless `keep_empty_files`
+ * is set.
  */
 export function buildFileModel(file: DescFile, options: PluginOptions): FileModel {
-  const scope = topLevelScope();
+  const builder = new FileModelBuilder();
+  const services = file.services.map((service) => builder.service(service));
+  if (builder.problems.length > 0) {
+    throw new PluginError(builder.problems);
+  }
   return {
     file,
     outputPath: file.name + OUTPUT_SUFFIX,
     runtimeImport: options.runtimeImport,
-    services: file.services.map((service) => buildServiceModel(service, scope)),
+    services,
+    enumNames: [...builder.enumNames.values()],
   };
 }
 
-function buildServiceModel(service: DescService, scope: NameScope): ServiceModel {
-  // Not the bare service name: protoc-gen-es exports that (a GenService) from the
-  // _pb file, and a module re-exporting both would be ambiguous.
-  const tableName = scope.claim(`${service.name}Definition`);
-  const handlersName = scope.claim(`${service.name}Handlers`);
-  const clientName = scope.claim(`${service.name}Client`);
-  const addName = scope.claim(`add${service.name}`);
-  const members = memberScope();
-  const methods = service.methods.map(
-    (method): MethodModel => ({
+class FileModelBuilder {
+  readonly problems: string[] = [];
+  readonly enumNames = new Map<DescEnum, EnumNamesModel>();
+  private readonly scope: NameScope = topLevelScope();
+
+  service(service: DescService): ServiceModel {
+    // Not the bare service name: protoc-gen-es exports that (a GenService) from the
+    // _pb file, and a module re-exporting both would be ambiguous.
+    const tableName = this.scope.claim(`${service.name}Definition`);
+    const handlersName = this.scope.claim(`${service.name}Handlers`);
+    const clientName = this.scope.claim(`${service.name}Client`);
+    const addName = this.scope.claim(`add${service.name}`);
+    const members = memberScope();
+    const methods = service.methods.map((method) => this.method(method, members.claim(lowerFirst(method.name))));
+    const name = service.typeName;
+    return {
+      typeName: name,
+      tableName,
+      handlersName,
+      clientName,
+      addName,
+      tableDoc: docText(service, `The methods of ${name}: names, call kinds and message schemas.`),
+      handlersDoc: docText(service, `The handlers of ${name}; register them with \`${addName}()\`.`),
+      clientDoc: docText(service, `A client of ${name}.`),
+      addDoc: docText(
+        service,
+        `Serves ${name} on a grpc-js server with the given handlers. A handler missing at run time answers UNIMPLEMENTED.`,
+      ),
+      methods,
+    };
+  }
+
+  private method(method: DescMethod, member: string): MethodModel {
+    const attributes = spanAttributes(method, this.problems);
+    for (const attribute of attributes) {
+      if (typeof attribute.convert === "object") {
+        this.enumTable(attribute.convert.enum);
+      }
+    }
+    return {
       name: method.name,
-      member: members.claim(lowerFirst(method.name)),
+      member,
       kind: method.methodKind,
       input: method.input,
       output: method.output,
       doc: docText(method),
-    }),
-  );
-  const name = service.typeName;
-  return {
-    typeName: name,
-    tableName,
-    handlersName,
-    clientName,
-    addName,
-    tableDoc: docText(service, `The methods of ${name}: names, call kinds and message schemas.`),
-    handlersDoc: docText(service, `The handlers of ${name}; register them with \`${addName}()\`.`),
-    clientDoc: docText(service, `A client of ${name}.`),
-    addDoc: docText(
-      service,
-      `Serves ${name} on a grpc-js server with the given handlers. A handler missing at run time answers UNIMPLEMENTED.`,
-    ),
-    methods,
-  };
+      telemetry: telemetrySwitches(method),
+      spanAttributes: attributes,
+      spanAttributesName:
+        attributes.length === 0
+          ? undefined
+          : this.scope.claim(`${lowerFirst(method.parent.name)}${method.name}SpanAttributes`),
+    };
+  }
+
+  private enumTable(desc: DescEnum): void {
+    if (!this.enumNames.has(desc)) {
+      this.enumNames.set(desc, {
+        desc,
+        name: this.scope.claim(`${lowerFirst(desc.name)}Names`),
+        // With allow_alias several names share a number; the first one names it.
+        values: desc.values.filter((v, i) => desc.values.findIndex((w) => w.number === v.number) === i),
+      });
+    }
+  }
 }

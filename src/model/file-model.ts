@@ -1,5 +1,6 @@
-import type { DescFile, DescMessage } from "@bufbuild/protobuf";
+import type { DescEnum, DescFile, DescMessage } from "@bufbuild/protobuf";
 import type { MethodKind } from "../runtime/service.js";
+import type { SpanAttributeModel, TelemetrySwitchesModel } from "./method-telemetry.js";
 
 /** Everything the templates print for one proto file; no descriptors are walked after this. */
 export interface FileModel {
@@ -10,6 +11,15 @@ export interface FileModel {
   /** Module specifier of the runtime. */
   readonly runtimeImport: string;
   readonly services: readonly ServiceModel[];
+  /** Number → value name tables for the enums lifted into span attributes. */
+  readonly enumNames: readonly EnumNamesModel[];
+}
+
+export interface EnumNamesModel {
+  readonly desc: DescEnum;
+  /** The table constant, e.g. `roleNames`. */
+  readonly name: string;
+  readonly values: readonly { readonly number: number; readonly name: string }[];
 }
 
 export interface ServiceModel {
@@ -40,4 +50,9 @@ export interface MethodModel {
   readonly input: DescMessage;
   readonly output: DescMessage;
   readonly doc: string;
+  /** Switches from the proto options that differ from the defaults. */
+  readonly telemetry: TelemetrySwitchesModel;
+  readonly spanAttributes: readonly SpanAttributeModel[];
+  /** The extractor function, e.g. `getUserSpanAttributes`, when there are span attributes. */
+  readonly spanAttributesName?: string | undefined;
 }

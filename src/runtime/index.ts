@@ -17,6 +17,7 @@ export type {
   MethodDefinition,
   MethodKind,
   MethodSpec,
+  MethodTelemetry,
   ServerStreamingMethod,
   ServiceDefinition,
   UnaryMethod,
@@ -28,3 +29,11 @@ export { addService } from "./server/add-service.js";
 export { combineTelemetry } from "./observer.js";
 export type { CallObserver, CallResult, ClientCallStart, MethodObserver, ServerCallStart, Telemetry } from "./observer.js";
 export type { TelemetryOption } from "./telemetry-option.js";
+export type {
+  MetricsOptions,
+  PrometheusOptions,
+  PrometheusRegistry,
+  TelemetryOptions,
+  TracingOptions,
+} from "./telemetry/options.js";
+export type { SemconvMode } from "./telemetry/semconv.js";

@@ -73,6 +73,11 @@ export interface CallResult {
   /** Trailers, where known. */
   readonly metadata?: Metadata | undefined;
   /**
+   * The remote address as grpc-js reports it (`127.0.0.1:50051`), where known: on the
+   * client the connection the call went out on.
+   */
+  readonly peer?: string | undefined;
+  /**
    * The exception that caused the status, when it was not an RpcError: a handler
    * bug on the server, a failing request stream on the client.
    */

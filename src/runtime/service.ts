@@ -1,4 +1,5 @@
-import type { DescMessage } from "@bufbuild/protobuf";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import type { Attributes } from "@opentelemetry/api";
 
 /** The four gRPC call kinds, spelled as protobuf-es spells them. */
 export type MethodKind = "unary" | "server_streaming" | "client_streaming" | "bidi_streaming";
@@ -10,6 +11,20 @@ export interface MethodSpec<K extends MethodKind, I extends DescMessage, O exten
   readonly kind: K;
   readonly input: I;
   readonly output: O;
+  /** Telemetry switches set in the proto (tsotel.v1 options), where they differ from the defaults. */
+  readonly telemetry?: MethodTelemetry | undefined;
+  /** Span attributes lifted from the request (the `span_attributes` proto option), by generated code. */
+  readonly spanAttributes?: ((request: MessageShape<I>) => Attributes) | undefined;
+}
+
+/** Per-method telemetry switches from the proto options. */
+export interface MethodTelemetry {
+  /** `false`: no spans for this method. */
+  readonly tracing?: boolean | undefined;
+  /** `false`: no OpenTelemetry or Prometheus metrics (and no zero series) for this method. */
+  readonly metrics?: boolean | undefined;
+  /** `true`: rpc.message events on this method's spans. */
+  readonly messageEvents?: boolean | undefined;
 }
 
 /**
@@ -76,6 +91,8 @@ export function defineService<const S extends Record<string, MethodSpec<MethodKi
       kind: spec.kind,
       input: spec.input,
       output: spec.output,
+      telemetry: spec.telemetry,
+      spanAttributes: spec.spanAttributes,
       service: typeName,
       fullName,
       path: `/${fullName}`,

@@ -1,16 +1,10 @@
-import { combineTelemetry } from "./observer.js";
+import { createTelemetry } from "./telemetry/create-telemetry.js";
+import type { TelemetryOption } from "./telemetry/create-telemetry.js";
 import type { Telemetry } from "./observer.js";
 
-/** The `telemetry` option of clients and servers: one implementation or several. */
-export type TelemetryOption = Telemetry | readonly Telemetry[];
+export type { TelemetryOption };
 
+/** Resolves a client's or server's `telemetry` option once, at its creation. */
 export function resolveTelemetry(option: TelemetryOption | undefined): Telemetry | undefined {
-  if (option === undefined) {
-    return undefined;
-  }
-  return isTelemetryList(option) ? combineTelemetry(option) : option;
-}
-
-function isTelemetryList(option: TelemetryOption): option is readonly Telemetry[] {
-  return Array.isArray(option);
+  return createTelemetry(option);
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Code } from "protoc-gen-ts-otel/runtime";
 import { TestServiceClient } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { collect, expectRpcError, rejection, useTestServer } from "./harness.js";
-import { RecordingTelemetry, ends } from "./recording-telemetry.js";
+import { RecordingTelemetry, observing, ends } from "./recording-telemetry.js";
 
 const start = useTestServer();
 
@@ -42,7 +42,7 @@ describe("client construction", () => {
   it("from an address: close() closes the channel it created, and later calls fail", async () => {
     const { address } = await start(echo);
     const telemetry = new RecordingTelemetry();
-    const client = new TestServiceClient(address, credentials.createInsecure(), { telemetry });
+    const client = new TestServiceClient(address, credentials.createInsecure(), { telemetry: observing(telemetry) });
     expect((await client.unary({ text: "one" })).text).toBe("one");
     client.close();
 

@@ -21,7 +21,7 @@ import {
 import { MESSAGES_BEFORE_FAILURE, SECRET, behaviorHandlers, echoResponses, summaryResponse } from "./behavior-handlers.js";
 import type { TestResponse } from "./behavior-handlers.js";
 import { SHORT_DEADLINE_MS, collect, deferred, expectRpcError, useTestServer, waitFor } from "./harness.js";
-import { RecordingTelemetry, ends, sizes } from "./recording-telemetry.js";
+import { RecordingTelemetry, observing, ends, sizes } from "./recording-telemetry.js";
 import type { ObservedClientCall, ObservedServerCall } from "./recording-telemetry.js";
 
 const start = useTestServer();
@@ -131,7 +131,7 @@ async function settled(telemetry: RecordingTelemetry): Promise<{ client: Observe
 
 async function startObserved(hooks: Parameters<typeof behaviorHandlers>[0] = {}) {
   const telemetry = new RecordingTelemetry();
-  const harness = await start(behaviorHandlers(hooks), { client: { telemetry }, server: { telemetry } });
+  const harness = await start(behaviorHandlers(hooks), { client: { telemetry: observing(telemetry) }, server: { telemetry: observing(telemetry) } });
   return { telemetry, client: harness.client, server: harness.server, address: harness.address };
 }
 

@@ -9,6 +9,7 @@ import type {
   MethodObserver,
   ServerCallStart,
   Telemetry,
+  TelemetryOptions,
 } from "protoc-gen-ts-otel/runtime";
 
 export type ObservedEvent =
@@ -85,4 +86,9 @@ export function sizes(call: ObservedCall, type: "sent" | "received"): number[] {
 /** Every `end` a call reported; a correct runtime reports exactly one. */
 export function ends(call: ObservedCall): CallResult[] {
   return call.events.flatMap((e) => (e.type === "end" ? [e.result] : []));
+}
+
+/** Telemetry options that report only to the recording, with the built-in parts off. */
+export function observing(recording: RecordingTelemetry): TelemetryOptions {
+  return { tracing: false, metrics: false, prometheus: false, observers: [recording] };
 }

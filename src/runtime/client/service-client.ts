@@ -22,7 +22,7 @@ import { callUnary } from "./unary.js";
 export interface ClientOptions {
   /** grpc-js channel options, used when the client creates its own channel. */
   channelOptions?: ChannelOptions | undefined;
-  /** Telemetry to report every call to. */
+  /** What every call emits; default traces and metrics (see TelemetryOptions), `false` for none. */
   telemetry?: TelemetryOption | undefined;
 }
 

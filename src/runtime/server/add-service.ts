@@ -20,7 +20,7 @@ import { serveUnary } from "./unary.js";
 
 /** Options of a generated server registration. */
 export interface ServerOptions {
-  /** Telemetry to report every call to. */
+  /** What every call emits; default traces and metrics (see TelemetryOptions), `false` for none. */
   telemetry?: TelemetryOption | undefined;
 }
 

@@ -1,0 +1,183 @@
+import { getOption, ScalarType } from "@bufbuild/protobuf";
+import type { DescEnum, DescField, DescMessage, DescMethod } from "@bufbuild/protobuf";
+import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
+import { method as methodOption, service as serviceOption } from "../gen/tsotel/v1/options_pb.js";
+import type { SpanAttribute } from "../gen/tsotel/v1/options_pb.js";
+
+/** The telemetry switches of one method that differ from the defaults. */
+export interface TelemetrySwitchesModel {
+  readonly tracing?: false;
+  readonly metrics?: false;
+  readonly messageEvents?: true;
+}
+
+/** How to reach a lifted field from the request. */
+export type FieldStep =
+  /** A message-typed field: may be unset. */
+  | { readonly kind: "message"; readonly property: string }
+  /** A field in a oneof group: set only when the group's case is this field. */
+  | { readonly kind: "oneof"; readonly group: string; readonly member: string }
+  /**
+   * A scalar or enum field outside oneofs, and how to tell whether it is set:
+   * always (implicit presence), `!== undefined` (proto3 `optional`, typed `?:`), or
+   * `isFieldSet` with the containing message's schema (proto2 and editions explicit
+   * presence, where an unset field reads as its default).
+   */
+  | {
+      readonly kind: "field";
+      readonly property: string;
+      readonly presence: "always" | "undefined" | { readonly isFieldSet: DescMessage };
+    };
+
+/** One request field lifted into a span attribute. */
+export interface SpanAttributeModel {
+  readonly name: string;
+  readonly steps: readonly FieldStep[];
+  /** How the value becomes an attribute value. */
+  readonly convert: "none" | "string" | { readonly enum: DescEnum };
+}
+
+// Attribute namespaces the runtime sets itself.
+const RESERVED_NAMESPACES = ["rpc", "server", "network", "error", "net"];
+const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
+const INT64_TYPES = new Set([ScalarType.INT64, ScalarType.UINT64, ScalarType.SINT64, ScalarType.FIXED64, ScalarType.SFIXED64]);
+
+/** The switches of a method: its own where set, else its service's. */
+export function telemetrySwitches(method: DescMethod): TelemetrySwitchesModel {
+  const own = getOption(method, methodOption);
+  const inherited = getOption(method.parent, serviceOption);
+  const tracing = own.tracing ?? inherited.tracing ?? true;
+  const metrics = own.metrics ?? inherited.metrics ?? true;
+  const messageEvents = own.messageEvents ?? inherited.messageEvents ?? false;
+  return {
+    ...(tracing ? {} : { tracing: false }),
+    ...(metrics ? {} : { metrics: false }),
+    ...(messageEvents ? { messageEvents: true } : {}),
+  };
+}
+
+/**
+ * The span attributes a method lifts from its request, validated. Problems are
+ * pushed to `problems`, one line each naming the file, the element and the fix.
+ */
+export function spanAttributes(method: DescMethod, problems: string[]): SpanAttributeModel[] {
+  const declared = getOption(method, methodOption).spanAttributes;
+  if (declared.length === 0) {
+    return [];
+  }
+  const where = `${method.parent.file.name}.proto: rpc ${method.parent.typeName}.${method.name}`;
+  if (method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming") {
+    problems.push(
+      `${where}: span_attributes need a single request, but this method takes a stream; remove them or lift the fields on a unary or server-streaming method`,
+    );
+    return [];
+  }
+  const seen = new Set<string>();
+  const models: SpanAttributeModel[] = [];
+  for (const attribute of declared) {
+    const model = spanAttribute(attribute, method.input, `${where}: span attribute "${attribute.name}"`, problems);
+    if (seen.has(attribute.name)) {
+      problems.push(`${where}: span attribute "${attribute.name}" is declared twice; keep one`);
+      continue;
+    }
+    seen.add(attribute.name);
+    if (model !== undefined) {
+      models.push(model);
+    }
+  }
+  return models;
+}
+
+function spanAttribute(
+  attribute: SpanAttribute,
+  input: DescMessage,
+  where: string,
+  problems: string[],
+): SpanAttributeModel | undefined {
+  const namespace = attribute.name.split(".")[0] ?? "";
+  if (!ATTRIBUTE_NAME.test(attribute.name)) {
+    problems.push(
+      `${where}: not a valid attribute name; use lowercase letters, digits and underscores in dot-separated parts, e.g. "user.id"`,
+    );
+    return undefined;
+  }
+  if (RESERVED_NAMESPACES.includes(namespace)) {
+    problems.push(`${where}: the "${namespace}.*" attributes are set by the runtime; choose a name outside ${RESERVED_NAMESPACES.map((n) => `${n}.*`).join(", ")}`);
+    return undefined;
+  }
+  const steps: FieldStep[] = [];
+  let message = input;
+  const path = attribute.field.split(".");
+  for (const [i, name] of path.entries()) {
+    const field = message.fields.find((f) => f.name === name);
+    if (field === undefined) {
+      const known = message.fields.map((f) => f.name).join(", ");
+      problems.push(`${where}: ${message.typeName} has no field "${name}"; its fields are: ${known === "" ? "(none)" : known}`);
+      return undefined;
+    }
+    const last = i === path.length - 1;
+    if (field.proto.options?.debugRedact === true) {
+      problems.push(`${where}: field ${field.parent.typeName}.${field.name} is marked debug_redact; a redacted field never becomes an attribute, so remove the span attribute`);
+      return undefined;
+    }
+    if (!last) {
+      if (field.fieldKind !== "message") {
+        problems.push(`${where}: field ${field.parent.typeName}.${field.name} is not a message, so "${attribute.field}" cannot go through it`);
+        return undefined;
+      }
+      steps.push(stepTo(field));
+      message = field.message;
+      continue;
+    }
+    const refusal = refuseValueField(field);
+    if (refusal !== undefined) {
+      problems.push(`${where}: field ${field.parent.typeName}.${field.name} ${refusal}; lift a scalar or enum field instead`);
+      return undefined;
+    }
+    steps.push(stepTo(field));
+    return { name: attribute.name, steps, convert: conversion(field) };
+  }
+  problems.push(`${where}: no field given; set field to the request field's name, e.g. "user_id"`);
+  return undefined;
+}
+
+function stepTo(field: DescField): FieldStep {
+  if (field.oneof !== undefined) {
+    return { kind: "oneof", group: field.oneof.localName, member: field.localName };
+  }
+  if (field.fieldKind === "message") {
+    return { kind: "message", property: field.localName };
+  }
+  const presence =
+    field.presence === FeatureSet_FieldPresence.IMPLICIT
+      ? "always"
+      : field.proto.proto3Optional
+        ? "undefined"
+        : { isFieldSet: field.parent };
+  return { kind: "field", property: field.localName, presence };
+}
+
+function refuseValueField(field: DescField): string | undefined {
+  switch (field.fieldKind) {
+    case "message":
+      return "is a message";
+    case "map":
+      return "is a map";
+    case "list":
+      return "is repeated";
+    case "scalar":
+      return field.scalar === ScalarType.BYTES ? "is bytes" : undefined;
+    case "enum":
+      return undefined;
+  }
+}
+
+function conversion(field: DescField): SpanAttributeModel["convert"] {
+  if (field.fieldKind === "enum") {
+    return { enum: field.enum };
+  }
+  if (field.fieldKind === "scalar" && INT64_TYPES.has(field.scalar)) {
+    return "string";
+  }
+  return "none";
+}

@@ -1,0 +1,41 @@
+import { combineTelemetry } from "../observer.js";
+import type { Telemetry } from "../observer.js";
+import { guardTelemetry } from "./guard.js";
+import { createOtelMetrics } from "./otel-metrics/create-otel-metrics.js";
+import type { TelemetryOptions } from "./options.js";
+import { createPrometheus } from "./prometheus/create-prometheus.js";
+import { semconvMode } from "./semconv-mode.js";
+import { createTracing } from "./tracing/create-tracing.js";
+
+/** The `telemetry` option of clients and servers: options for the built-in parts, or `false` for none. */
+export type TelemetryOption = TelemetryOptions | false;
+
+/**
+ * Builds what a client or server reports to, once at its creation. Tracing comes
+ * first: the context it returns carries the span that the metrics parts read (for
+ * exemplars) and that handlers run in.
+ */
+export function createTelemetry(option: TelemetryOption | undefined): Telemetry | undefined {
+  if (option === false) {
+    return undefined;
+  }
+  const options = option ?? {};
+  const mode = semconvMode(options.semconv);
+  const parts: Telemetry[] = [];
+  if (options.tracing !== false) {
+    parts.push(guardTelemetry(createTracing(options.tracing ?? {}, mode), "tracing"));
+  }
+  if (options.metrics !== false) {
+    parts.push(guardTelemetry(createOtelMetrics(options.metrics ?? {}, mode), "OpenTelemetry metrics"));
+  }
+  if (options.prometheus !== false) {
+    const prometheus = createPrometheus(options.prometheus ?? {});
+    if (prometheus !== undefined) {
+      parts.push(guardTelemetry(prometheus, "Prometheus metrics"));
+    }
+  }
+  for (const observer of options.observers ?? []) {
+    parts.push(guardTelemetry(observer, "a telemetry observer"));
+  }
+  return combineTelemetry(parts);
+}

@@ -1,0 +1,89 @@
+import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
+import type { EnumNamesModel, FileModel, MethodModel } from "../src/model/file-model.js";
+import type { SpanAttributeModel } from "../src/model/method-telemetry.js";
+
+/**
+ * const roleNames: { readonly [value: number]: string } = { 0: "ROLE_UNSPECIFIED", 1: "ROLE_ADMIN" };
+ */
+export function printEnumNames(f: GeneratedFile, table: EnumNamesModel): void {
+  f.print("/** Value names of ", table.desc.typeName, ", for span attributes. */");
+  const entries = table.values.map((v) => [String(v.number), ": ", f.string(v.name)]);
+  f.print("const ", table.name, ": { readonly [value: number]: string } = { ", join(entries, ", "), " };");
+}
+
+/**
+ * function userServiceGetUserSpanAttributes(request: GetUserRequest): Attributes {
+ *   const attributes: Attributes = {};
+ *   attributes["user.id"] = request.userId;
+ *   return attributes;
+ * }
+ */
+export function printSpanAttributes(f: GeneratedFile, model: FileModel, m: MethodModel): void {
+  if (m.spanAttributesName === undefined) {
+    return;
+  }
+  const attributesType = f.import("Attributes", "@opentelemetry/api", true);
+  f.print("/** The span attributes ", m.name, " lifts from its request (proto option tsotel.v1.method). */");
+  f.print("function ", m.spanAttributesName, "(request: ", f.importShape(m.input), "): ", attributesType, " {");
+  f.print("  const attributes: ", attributesType, " = {};");
+  for (const attribute of m.spanAttributes) {
+    const { guards, value } = access(f, attribute);
+    const assignment = ["attributes[", f.string(attribute.name), "] = ", converted(model, attribute, value), ";"];
+    if (guards.length === 0) {
+      f.print("  ", assignment);
+    } else {
+      f.print("  if (", join(guards, " && "), ") {");
+      f.print("    ", assignment);
+      f.print("  }");
+    }
+  }
+  f.print("  return attributes;");
+  f.print("}");
+}
+
+// Walks the field path: every step that may be unset adds a guard, and TypeScript
+// narrows the later property accesses through them.
+function access(f: GeneratedFile, attribute: SpanAttributeModel): { guards: Printable[]; value: string } {
+  const guards: Printable[] = [];
+  let value = "request";
+  for (const step of attribute.steps) {
+    switch (step.kind) {
+      case "message":
+        value = `${value}.${step.property}`;
+        guards.push(`${value} !== undefined`);
+        break;
+      case "oneof":
+        guards.push([`${value}.${step.group}.case === `, f.string(step.member)]);
+        value = `${value}.${step.group}.value`;
+        break;
+      case "field": {
+        const parent = value;
+        value = `${value}.${step.property}`;
+        if (step.presence === "undefined") {
+          guards.push(`${value} !== undefined`);
+        } else if (step.presence !== "always") {
+          const isFieldSet = f.import("isFieldSet", "@bufbuild/protobuf");
+          guards.push([isFieldSet, "(", parent, ", ", f.importSchema(step.presence.isFieldSet), ".field.", step.property, ")"]);
+        }
+        break;
+      }
+    }
+  }
+  return { guards, value };
+}
+
+function converted(model: FileModel, attribute: SpanAttributeModel, value: string): Printable {
+  const convert = attribute.convert;
+  if (convert === "none") {
+    return value;
+  }
+  if (convert === "string") {
+    return `String(${value})`;
+  }
+  const table = model.enumNames.find((t) => t.desc === convert.enum);
+  return `${table?.name ?? ""}[${value}] ?? String(${value})`;
+}
+
+function join(items: readonly Printable[], separator: string): Printable[] {
+  return items.flatMap((item, i) => (i === 0 ? [item] : [separator, item]));
+}
