@@ -5,7 +5,9 @@ import { CodeGeneratorResponseSchema } from "@bufbuild/protobuf/wkt";
 import type { CodeGeneratorRequest, CodeGeneratorResponse } from "@bufbuild/protobuf/wkt";
 import { printFile } from "../templates/file.js";
 import { buildFileModel } from "./model/build-file-model.js";
+import { PluginError } from "./model/plugin-error.js";
 import { explainParameterError, parsePluginOptions } from "./model/plugin-options.js";
+import { checkTypeReferences } from "./model/request-check.js";
 import type { PluginOptions } from "./model/plugin-options.js";
 import { transpile } from "./transpile.js";
 import { VERSION } from "./version.js";
@@ -39,6 +41,10 @@ export const plugin: Plugin = {
   version: `v${VERSION}`,
   run(request: CodeGeneratorRequest): CodeGeneratorResponse {
     try {
+      const problems = checkTypeReferences(request);
+      if (problems.length > 0) {
+        throw new PluginError(problems);
+      }
       // A fresh instance per request: protoplugin's instance remembers whether it
       // transpiled last time and would do it again for a later target=ts request.
       return createPlugin().run(request);

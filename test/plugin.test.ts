@@ -33,7 +33,10 @@ describe("plugin errors come back in the response, never as a throw", () => {
     });
     const response = plugin.run(create(CodeGeneratorRequestSchema, { fileToGenerate: ["broken.proto"], protoFile: [file] }));
     expect(response.file).toEqual([]);
-    expect(response.error).toContain("broken.Missing");
+    expect(response.error).toBe(
+      "broken.proto: rpc Broken.Call: input type broken.Missing: no file in the request declares it; is a dependency missing from the request?\n" +
+        "broken.proto: rpc Broken.Call: output type broken.Missing: no file in the request declares it; is a dependency missing from the request?",
+    );
   });
 });
 

@@ -18,6 +18,7 @@ export const OUTPUT_SUFFIX = "_otel";
  */
 export function buildFileModel(file: DescFile, options: PluginOptions): FileModel {
   const builder = new FileModelBuilder();
+  builder.checkUnique(file.services.map((s) => s.name), `${file.name}.proto`, "service");
   const services = file.services.map((service) => builder.service(service));
   if (builder.problems.length > 0) {
     throw new PluginError(builder.problems);
@@ -37,6 +38,11 @@ class FileModelBuilder {
   private readonly scope: NameScope = topLevelScope();
 
   service(service: DescService): ServiceModel {
+    this.checkIdentifier(service.name, `${service.file.name}.proto: service "${service.typeName}"`);
+    for (const method of service.methods) {
+      this.checkIdentifier(method.name, `${service.file.name}.proto: rpc "${service.typeName}.${method.name}"`);
+    }
+    this.checkUnique(service.methods.map((m) => m.name), `${service.file.name}.proto: service ${service.typeName}`, "rpc");
     // Not the bare service name: protoc-gen-es exports that (a GenService) from the
     // _pb file, and a module re-exporting both would be ambiguous.
     const tableName = this.scope.claim(`${service.name}Definition`);
@@ -84,6 +90,21 @@ class FileModelBuilder {
           ? undefined
           : this.scope.claim(`${lowerFirst(method.parent.name)}${method.name}SpanAttributes`),
     };
+  }
+
+  // protoc and buf never send such names; a hand-made request can, and printing them
+  // would make code that does not compile.
+  private checkIdentifier(name: string, where: string): void {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      this.problems.push(`${where}: the name is not a protobuf identifier (letters, digits, underscores; not starting with a digit)`);
+    }
+  }
+
+  checkUnique(names: readonly string[], where: string, what: string): void {
+    const twice = names.filter((name, i) => names.indexOf(name) !== i);
+    for (const name of new Set(twice)) {
+      this.problems.push(`${where}: ${what} "${name}" is defined more than once; names must be unique`);
+    }
   }
 
   private enumTable(desc: DescEnum): void {

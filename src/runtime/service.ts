@@ -13,8 +13,12 @@ export interface MethodSpec<K extends MethodKind, I extends DescMessage, O exten
   readonly output: O;
   /** Telemetry switches set in the proto (tsotel.v1 options), where they differ from the defaults. */
   readonly telemetry?: MethodTelemetry | undefined;
-  /** Span attributes lifted from the request (the `span_attributes` proto option), by generated code. */
-  readonly spanAttributes?: ((request: MessageShape<I>) => Attributes) | undefined;
+  /**
+   * Span attributes lifted from the request (the `span_attributes` proto option), by
+   * generated code. A method signature: its parameter must stay bivariant for the
+   * table's types to be inferred.
+   */
+  spanAttributes?(request: MessageShape<I>): Attributes;
 }
 
 /** Per-method telemetry switches from the proto options. */
@@ -91,8 +95,8 @@ export function defineService<const S extends Record<string, MethodSpec<MethodKi
       kind: spec.kind,
       input: spec.input,
       output: spec.output,
-      telemetry: spec.telemetry,
-      spanAttributes: spec.spanAttributes,
+      ...(spec.telemetry === undefined ? {} : { telemetry: spec.telemetry }),
+      ...(spec.spanAttributes === undefined ? {} : { spanAttributes: spec.spanAttributes }),
       service: typeName,
       fullName,
       path: `/${fullName}`,

@@ -1,5 +1,6 @@
 import { combineTelemetry } from "../observer.js";
 import type { Telemetry } from "../observer.js";
+import type { MethodDefinition } from "../service.js";
 import { guardTelemetry } from "./guard.js";
 import { createOtelMetrics } from "./otel-metrics/create-otel-metrics.js";
 import type { TelemetryOptions } from "./options.js";
@@ -23,19 +24,35 @@ export function createTelemetry(option: TelemetryOption | undefined): Telemetry 
   const mode = semconvMode(options.semconv);
   const parts: Telemetry[] = [];
   if (options.tracing !== false) {
-    parts.push(guardTelemetry(createTracing(options.tracing ?? {}, mode), "tracing"));
+    const tracing = createTracing(options.tracing ?? {}, mode);
+    parts.push(onlyFor(tracedMethods, guardTelemetry(tracing, "tracing")));
   }
   if (options.metrics !== false) {
-    parts.push(guardTelemetry(createOtelMetrics(options.metrics ?? {}, mode), "OpenTelemetry metrics"));
+    const metrics = createOtelMetrics(options.metrics ?? {}, mode);
+    parts.push(onlyFor(measuredMethods, guardTelemetry(metrics, "OpenTelemetry metrics")));
   }
   if (options.prometheus !== false) {
     const prometheus = createPrometheus(options.prometheus ?? {});
     if (prometheus !== undefined) {
-      parts.push(guardTelemetry(prometheus, "Prometheus metrics"));
+      parts.push(onlyFor(measuredMethods, guardTelemetry(prometheus, "Prometheus metrics")));
     }
   }
   for (const observer of options.observers ?? []) {
     parts.push(guardTelemetry(observer, "a telemetry observer"));
   }
   return combineTelemetry(parts);
+}
+
+const tracedMethods = (method: MethodDefinition): boolean => method.telemetry?.tracing !== false;
+const measuredMethods = (method: MethodDefinition): boolean => method.telemetry?.metrics !== false;
+
+/**
+ * A part that never hears of the methods the proto options switched off, so they
+ * get no spans, or no series (zero series included).
+ */
+function onlyFor(include: (method: MethodDefinition) => boolean, telemetry: Telemetry): Telemetry {
+  return {
+    clientMethod: (method, target) => (include(method) ? telemetry.clientMethod?.(method, target) : undefined),
+    serverMethod: (method) => (include(method) ? telemetry.serverMethod?.(method) : undefined),
+  };
 }
