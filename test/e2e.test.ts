@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -179,6 +179,59 @@ server.forceShutdown();
     const served = run(process.execPath, [join(app, "dist/main.js")]);
     expect(served.stderr).toBe("");
     expect(JSON.parse(served.stdout)).toEqual({ name: "Ada", missing: "NOT_FOUND" });
+  });
+});
+
+describe("the options proto, imported from the installed package", () => {
+  function consumer(): string {
+    const base = join(repoRoot, "node_modules/.cache/ts-otel-e2e");
+    const dir = mkdtempSync(join(base, "options-"));
+    mkdirSync(join(dir, "node_modules"), { recursive: true });
+    run("ln", ["-sfn", repoRoot, join(dir, "node_modules/protoc-gen-ts-otel")]);
+    mkdirSync(join(dir, "proto/shop/v1"), { recursive: true });
+    writeFileSync(join(dir, "proto/shop/v1/orders.proto"), readFileSync(join(repoRoot, "testdata/proto/shop/v1/orders.proto")));
+    mkdirSync(join(dir, "gen"));
+    return dir;
+  }
+  const expected = ["shop/v1/orders_otel.ts", "shop/v1/orders_pb.ts", "tsotel/v1/options_pb.ts"];
+
+  it("resolves with protoc -I node_modules/protoc-gen-ts-otel/proto", () => {
+    const dir = consumer();
+    const result = run(
+      protoc,
+      [
+        "-I",
+        "proto",
+        "-I",
+        "node_modules/protoc-gen-ts-otel/proto",
+        `--plugin=protoc-gen-es=${esBin}`,
+        "--es_out=gen",
+        "--es_opt=target=ts,import_extension=js",
+        `--plugin=protoc-gen-ts-otel=${pluginBin}`,
+        "--ts-otel_out=gen",
+        "--ts-otel_opt=target=ts,import_extension=js",
+        "shop/v1/orders.proto",
+        "tsotel/v1/options.proto",
+      ],
+      { cwd: dir },
+    );
+    expect(result.stderr).toBe("");
+    expect([...readTree(join(dir, "gen")).keys()]).toEqual(expected);
+  });
+
+  it("resolves as a module of a buf workspace", () => {
+    const dir = consumer();
+    writeFileSync(join(dir, "buf.yaml"), "version: v2\nmodules:\n  - path: proto\n  - path: node_modules/protoc-gen-ts-otel/proto\n");
+    writeFileSync(
+      join(dir, "buf.gen.yaml"),
+      ["version: v2", "plugins:", `  - local: ${esBin}`, "    out: gen", "    opt: [target=ts, import_extension=js]", `  - local: ${pluginBin}`, "    out: gen", "    opt: [target=ts, import_extension=js]", ""].join("\n"),
+    );
+    const result = run(buf, ["generate"], { cwd: dir });
+    expect(result.stderr).toBe("");
+    expect([...readTree(join(dir, "gen")).keys()]).toEqual(expected);
+    expect(readTree(join(dir, "gen")).get("shop/v1/orders_otel.ts")).toBe(
+      readFileSync(join(repoRoot, "golden/options/shop/v1/orders_otel.ts"), "utf8"),
+    );
   });
 });
 
