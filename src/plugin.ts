@@ -5,6 +5,8 @@ import { CodeGeneratorResponseSchema } from "@bufbuild/protobuf/wkt";
 import type { CodeGeneratorRequest, CodeGeneratorResponse } from "@bufbuild/protobuf/wkt";
 import { printFile } from "../templates/file.js";
 import { buildFileModel } from "./model/build-file-model.js";
+import { DocComments } from "./model/doc.js";
+import { EsNames } from "./model/es-names.js";
 import { PluginError } from "./model/plugin-error.js";
 import { explainParameterError, parsePluginOptions } from "./model/plugin-options.js";
 import { checkTypeReferences } from "./model/request-check.js";
@@ -15,8 +17,10 @@ import { VERSION } from "./version.js";
 export const PLUGIN_NAME = "protoc-gen-ts-otel";
 
 function generateTs(schema: Schema<PluginOptions>): void {
+  const names = new EsNames(schema.files, schema.options.bootstrapWkt);
+  const docs = new DocComments();
   for (const file of schema.files) {
-    const model = buildFileModel(file, schema.options);
+    const model = buildFileModel(file, schema.options, names, docs);
     printFile(schema.generateFile(`${model.outputPath}.ts`), model);
   }
 }

@@ -1,3 +1,4 @@
+import { schemaType, shapeType } from "./message-imports.js";
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { MethodKind } from "../src/runtime/service.js";
 import type { FileModel, MethodModel, ServiceModel } from "../src/model/file-model.js";
@@ -44,7 +45,7 @@ export function printClientClass(f: GeneratedFile, model: FileModel, service: Se
 }
 
 function requestParameter(f: GeneratedFile, model: FileModel, m: MethodModel): Printable {
-  const schema = f.importSchema(m.input, true);
+  const schema = schemaType(f, m.input);
   if (m.kind === "client_streaming" || m.kind === "bidi_streaming") {
     return ["requests: ", f.import("RequestStream", model.runtimeImport, true), "<typeof ", schema, ">"];
   }
@@ -52,7 +53,7 @@ function requestParameter(f: GeneratedFile, model: FileModel, m: MethodModel): P
 }
 
 function responseType(f: GeneratedFile, m: MethodModel): Printable {
-  const shape = f.importShape(m.output);
+  const shape = shapeType(f, m.output);
   const streaming = m.kind === "server_streaming" || m.kind === "bidi_streaming";
   return [streaming ? "AsyncIterable<" : "Promise<", shape, ">"];
 }

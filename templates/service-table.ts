@@ -1,3 +1,4 @@
+import { schemaType, schemaValue } from "./message-imports.js";
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { MethodKind } from "../src/runtime/service.js";
 import type { FileModel, MethodModel, ServiceModel } from "../src/model/file-model.js";
@@ -19,11 +20,11 @@ export function printServiceTable(f: GeneratedFile, model: FileModel, service: S
   f.print(f.export("const", service.tableName), ": ", f.import("ServiceDefinition", runtime, true), "<{");
   for (const m of service.methods) {
     const methodType = f.import(methodTypeName[m.kind], runtime, true);
-    f.print("  ", m.member, ": ", methodType, "<typeof ", f.importSchema(m.input, true), ", typeof ", f.importSchema(m.output, true), ">;");
+    f.print("  ", m.member, ": ", methodType, "<typeof ", schemaType(f, m.input), ", typeof ", schemaType(f, m.output), ">;");
   }
   f.print("}> = ", f.import("defineService", runtime), "(", f.string(service.typeName), ", {");
   for (const m of service.methods) {
-    f.print("  ", m.member, ": { name: ", f.string(m.name), ", kind: ", f.string(m.kind), ", input: ", f.importSchema(m.input), ", output: ", f.importSchema(m.output), extras(m), " },");
+    f.print("  ", m.member, ": { name: ", f.string(m.name), ", kind: ", f.string(m.kind), ", input: ", schemaValue(f, m.input), ", output: ", schemaValue(f, m.output), extras(m), " },");
   }
   f.print("});");
 }

@@ -1,3 +1,4 @@
+import { schemaValue, shapeType } from "./message-imports.js";
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { EnumNamesModel, FileModel, MethodModel } from "../src/model/file-model.js";
 import type { SpanAttributeModel } from "../src/model/method-telemetry.js";
@@ -24,7 +25,7 @@ export function printSpanAttributes(f: GeneratedFile, model: FileModel, m: Metho
   }
   const attributesType = f.import("Attributes", "@opentelemetry/api", true);
   f.print("/** The span attributes ", m.name, " lifts from its request (proto option tsotel.v1.method). */");
-  f.print("function ", m.spanAttributesName, "(request: ", f.importShape(m.input), "): ", attributesType, " {");
+  f.print("function ", m.spanAttributesName, "(request: ", shapeType(f, m.input), "): ", attributesType, " {");
   f.print("  const attributes: ", attributesType, " = {};");
   for (const attribute of m.spanAttributes) {
     const { guards, value } = access(f, attribute);
@@ -63,7 +64,7 @@ function access(f: GeneratedFile, attribute: SpanAttributeModel): { guards: Prin
           guards.push(`${value} !== undefined`);
         } else if (step.presence !== "always") {
           const isFieldSet = f.import("isFieldSet", "@bufbuild/protobuf");
-          guards.push([isFieldSet, "(", parent, ", ", f.importSchema(step.presence.isFieldSet), ".field.", step.property, ")"]);
+          guards.push([isFieldSet, "(", parent, ", ", schemaValue(f, step.presence.isFieldSet), ".field.", step.property, ")"]);
         }
         break;
       }

@@ -5,7 +5,6 @@ import { Server, ServerCredentials, credentials } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { ObjectClient, addObject } from "../golden/edge/edge/hostile/v1/hostile_otel.js";
 import type { ObjectHandlers } from "../golden/edge/edge/hostile/v1/hostile_otel.js";
-import { WidgetClient, addWidget } from "../golden/edge/edge/clash/v1/clash_otel.js";
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -60,24 +59,5 @@ describe("hostile names", () => {
     ]);
     // The client is not a thenable, and still closes with its own close().
     expect("then" in client).toBe(false);
-  });
-
-  it("keep rpcs whose names differ only in case apart", async () => {
-    const address = await serve((server) =>
-      addWidget(
-        server,
-        {
-          getItem: (request) => ({ id: `GetItem ${request.id}` }),
-          getItem$: (request) => ({ id: `getItem ${request.id}` }),
-          add: (request) => ({ id: `Add ${request.id}` }),
-        },
-        { telemetry: false },
-      ),
-    );
-    const client = new WidgetClient(address, credentials.createInsecure(), { telemetry: false });
-    cleanup.push(() => client.close());
-    expect((await client.getItem({ id: "1" })).id).toBe("GetItem 1");
-    expect((await client.getItem$({ id: "2" })).id).toBe("getItem 2");
-    expect((await client.add({ id: "3" })).id).toBe("Add 3");
   });
 });

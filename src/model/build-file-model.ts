@@ -1,5 +1,6 @@
 import type { DescEnum, DescFile, DescMethod, DescService } from "@bufbuild/protobuf";
-import { docText } from "./doc.js";
+import type { DocComments } from "./doc.js";
+import type { EsNames } from "./es-names.js";
 import type { EnumNamesModel, FileModel, MethodModel, ServiceModel } from "./file-model.js";
 import { spanAttributes, telemetrySwitches } from "./method-telemetry.js";
 import { lowerFirst, memberScope, topLevelScope } from "./names.js";
@@ -16,8 +17,8 @@ export const OUTPUT_SUFFIX = "_otel";
  * prints as a preamble only: protoplugin drops such a file unless `keep_empty_files`
  * is set.
  */
-export function buildFileModel(file: DescFile, options: PluginOptions): FileModel {
-  const builder = new FileModelBuilder();
+export function buildFileModel(file: DescFile, options: PluginOptions, names: EsNames, docs: DocComments): FileModel {
+  const builder = new FileModelBuilder(names, docs);
   builder.checkUnique(file.services.map((s) => s.name), `${file.name}.proto`, "service");
   const services = file.services.map((service) => builder.service(service));
   if (builder.problems.length > 0) {
@@ -36,6 +37,11 @@ class FileModelBuilder {
   readonly problems: string[] = [];
   readonly enumNames = new Map<DescEnum, EnumNamesModel>();
   private readonly scope: NameScope = topLevelScope();
+
+  constructor(
+    private readonly names: EsNames,
+    private readonly docs: DocComments,
+  ) {}
 
   service(service: DescService): ServiceModel {
     this.checkIdentifier(service.name, `${service.file.name}.proto: service "${service.typeName}"`);
@@ -58,10 +64,10 @@ class FileModelBuilder {
       handlersName,
       clientName,
       addName,
-      tableDoc: docText(service, `The methods of ${name}: names, call kinds and message schemas.`),
-      handlersDoc: docText(service, `The handlers of ${name}; register them with \`${addName}()\`.`),
-      clientDoc: docText(service, `A client of ${name}.`),
-      addDoc: docText(
+      tableDoc: this.docs.docText(service, `The methods of ${name}: names, call kinds and message schemas.`),
+      handlersDoc: this.docs.docText(service, `The handlers of ${name}; register them with \`${addName}()\`.`),
+      clientDoc: this.docs.docText(service, `A client of ${name}.`),
+      addDoc: this.docs.docText(
         service,
         `Serves ${name} on a grpc-js server with the given handlers. A handler missing at run time answers UNIMPLEMENTED.`,
       ),
@@ -70,7 +76,7 @@ class FileModelBuilder {
   }
 
   private method(method: DescMethod, member: string): MethodModel {
-    const attributes = spanAttributes(method, this.problems);
+    const attributes = spanAttributes(method, this.names, this.problems);
     for (const attribute of attributes) {
       if (typeof attribute.convert === "object") {
         this.enumTable(attribute.convert.enum);
@@ -80,9 +86,9 @@ class FileModelBuilder {
       name: method.name,
       member,
       kind: method.methodKind,
-      input: method.input,
-      output: method.output,
-      doc: docText(method),
+      input: this.names.ref(method.input),
+      output: this.names.ref(method.output),
+      doc: this.docs.docText(method),
       telemetry: telemetrySwitches(method),
       spanAttributes: attributes,
       spanAttributesName:

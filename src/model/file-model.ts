@@ -1,4 +1,5 @@
-import type { DescEnum, DescFile, DescMessage } from "@bufbuild/protobuf";
+import type { DescEnum, DescFile } from "@bufbuild/protobuf";
+import type { MessageRef } from "./es-names.js";
 import type { MethodKind } from "../runtime/service.js";
 import type { SpanAttributeModel, TelemetrySwitchesModel } from "./method-telemetry.js";
 
@@ -46,9 +47,9 @@ export interface MethodModel {
   /** The member name in the table, the handler interface and the client, e.g. `getUser`. */
   readonly member: string;
   readonly kind: MethodKind;
-  /** Message descriptors, used only to import their generated schema and shape. */
-  readonly input: DescMessage;
-  readonly output: DescMessage;
+  /** Where the request and response messages' schema and shape are imported from. */
+  readonly input: MessageRef;
+  readonly output: MessageRef;
   readonly doc: string;
   /** Switches from the proto options that differ from the defaults. */
   readonly telemetry: TelemetrySwitchesModel;

@@ -3,6 +3,7 @@ import type { DescEnum, DescField, DescMessage, DescMethod } from "@bufbuild/pro
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { method as methodOption, service as serviceOption } from "../gen/tsotel/v1/options_pb.js";
 import type { SpanAttribute } from "../gen/tsotel/v1/options_pb.js";
+import type { EsNames, MessageRef } from "./es-names.js";
 
 /** The telemetry switches of one method that differ from the defaults. */
 export interface TelemetrySwitchesModel {
@@ -26,7 +27,7 @@ export type FieldStep =
   | {
       readonly kind: "field";
       readonly property: string;
-      readonly presence: "always" | "undefined" | { readonly isFieldSet: DescMessage };
+      readonly presence: "always" | "undefined" | { readonly isFieldSet: MessageRef };
     };
 
 /** One request field lifted into a span attribute. */
@@ -60,7 +61,7 @@ export function telemetrySwitches(method: DescMethod): TelemetrySwitchesModel {
  * The span attributes a method lifts from its request, validated. Problems are
  * pushed to `problems`, one line each naming the file, the element and the fix.
  */
-export function spanAttributes(method: DescMethod, problems: string[]): SpanAttributeModel[] {
+export function spanAttributes(method: DescMethod, names: EsNames, problems: string[]): SpanAttributeModel[] {
   const declared = getOption(method, methodOption).spanAttributes;
   if (declared.length === 0) {
     return [];
@@ -75,7 +76,7 @@ export function spanAttributes(method: DescMethod, problems: string[]): SpanAttr
   const seen = new Set<string>();
   const models: SpanAttributeModel[] = [];
   for (const attribute of declared) {
-    const model = spanAttribute(attribute, method.input, `${where}: span attribute "${attribute.name}"`, problems);
+    const model = spanAttribute(attribute, method.input, names, `${where}: span attribute "${attribute.name}"`, problems);
     if (seen.has(attribute.name)) {
       problems.push(`${where}: span attribute "${attribute.name}" is declared twice; keep one`);
       continue;
@@ -91,6 +92,7 @@ export function spanAttributes(method: DescMethod, problems: string[]): SpanAttr
 function spanAttribute(
   attribute: SpanAttribute,
   input: DescMessage,
+  names: EsNames,
   where: string,
   problems: string[],
 ): SpanAttributeModel | undefined {
@@ -125,7 +127,7 @@ function spanAttribute(
         problems.push(`${where}: field ${field.parent.typeName}.${field.name} is not a message, so "${attribute.field}" cannot go through it`);
         return undefined;
       }
-      steps.push(stepTo(field));
+      steps.push(stepTo(field, names));
       message = field.message;
       continue;
     }
@@ -134,14 +136,14 @@ function spanAttribute(
       problems.push(`${where}: field ${field.parent.typeName}.${field.name} ${refusal}; lift a scalar or enum field instead`);
       return undefined;
     }
-    steps.push(stepTo(field));
+    steps.push(stepTo(field, names));
     return { name: attribute.name, steps, convert: conversion(field) };
   }
   problems.push(`${where}: no field given; set field to the request field's name, e.g. "user_id"`);
   return undefined;
 }
 
-function stepTo(field: DescField): FieldStep {
+function stepTo(field: DescField, names: EsNames): FieldStep {
   if (field.oneof !== undefined) {
     return { kind: "oneof", group: field.oneof.localName, member: field.localName };
   }
@@ -153,7 +155,7 @@ function stepTo(field: DescField): FieldStep {
       ? "always"
       : field.proto.proto3Optional
         ? "undefined"
-        : { isFieldSet: field.parent };
+        : { isFieldSet: names.ref(field.parent) };
   return { kind: "field", property: field.localName, presence };
 }
 
