@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { CodeGeneratorRequestSchema, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import { CodeGeneratorRequestSchema, Edition, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import { memberScope, topLevelScope } from "../src/model/names.js";
 import { plugin } from "../src/plugin.js";
@@ -104,5 +104,17 @@ describe("proto options the generator refuses", () => {
     const response = plugin.run(codeGeneratorRequest(["shop/v1/orders.proto", "shop/v1/legacy_orders.proto"], "target=ts"));
     expect(response.error).toBe("");
     expect(response.file.map((f) => f.name).sort()).toEqual(["shop/v1/legacy_orders_otel.ts", "shop/v1/orders_otel.ts"]);
+  });
+});
+
+describe("editions", () => {
+  it("declares proto2 through edition 2024 as supported, and generates 2023 and 2024 files", () => {
+    const response = plugin.run(
+      codeGeneratorRequest(["edge/editions/v1/editions.proto", "edge/editions/v1/editions2024.proto"], "target=ts"),
+    );
+    expect(response.error).toBe("");
+    expect(response.minimumEdition).toBe(Edition.EDITION_PROTO2);
+    expect(response.maximumEdition).toBe(Edition.EDITION_2024);
+    expect(response.file.map((f) => f.name).sort()).toEqual(["edge/editions/v1/editions2024_otel.ts", "edge/editions/v1/editions_otel.ts"]);
   });
 });
