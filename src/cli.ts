@@ -3,7 +3,7 @@ import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { CodeGeneratorRequestSchema, CodeGeneratorResponseSchema } from "@bufbuild/protobuf/wkt";
 import type { CodeGeneratorRequest } from "@bufbuild/protobuf/wkt";
 import { PLUGIN_NAME, plugin } from "./plugin.js";
-import { VERSION } from "./version.js";
+import { VERSION } from "./runtime/version.js";
 
 // The executable protoc and buf run: a CodeGeneratorRequest on stdin, the response
 // on stdout. Whatever goes wrong ends in one line on stderr, never a stack trace.

@@ -12,7 +12,7 @@ import { explainParameterError, parsePluginOptions } from "./model/plugin-option
 import { checkTypeReferences } from "./model/request-check.js";
 import type { PluginOptions } from "./model/plugin-options.js";
 import { transpile } from "./transpile.js";
-import { VERSION } from "./version.js";
+import { VERSION } from "./runtime/version.js";
 
 export const PLUGIN_NAME = "protoc-gen-ts-otel";
 

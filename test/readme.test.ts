@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ACCEPTED_PARAMETERS } from "../src/model/plugin-options.js";
-import { VERSION } from "../src/version.js";
+import { VERSION } from "../src/runtime/version.js";
 import { repoRoot } from "./support/paths.js";
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");

@@ -2,6 +2,15 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { Code, RpcError } from "./errors.js";
 
+/** The message for an init object (a message is returned as it is); INTERNAL naming the type if it is not one. */
+export function createMessage<D extends DescMessage>(schema: D, value: MessageInitShape<D>): MessageShape<D> {
+  try {
+    return create(schema, value);
+  } catch (err) {
+    throw new RpcError(Code.INTERNAL, `cannot create ${schema.typeName}: ${describe(err)}`, undefined, { cause: err });
+  }
+}
+
 /** Serializes a message, or an init object for one, into the Buffer grpc-js writes. */
 export function serializeMessage<D extends DescMessage>(schema: D, value: MessageInitShape<D>): Buffer {
   let bytes: Uint8Array;

@@ -1,3 +1,4 @@
+import type { Message } from "@bufbuild/protobuf";
 import type { Context } from "@opentelemetry/api";
 import type { Deadline, Metadata } from "@grpc/grpc-js";
 import type { Code } from "./errors.js";
@@ -32,6 +33,8 @@ export interface ClientCallStart {
   readonly context: Context;
   /** Epoch milliseconds (see `now()`); the same instant for every observer. */
   readonly startTime: number;
+  /** The request, for methods with a single one (unary, server streaming). */
+  readonly request?: Message | undefined;
 }
 
 /** What a server call looks like when it starts. */
@@ -46,6 +49,8 @@ export interface ServerCallStart {
   /** The `:authority` the client addressed. */
   readonly host: string;
   readonly deadline: Deadline;
+  /** The parsed request, for methods with a single one (unary, server streaming). */
+  readonly request?: Message | undefined;
 }
 
 /** Receives the events of one call. Every method is called synchronously by the wrapper. */

@@ -96,7 +96,7 @@ export function defineService<const S extends Record<string, MethodSpec<MethodKi
       input: spec.input,
       output: spec.output,
       ...(spec.telemetry === undefined ? {} : { telemetry: spec.telemetry }),
-      ...(spec.spanAttributes === undefined ? {} : { spanAttributes: spec.spanAttributes }),
+      ...(spec.spanAttributes === undefined ? {} : { spanAttributes: spec.spanAttributes.bind(spec) }),
       service: typeName,
       fullName,
       path: `/${fullName}`,

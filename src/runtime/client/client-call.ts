@@ -1,9 +1,12 @@
-import { context } from "@opentelemetry/api";
+import { context as otelContext, trace } from "@opentelemetry/api";
+import type { Context } from "@opentelemetry/api";
+import type { Message } from "@bufbuild/protobuf";
 import { Metadata, status as Code } from "@grpc/grpc-js";
 import type { CallOptions as GrpcCallOptions, ClientUnaryCall, StatusObject } from "@grpc/grpc-js";
 import { now } from "../clock.js";
 import { RpcError } from "../errors.js";
 import type { CallObserver, ClientCallStart, MethodObserver } from "../observer.js";
+import { suppressTracing } from "../telemetry/tracing/suppress-tracing.js";
 import type { CallOptions } from "./call-options.js";
 
 /** What every grpc-js client call is, whatever its kind. */
@@ -19,20 +22,27 @@ export class ClientCall {
   /** Aborted when the call has ended; request writers stop on it. */
   readonly ended = new AbortController();
   private readonly observer: CallObserver | undefined;
+  /** Where the call was made: the caller's callbacks run in it. */
+  private readonly callerContext: Context;
+  /** What grpc-js runs in when it starts the call. */
+  private readonly grpcContext: Context | undefined;
   private failure: RpcError | undefined;
   private exception: unknown;
 
   constructor(
     observer: MethodObserver<ClientCallStart> | undefined,
     private readonly options: CallOptions,
+    request?: Message,
   ) {
     const metadata = options.metadata;
+    this.callerContext = otelContext.active();
     if (observer === undefined) {
       this.metadata = metadata ?? new Metadata();
     } else {
       // Observers add propagation headers; the caller's object must stay untouched.
       this.metadata = metadata === undefined ? new Metadata() : metadata.clone();
-      this.observer = observer.start({ metadata: this.metadata, context: context.active(), startTime: now() });
+      this.observer = observer.start({ metadata: this.metadata, context: this.callerContext, startTime: now(), request });
+      this.grpcContext = grpcContextOf(this.observer.context, this.callerContext);
     }
     this.grpcOptions = options.deadline === undefined ? {} : { deadline: options.deadline };
   }
@@ -52,7 +62,7 @@ export class ClientCall {
       throw error;
     }
     try {
-      return makeCall();
+      return this.grpcContext === undefined ? makeCall() : otelContext.with(this.grpcContext, makeCall);
     } catch (err) {
       const error = RpcError.from(err, Code.UNAVAILABLE);
       this.endEarly(error);
@@ -70,7 +80,7 @@ export class ClientCall {
     signal?.addEventListener("abort", abort);
     call.on("metadata", (headers: Metadata) => {
       this.observer?.headers(headers);
-      this.options.onHeader?.(headers);
+      this.inCallerContext(this.options.onHeader, headers);
     });
     call.on("status", (status: StatusObject) => {
       signal?.removeEventListener("abort", abort);
@@ -80,10 +90,11 @@ export class ClientCall {
         code: error?.code ?? Code.OK,
         message: error?.rawMessage ?? status.details,
         metadata: status.metadata,
+        peer: call.getPeer(),
         error: this.exception,
         endTime: now(),
       });
-      this.options.onTrailer?.(status.metadata);
+      this.inCallerContext(this.options.onTrailer, status.metadata);
       onEnd(error);
     });
     if (signal?.aborted === true) {
@@ -111,6 +122,17 @@ export class ClientCall {
     this.observer?.end({ code: error.code, message: error.rawMessage, error: error.cause, endTime: now() });
   }
 
+  /**
+   * grpc-js emits its events in whatever context its connection was set up in; the
+   * caller's callbacks run where the call was made instead, so spans they start have
+   * the caller's parent.
+   */
+  private inCallerContext(callback: ((metadata: Metadata) => void) | undefined, metadata: Metadata): void {
+    if (callback !== undefined) {
+      otelContext.with(this.callerContext, callback, undefined, metadata);
+    }
+  }
+
   messageSent(size: number): void {
     this.observer?.messageSent(size);
   }
@@ -118,4 +140,16 @@ export class ClientCall {
   messageReceived(size: number): void {
     this.observer?.messageReceived(size);
   }
+}
+
+/**
+ * The context grpc-js starts the call in: the call's context, so that what runs below
+ * (interceptors, instrumentations of grpc-js) sees the call's span as the current one.
+ * When telemetry started a span for this call, tracing is suppressed below it: that
+ * span is the call's one client span, and an instrumentation of grpc-js such as
+ * @opentelemetry/instrumentation-grpc must neither start a second nor replace the
+ * trace headers already in the metadata.
+ */
+function grpcContextOf(callContext: Context, callerContext: Context): Context {
+  return trace.getSpan(callContext) === trace.getSpan(callerContext) ? callContext : suppressTracing(callContext);
 }

@@ -1,11 +1,11 @@
 import type { Client } from "@grpc/grpc-js";
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
-import { passThrough, serializeMessage } from "../codec.js";
-import { Code, RpcError } from "../errors.js";
+import { passThrough } from "../codec.js";
 import type { ClientCallStart, MethodObserver } from "../observer.js";
 import type { ServerStreamingMethod } from "../service.js";
 import type { CallOptions } from "./call-options.js";
 import { ClientCall } from "./client-call.js";
+import { encodeRequest } from "./encode-request.js";
 import { readResponses } from "./read-responses.js";
 
 export async function* callServerStreaming<I extends DescMessage, O extends DescMessage>(
@@ -15,15 +15,13 @@ export async function* callServerStreaming<I extends DescMessage, O extends Desc
   request: MessageInitShape<I>,
   options: CallOptions,
 ): AsyncGenerator<MessageShape<O>, void, undefined> {
-  const state = new ClientCall(observer, options);
-  let bytes: Buffer;
-  try {
-    bytes = serializeMessage(method.input, request);
-  } catch (err) {
-    const error = RpcError.from(err, Code.INTERNAL);
-    state.endEarly(error);
-    throw error;
+  const encoded = encodeRequest(method.input, request);
+  const state = new ClientCall(observer, options, encoded.message);
+  if (encoded.error !== undefined) {
+    state.endEarly(encoded.error);
+    throw encoded.error;
   }
+  const bytes = encoded.bytes;
   const call = state.start(() =>
     client.makeServerStreamRequest(method.path, passThrough, passThrough, bytes, state.metadata, state.grpcOptions),
   );

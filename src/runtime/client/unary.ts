@@ -1,11 +1,12 @@
 import type { Client } from "@grpc/grpc-js";
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
-import { parseMessage, passThrough, serializeMessage } from "../codec.js";
+import { parseMessage, passThrough } from "../codec.js";
 import { Code, RpcError } from "../errors.js";
 import type { ClientCallStart, MethodObserver } from "../observer.js";
 import type { UnaryMethod } from "../service.js";
 import type { CallOptions } from "./call-options.js";
 import { ClientCall } from "./client-call.js";
+import { encodeRequest } from "./encode-request.js";
 
 export function callUnary<I extends DescMessage, O extends DescMessage>(
   client: Client,
@@ -14,17 +15,15 @@ export function callUnary<I extends DescMessage, O extends DescMessage>(
   request: MessageInitShape<I>,
   options: CallOptions,
 ): Promise<MessageShape<O>> {
-  const state = new ClientCall(observer, options);
+  const encoded = encodeRequest(method.input, request);
+  const state = new ClientCall(observer, options, encoded.message);
   return new Promise((resolve, reject) => {
-    let bytes: Buffer;
-    try {
-      bytes = serializeMessage(method.input, request);
-    } catch (err) {
-      const error = RpcError.from(err, Code.INTERNAL);
-      state.endEarly(error);
-      reject(error);
+    if (encoded.error !== undefined) {
+      state.endEarly(encoded.error);
+      reject(encoded.error);
       return;
     }
+    const bytes = encoded.bytes;
     let response: MessageShape<O> | undefined;
     const call = state.start(() =>
       client.makeUnaryRequest(

@@ -12,9 +12,11 @@ import type {
 } from "../service.js";
 import { resolveTelemetry } from "../telemetry-option.js";
 import type { TelemetryOption } from "../telemetry-option.js";
+import { tracesCalls } from "../telemetry/tracing/traces-calls.js";
 import { serveBidiStreaming } from "./bidi-streaming.js";
 import { serveClientStreaming } from "./client-streaming.js";
 import type { HandlerFor, ServiceHandlers } from "./handlers.js";
+import { registerMethod } from "./register-method.js";
 import { serveServerStreaming } from "./server-streaming.js";
 import { serveUnary } from "./unary.js";
 
@@ -28,6 +30,8 @@ export interface ServerOptions {
  * Registers a service's handlers on a grpc-js server. A method whose handler is
  * missing at run time answers UNIMPLEMENTED; the others are wrapped so that every
  * call reports to the telemetry and answers a proper status whatever the handler does.
+ * The calls of a method the built-in tracing traces are traced by it alone (see
+ * `registerMethod`).
  */
 export function addService<M extends Record<string, MethodDefinition>>(
   server: Server,
@@ -35,14 +39,15 @@ export function addService<M extends Record<string, MethodDefinition>>(
   handlers: ServiceHandlers<M>,
   options: ServerOptions = {},
 ): void {
+  if (service.methodList.length === 0) {
+    // What grpc-js's addService throws.
+    throw new Error("Cannot add an empty service to a server");
+  }
   const telemetry = resolveTelemetry(options.telemetry);
-  // Null prototypes: proto method names may be `constructor` or `__proto__`.
-  const definition = Object.create(null) as Record<string, GrpcMethodDefinition<Buffer, Buffer>>;
-  const implementation = Object.create(null) as Record<string, UntypedHandleCall>;
   for (const [member, method] of Object.entries(service.methods)) {
     const candidate: unknown = (handlers as Record<string, unknown>)[member];
     const handler = typeof candidate === "function" ? (candidate.bind(handlers) as AnyHandler) : undefined;
-    definition[method.name] = {
+    const definition: GrpcMethodDefinition<Buffer, Buffer> = {
       path: method.path,
       requestStream: method.kind === "client_streaming" || method.kind === "bidi_streaming",
       responseStream: method.kind === "server_streaming" || method.kind === "bidi_streaming",
@@ -52,9 +57,9 @@ export function addService<M extends Record<string, MethodDefinition>>(
       responseDeserialize: passThrough,
       originalName: member,
     };
-    implementation[method.name] = serve(method, handler, telemetry?.serverMethod?.(method));
+    const implementation = serve(method, handler, telemetry?.serverMethod?.(method));
+    registerMethod(server, definition, implementation, tracesCalls(options.telemetry, method));
   }
-  server.addService(definition, implementation);
 }
 
 // The handler was looked up by name; its kind matches the method's by the generated types.

@@ -1,5 +1,6 @@
 import { INVALID_SPAN_CONTEXT, context as otelContext, trace } from "@opentelemetry/api";
 import type { Context, Span } from "@opentelemetry/api";
+import type { Message } from "@bufbuild/protobuf";
 import { Metadata } from "@grpc/grpc-js";
 import type { Deadline, ServerUnaryCall } from "@grpc/grpc-js";
 import { now } from "../clock.js";
@@ -52,6 +53,7 @@ export class ServerCall implements ServerContext {
     readonly method: MethodDefinition,
     private readonly call: GrpcServerCall,
     observer: MethodObserver<ServerCallStart> | undefined,
+    request?: Message,
   ) {
     this.metadata = call.metadata;
     this.peer = call.getPeer();
@@ -64,6 +66,7 @@ export class ServerCall implements ServerContext {
         peer: this.peer,
         host: call.getHost(),
         deadline: this.deadline,
+        request,
       });
     }
     call.on("cancelled", () => {
@@ -148,6 +151,7 @@ export class ServerCall implements ServerContext {
       code,
       message,
       metadata: this.trailer,
+      peer: this.peer,
       error: exception,
       endTime: now(),
     });

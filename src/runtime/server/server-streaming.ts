@@ -1,8 +1,8 @@
 import type { handleServerStreamingCall } from "@grpc/grpc-js";
 import type { DescMessage } from "@bufbuild/protobuf";
-import { parseMessage } from "../codec.js";
 import type { MethodObserver, ServerCallStart } from "../observer.js";
 import type { ServerStreamingMethod } from "../service.js";
+import { decodeRequest } from "./decode-request.js";
 import type { HandlerFor } from "./handlers.js";
 import { sendResponses } from "./send-responses.js";
 import { ServerCall, unimplemented } from "./server-call.js";
@@ -13,14 +13,18 @@ export function serveServerStreaming<I extends DescMessage, O extends DescMessag
   observer: MethodObserver<ServerCallStart> | undefined,
 ): handleServerStreamingCall<Buffer, Buffer> {
   return (call) => {
-    const state = new ServerCall(method, call, observer);
+    const request = decodeRequest(method.input, call.request);
+    const state = new ServerCall(method, call, observer, request.message);
     state.messageReceived(call.request.length);
     void state.run(async () => {
       try {
         if (handler === undefined) {
           throw unimplemented(method);
         }
-        const responses = handler(parseMessage(method.input, call.request), state);
+        if (request.message === undefined) {
+          throw request.error;
+        }
+        const responses = handler(request.message, state);
         await sendResponses(call, responses, method.output, state);
         if (!state.isEnded) {
           call.end(state.ok().metadata);

@@ -1,8 +1,9 @@
 import type { handleUnaryCall } from "@grpc/grpc-js";
 import type { DescMessage } from "@bufbuild/protobuf";
-import { parseMessage, serializeMessage } from "../codec.js";
+import { serializeMessage } from "../codec.js";
 import type { MethodObserver, ServerCallStart } from "../observer.js";
 import type { UnaryMethod } from "../service.js";
+import { decodeRequest } from "./decode-request.js";
 import type { HandlerFor } from "./handlers.js";
 import { ServerCall, unimplemented } from "./server-call.js";
 
@@ -12,14 +13,18 @@ export function serveUnary<I extends DescMessage, O extends DescMessage>(
   observer: MethodObserver<ServerCallStart> | undefined,
 ): handleUnaryCall<Buffer, Buffer> {
   return (call, callback) => {
-    const state = new ServerCall(method, call, observer);
+    const request = decodeRequest(method.input, call.request);
+    const state = new ServerCall(method, call, observer, request.message);
     state.messageReceived(call.request.length);
     void state.run(async () => {
       try {
         if (handler === undefined) {
           throw unimplemented(method);
         }
-        const response = await handler(parseMessage(method.input, call.request), state);
+        if (request.message === undefined) {
+          throw request.error;
+        }
+        const response = await handler(request.message, state);
         const bytes = serializeMessage(method.output, response);
         state.messageSent(bytes.length);
         callback(null, bytes, state.ok().metadata);

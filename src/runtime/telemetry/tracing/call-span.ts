@@ -1,0 +1,87 @@
+import { SpanStatusCode } from "@opentelemetry/api";
+import type { Attributes, Context, Exception, Span } from "@opentelemetry/api";
+import type { Metadata } from "@grpc/grpc-js";
+import type { CallObserver, CallResult } from "../../observer.js";
+import { MESSAGE_EVENT } from "../semconv.js";
+import { statusAttributes } from "./span-conventions.js";
+import type { SideSettings } from "./side-settings.js";
+
+/**
+ * The span of one call, on either side, fed by the call's lifecycle: message events
+ * while it runs (opt-in), then at the one `end` the status attributes, status,
+ * exception and the end time the runtime measured. Nothing is computed for a span
+ * that does not record (no SDK, or not sampled).
+ */
+export class CallSpan implements CallObserver {
+  private sent = 0;
+  private received = 0;
+  private responseHeaders: Metadata | undefined;
+
+  constructor(
+    private readonly span: Span,
+    /** The caller's context with this span in it: handlers run in it, the next observer starts from it. */
+    readonly context: Context,
+    private readonly settings: SideSettings,
+    /** Whether messages become `rpc.message` events: the option, or the method's proto option. */
+    private readonly messageEvents: boolean,
+    /** The attributes of a peer known only at the end (client side). */
+    private readonly peerAttributes?: (peer: string) => Attributes,
+  ) {}
+
+  headers(metadata: Metadata): void {
+    this.responseHeaders = metadata;
+  }
+
+  messageSent(size: number): void {
+    if (this.messageEvents && this.span.isRecording()) {
+      this.addMessageEvent(MESSAGE_EVENT.SENT, ++this.sent, size);
+    }
+  }
+
+  messageReceived(size: number): void {
+    if (this.messageEvents && this.span.isRecording()) {
+      this.addMessageEvent(MESSAGE_EVENT.RECEIVED, ++this.received, size);
+    }
+  }
+
+  private addMessageEvent(type: string, id: number, size: number): void {
+    this.span.addEvent(MESSAGE_EVENT.NAME, {
+      [MESSAGE_EVENT.TYPE]: type,
+      [MESSAGE_EVENT.ID]: id,
+      [MESSAGE_EVENT.UNCOMPRESSED_SIZE]: size,
+    });
+  }
+
+  end(result: CallResult): void {
+    const { span, settings } = this;
+    if (span.isRecording()) {
+      const isError = settings.isError[result.code] === true;
+      span.setAttributes(settings.statusAttributes[result.code] ?? statusAttributes(result.code, isError, settings.conventions));
+      if (this.peerAttributes !== undefined && result.peer !== undefined) {
+        span.setAttributes(this.peerAttributes(result.peer));
+      }
+      if (!settings.responseMetadata.isEmpty) {
+        span.setAttributes(settings.responseMetadata.attributes(this.responseHeaders, result.metadata));
+      }
+      if (result.error !== undefined) {
+        span.recordException(asException(result.error), result.endTime);
+      }
+      if (isError) {
+        // The exception's message says what went wrong; the code is already an attribute.
+        span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: result.error === undefined ? result.message : messageOf(result.error),
+        });
+      }
+    }
+    span.end(result.endTime);
+  }
+}
+
+function asException(error: unknown): Exception {
+  return error instanceof Error ? error : String(error);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
