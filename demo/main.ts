@@ -1,40 +1,30 @@
 // The protoc-gen-ts-otel demo: serves user.v1.UserService from an in-memory store on a
-// grpc-js server, then calls each of its five methods, one per call kind, with the
-// generated client over loopback.
+// grpc-js server, calls each of its five methods, one per call kind, with the generated
+// client over loopback, and shows what the calls left in Prometheus. While it runs, the
+// metrics are served at /metrics (`npm run demo -- --serve` keeps the server up).
 //
 // `npm run demo` generates ./gen from testdata/proto/user/v1/user.proto, then runs this.
-import { Server, ServerCredentials, credentials } from "@grpc/grpc-js";
-import { UserServiceDefinition, UserServiceClient, addUserService } from "./gen/user/v1/user_otel.js";
+import { credentials } from "@grpc/grpc-js";
+import { UserServiceDefinition, UserServiceClient } from "./gen/user/v1/user_otel.js";
+import { startDemoServer } from "./demo-server.js";
 import { logCall, logResponse, logStatus } from "./log.js";
-import { createUserStore } from "./user-store.js";
+import { printMetricsSummary } from "./metrics-summary.js";
 
 async function main(): Promise<void> {
-  const { server, address } = await startServer();
-  const client = new UserServiceClient(address, credentials.createInsecure());
+  // Tracing: set up here, before the server and client exist, so that their default
+  // telemetry finds the tracer provider.
+  const demo = await startDemoServer({ grpc: 0, metrics: 0 });
+  console.log(`Serving ${UserServiceDefinition.typeName} on ${demo.grpcAddress}, Prometheus metrics at ${demo.metricsUrl}`);
+  const client = new UserServiceClient(demo.grpcAddress, credentials.createInsecure());
   try {
     await runClient(client);
+    await printMetricsSummary(demo.metricsUrl);
+    // Tracing: show the spans of the calls here.
   } finally {
-    await shutdown(client, server);
+    client.close();
+    await demo.close();
+    console.log("\nClient closed, server shut down.");
   }
-}
-
-async function startServer(): Promise<{ server: Server; address: string }> {
-  const server = new Server();
-  addUserService(
-    server,
-    createUserStore([
-      { name: "Ada Lovelace", email: "ada@example.com" },
-      { name: "Grace Hopper", email: "grace@example.com" },
-    ]),
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, boundPort) =>
-      error ? reject(error) : resolve(boundPort),
-    );
-  });
-  const address = `127.0.0.1:${port}`;
-  console.log(`Serving ${UserServiceDefinition.typeName} on ${address}`);
-  return { server, address };
 }
 
 async function runClient(client: UserServiceClient): Promise<void> {
@@ -90,14 +80,6 @@ async function runClient(client: UserServiceClient): Promise<void> {
     logResponse(streamUserUpdates, reply);
   }
   logStatus();
-}
-
-async function shutdown(client: UserServiceClient, server: Server): Promise<void> {
-  client.close();
-  await new Promise<void>((resolve, reject) => {
-    server.tryShutdown((error) => (error ? reject(error) : resolve()));
-  });
-  console.log("\nClient closed, server shut down.");
 }
 
 await main();

@@ -1,45 +1,55 @@
 // `npm run demo` (after `npm run build`): generates demo/gen from the user.v1 test proto
-// with the real `buf generate`, type-checks demo/, then runs demo/main.ts.
-import { spawnSync } from "node:child_process";
+// with the real `buf generate`, type-checks demo/, then runs demo/main.ts: the five
+// calls, a summary of the Prometheus series they produced, and exit.
+//
+// `npm run demo -- --serve [--grpc-port N] [--metrics-port N]` generates, then runs
+// demo/serve.ts: the demo server alone, with its /metrics endpoint, until SIGTERM or
+// SIGINT. Its stdout is one JSON line with both addresses (the steps report on stderr),
+// so scripts and tests can read it; it skips the type-check, which is for reading.
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { constants } from "node:os";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+const args = process.argv.slice(2);
+const serve = args.includes("--serve");
+const programArgs = args.filter((arg) => arg !== "--serve");
+const report = serve ? console.error : console.log;
 
-const steps = [
-  {
-    title: "generate demo/gen (buf generate with protoc-gen-es and protoc-gen-ts-otel)",
-    args: [
-      "node_modules/@bufbuild/buf/bin/buf",
-      "generate",
-      "--template",
-      "demo/buf.gen.yaml",
-      "--path",
-      "testdata/proto/user/v1/user.proto",
-    ],
-  },
-  {
-    title: "type-check demo/ (tsc -p demo/tsconfig.json)",
-    args: ["node_modules/typescript/bin/tsc", "--noEmit", "-p", "demo/tsconfig.json"],
-  },
-  {
-    title: "run demo/main.ts",
-    args: ["--import", "tsx", "demo/main.ts"],
-    // demo/tsconfig.json resolves the runtime to the built package, as a user gets it.
-    env: { TSX_TSCONFIG_PATH: "demo/tsconfig.json" },
-    timeoutMs: 60_000,
-  },
-];
+const generate = {
+  title: "generate demo/gen (buf generate with protoc-gen-es and protoc-gen-ts-otel)",
+  args: ["node_modules/@bufbuild/buf/bin/buf", "generate", "--template", "demo/buf.gen.yaml", "--path", "testdata/proto/user/v1/user.proto"],
+};
+const typeCheck = {
+  title: "type-check demo/ (tsc -p demo/tsconfig.json)",
+  args: ["node_modules/typescript/bin/tsc", "--noEmit", "-p", "demo/tsconfig.json"],
+};
+// demo/tsconfig.json resolves the runtime to the built package, as a user gets it.
+const tsx = { env: { TSX_TSCONFIG_PATH: "demo/tsconfig.json" } };
+const run = serve
+  ? { title: "run demo/serve.ts (until SIGTERM)", args: ["--import", "tsx", "demo/serve.ts", ...programArgs], ...tsx }
+  : { title: "run demo/main.ts", args: ["--import", "tsx", "demo/main.ts", ...programArgs], ...tsx, timeoutMs: 60_000 };
+const steps = serve ? [generate, run] : [generate, typeCheck, run];
 
 if (!existsSync(new URL("../dist/esm/src/cli.js", import.meta.url))) {
   fail("dist/ is missing: run `npm run build` first (`npm run demo` does)");
 }
 
 for (const [index, step] of steps.entries()) {
-  console.log(`\n[demo ${index + 1}/${steps.length}] ${step.title}`);
+  report(`\n[demo ${index + 1}/${steps.length}] ${step.title}`);
+  if (serve && step === run) {
+    runUntilSignalled(step);
+  } else {
+    runToEnd(step);
+  }
+}
+
+function runToEnd(step) {
   const result = spawnSync(process.execPath, step.args, {
     cwd: root,
-    stdio: "inherit",
+    // In serve mode stdout is kept for the address line.
+    stdio: ["inherit", serve ? process.stderr : "inherit", "inherit"],
     env: { ...process.env, ...step.env },
     timeout: step.timeoutMs,
   });
@@ -49,6 +59,17 @@ for (const [index, step] of steps.entries()) {
   if (result.status !== 0) {
     fail(`${step.title}: exited with ${result.status ?? result.signal}`);
   }
+}
+
+// The server runs as a child; the signals that stop this script stop it, and this
+// script exits as it did.
+function runUntilSignalled(step) {
+  const child = spawn(process.execPath, step.args, { cwd: root, stdio: "inherit", env: { ...process.env, ...step.env } });
+  for (const signal of ["SIGTERM", "SIGINT"]) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on("error", (error) => fail(`${step.title}: ${error.message}`));
+  child.on("exit", (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
 }
 
 function fail(message) {

@@ -34,3 +34,4 @@ describe("names that clash after case conversion", () => {
     expect((await client.getItem$({ id: "2" })).id).toBe("getItem 2");
     expect((await client.add({ id: "3" })).id).toBe("Add 3");
   });
+});

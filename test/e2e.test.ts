@@ -65,6 +65,8 @@ describe("protoc", () => {
       [
         "-I",
         "testdata/proto",
+        "-I",
+        "proto",
         `--plugin=protoc-gen-es=${esBin}`,
         `--es_out=${out}`,
         `--es_opt=${parameter}`,

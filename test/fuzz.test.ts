@@ -143,7 +143,7 @@ describe("fuzzing the plugin", () => {
       project.createSourceFile(join(root, path), content, { overwrite: true });
     }
     expect(diagnosticLines(project)).toEqual([]);
-  });
+  }, 180_000);
 
   it("answers byte-level damage (flipped, truncated, repeated bytes) without throwing", () => {
     const next = random(0xb17e);
@@ -175,7 +175,7 @@ describe("fuzzing the plugin", () => {
       expectClearError(runPlugin(request));
     }
     expect(parsed).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it("refuses names protoc would never send, naming them", () => {
     const request = clone(CodeGeneratorRequestSchema, base);

@@ -9,8 +9,8 @@ import type { SemconvMode } from "protoc-gen-ts-otel/runtime";
 import { VERSION } from "../../src/runtime/version.js";
 import { behaviorHandlers } from "../behaviour/behavior-handlers.js";
 import { collect } from "../behaviour/harness.js";
-import { kinds } from "./kinds.js";
-import type { Kind } from "./kinds.js";
+import { KINDS as kinds } from "../support/call-kinds.js";
+import type { Kind } from "../support/call-kinds.js";
 import { callSpans, useTracedServer, useTracing } from "./tracing-harness.js";
 
 const tracing = useTracing();

@@ -8,7 +8,7 @@ import { setImmediate as tick } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { TestServiceHandlers } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { collect } from "../behaviour/harness.js";
-import { kinds } from "./kinds.js";
+import { KINDS as kinds } from "../support/call-kinds.js";
 import { callSpans, describeSpans, useTracedServer, useTracing } from "./tracing-harness.js";
 
 const tracing = useTracing();

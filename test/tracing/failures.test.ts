@@ -10,8 +10,8 @@ import { Code } from "protoc-gen-ts-otel/runtime";
 import { Behavior } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { behaviorHandlers } from "../behaviour/behavior-handlers.js";
 import { collect, expectRpcError } from "../behaviour/harness.js";
-import { kinds } from "./kinds.js";
-import type { Response } from "./kinds.js";
+import { KINDS as kinds } from "../support/call-kinds.js";
+import type { TestResponse as Response } from "../behaviour/behavior-handlers.js";
 import { callSpans, useTracedServer, useTracing, w3cPropagator } from "./tracing-harness.js";
 
 const tracing = useTracing();

@@ -8,7 +8,7 @@ import { Code } from "protoc-gen-ts-otel/runtime";
 import { Behavior } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { behaviorHandlers } from "../behaviour/behavior-handlers.js";
 import { collect, useTestServer } from "../behaviour/harness.js";
-import { kinds } from "./kinds.js";
+import { KINDS as kinds } from "../support/call-kinds.js";
 import { metadataOf } from "./raw-client.js";
 
 const start = useTestServer();

@@ -13,8 +13,9 @@ import { Behavior } from "../../golden/test_service/tsotel/testing/v1/test_servi
 import { behaviorHandlers } from "../behaviour/behavior-handlers.js";
 import { SHORT_DEADLINE_MS, collect, deferred, expectRpcError } from "../behaviour/harness.js";
 import type { TestHarness } from "../behaviour/harness.js";
-import { kinds } from "./kinds.js";
-import type { Kind, RequestInit, Response } from "./kinds.js";
+import { KINDS as kinds } from "../support/call-kinds.js";
+import type { Kind, RequestInit } from "../support/call-kinds.js";
+import type { TestResponse as Response } from "../behaviour/behavior-handlers.js";
 import { startTcpProxy } from "./tcp-proxy.js";
 import type { TcpProxy } from "./tcp-proxy.js";
 import { callSpans, useTracedServer, useTracing } from "./tracing-harness.js";

@@ -9,10 +9,10 @@ declare const require: NodeJS.Require | undefined;
  * resolves from the package like any peer; run from source as ESM (the tests) it
  * resolves from the working directory.
  */
-export function loadOptional<T>(name: string): T | undefined {
+export function loadOptional(name: string): unknown {
   const load = typeof require === "function" ? require : createRequire(join(process.cwd(), "package.json"));
   try {
-    return load(name) as T;
+    return load(name);
   } catch (err) {
     if (isModuleNotFound(err, name)) {
       return undefined;

@@ -1,0 +1,87 @@
+import type { Attributes, Context } from "@opentelemetry/api";
+import { codeName } from "../../errors.js";
+import type { MethodDefinition } from "../../service.js";
+import type { ParsedTarget } from "../parse-target.js";
+import { A66 } from "../semconv.js";
+import { legacyMethodAttributes, legacyStatusAttributes, methodAttributes, statusAttributes } from "./call-attributes.js";
+import { PerCode } from "./per-code.js";
+import type { SideInstruments } from "./side-instruments.js";
+
+/** What one call has carried, counted by its observer and handed over at its end. */
+export interface CallTotals {
+  readonly sentMessages: number;
+  readonly receivedMessages: number;
+  readonly sentBytes: number;
+  readonly receivedBytes: number;
+}
+
+/** Where a client sends its calls: the channel target, as given and as parsed. */
+export interface ClientTarget {
+  readonly target: string;
+  readonly server: ParsedTarget;
+}
+
+/**
+ * The instruments and attribute sets of one method on one side. The attribute sets
+ * per status code are built the first time the code ends a call and kept, so a call
+ * passes the instruments ready objects and builds none.
+ */
+export class MethodMetrics {
+  private readonly status: PerCode<Attributes>;
+  private readonly legacyStatus: PerCode<Attributes>;
+  /** Per-message sizes carry the method's attributes only: the status is not known yet. */
+  private readonly sizeAttributes: Attributes;
+  private readonly a66Started: Attributes;
+  private readonly a66Status: PerCode<Attributes>;
+
+  constructor(
+    private readonly instruments: SideInstruments,
+    method: MethodDefinition,
+    isError: readonly boolean[],
+    client: ClientTarget | undefined,
+  ) {
+    const current = methodAttributes(method, client?.server);
+    const legacy = legacyMethodAttributes(method);
+    this.status = new PerCode((code) => statusAttributes(current, code, isError));
+    this.legacyStatus = new PerCode((code) => legacyStatusAttributes(legacy, code));
+    this.sizeAttributes = instruments.duration === undefined ? legacy : current;
+    this.a66Started = Object.freeze({
+      [A66.ATTR_METHOD]: method.fullName,
+      ...(client === undefined ? {} : { [A66.ATTR_TARGET]: client.target }),
+    });
+    this.a66Status = new PerCode((code) => Object.freeze({ ...this.a66Started, [A66.ATTR_STATUS]: codeName(code) }));
+  }
+
+  started(context: Context): void {
+    this.instruments.a66?.started.add(1, this.a66Started, context);
+  }
+
+  sent(size: number, context: Context): void {
+    this.instruments.messageSizes?.sentSize.record(size, this.sizeAttributes, context);
+  }
+
+  received(size: number, context: Context): void {
+    this.instruments.messageSizes?.receivedSize.record(size, this.sizeAttributes, context);
+  }
+
+  /** Records a call that ended with `code`; `startTime` and `endTime` are the span's instants (epoch ms). */
+  ended(code: number, startTime: number, endTime: number, totals: CallTotals, context: Context): void {
+    const { duration, legacyDuration, a66, messageSizes } = this.instruments;
+    const milliseconds = endTime - startTime;
+    duration?.record(milliseconds / 1000, this.status.get(code), context);
+    legacyDuration?.record(milliseconds, this.legacyStatus.get(code), context);
+    if (a66 !== undefined) {
+      const attributes = this.a66Status.get(code);
+      for (const histogram of a66.durations) {
+        histogram.record(milliseconds / 1000, attributes, context);
+      }
+      a66.sentTotal.record(totals.sentBytes, attributes, context);
+      a66.receivedTotal.record(totals.receivedBytes, attributes, context);
+    }
+    if (messageSizes !== undefined) {
+      const attributes = duration === undefined ? this.legacyStatus.get(code) : this.status.get(code);
+      messageSizes.sentPerCall.record(totals.sentMessages, attributes, context);
+      messageSizes.receivedPerCall.record(totals.receivedMessages, attributes, context);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import type { MeterProvider } from "@opentelemetry/api";
+import type { Code } from "../../errors.js";
+
+/** Options of the OpenTelemetry metrics part. */
+export interface MetricsOptions {
+  /**
+   * Where the instruments come from. Default: the global provider
+   * (`metrics.getMeterProvider()`) as it is when the client or server is created; the
+   * metrics API has no proxy, so register the SDK's provider before creating them.
+   */
+  meterProvider?: MeterProvider | undefined;
+  /**
+   * The gRFC A66 `grpc.*` instruments (`grpc.server.call.started`,
+   * `grpc.server.call.duration`, `grpc.client.attempt.duration`, …), as grpc-java, -go
+   * and -c++ emit them natively. Default false.
+   */
+  a66?: boolean | undefined;
+  /**
+   * Exact per-message size histograms (`rpc.{server,client}.{request,response}.size`,
+   * uncompressed bytes as serialized) and messages per call
+   * (`rpc.{server,client}.{requests,responses}_per_rpc`). Default false.
+   */
+  messageSizes?: boolean | undefined;
+  /**
+   * Status codes that get an `error.type` attribute. Default: every code but OK on
+   * clients; UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE and
+   * DATA_LOSS on servers (as for spans).
+   */
+  errorCodes?: readonly Code[] | undefined;
+}

@@ -1,0 +1,52 @@
+import type { Context } from "@opentelemetry/api";
+import type { CallObserver, CallResult, MethodObserver } from "../../observer.js";
+import type { CallTotals, MethodMetrics } from "./method-metrics.js";
+
+/** Observes every call of one method into the method's instruments. */
+export function observeMethod<S extends { readonly context: Context; readonly startTime: number }>(
+  metrics: MethodMetrics,
+): MethodObserver<S> {
+  return {
+    start(call) {
+      metrics.started(call.context);
+      return new OtelMetricsCall(call.context, metrics, call.startTime);
+    },
+  };
+}
+
+/**
+ * One call: counts its messages and bytes as they pass and records at the end, in the
+ * call's context (so an SDK exemplar filter sees the call's span).
+ */
+class OtelMetricsCall implements CallObserver, CallTotals {
+  sentMessages = 0;
+  receivedMessages = 0;
+  sentBytes = 0;
+  receivedBytes = 0;
+
+  constructor(
+    readonly context: Context,
+    private readonly metrics: MethodMetrics,
+    private readonly startTime: number,
+  ) {}
+
+  headers(): void {
+    // No metric describes headers.
+  }
+
+  messageSent(size: number): void {
+    this.sentMessages += 1;
+    this.sentBytes += size;
+    this.metrics.sent(size, this.context);
+  }
+
+  messageReceived(size: number): void {
+    this.receivedMessages += 1;
+    this.receivedBytes += size;
+    this.metrics.received(size, this.context);
+  }
+
+  end(result: CallResult): void {
+    this.metrics.ended(result.code, this.startTime, result.endTime, this, this.context);
+  }
+}

@@ -1,0 +1,75 @@
+import { diag } from "@opentelemetry/api";
+import type { ClientCallStart, MethodObserver, ServerCallStart, Telemetry } from "../../observer.js";
+import type { MethodDefinition } from "../../service.js";
+import { loadOptional } from "../load-optional.js";
+import { PROMETHEUS_BUCKETS_SECONDS } from "../semconv.js";
+import type { SeriesShape, Side } from "./method-series.js";
+import { observeMethod } from "./prometheus-call.js";
+import type { PrometheusOptions, PrometheusRegistry } from "./prometheus-options.js";
+import { RegistryMetrics } from "./registry-metrics.js";
+
+/** The exemplar label when `exemplars: true`. */
+const DEFAULT_EXEMPLAR_LABEL = "trace_id";
+
+/**
+ * go-grpc-prometheus compatible metrics for every call (TELEMETRY.md §3); undefined
+ * when no registry was given and prom-client is not installed. prom-client itself is
+ * loaded only for its global `register`, and only then.
+ */
+export function createPrometheus(options: PrometheusOptions): Telemetry | undefined {
+  const registry = options.registry ?? globalRegistry();
+  if (registry === undefined) {
+    return undefined;
+  }
+  const shape = seriesShape(options);
+  const zeroSeries = options.zeroSeries ?? true;
+  // Looked up at the first method, inside the guard that reports a registry conflict.
+  let metrics: RegistryMetrics | undefined;
+  const observe = <S extends ClientCallStart | ServerCallStart>(side: Side, method: MethodDefinition): MethodObserver<S> => {
+    metrics ??= RegistryMetrics.of(registry, shape);
+    return observeMethod(metrics.methodSeries(side, method, zeroSeries), metrics.shape.exemplarLabel !== undefined);
+  };
+  return {
+    clientMethod: (method) => observe("client", method),
+    serverMethod: (method) => observe("server", method),
+  };
+}
+
+function globalRegistry(): PrometheusRegistry | undefined {
+  try {
+    const promClient = loadOptional("prom-client") as { register: PrometheusRegistry } | undefined;
+    return promClient?.register;
+  } catch (err) {
+    diag.error("protoc-gen-ts-otel: prom-client is installed but failed to load; no Prometheus metrics", err);
+    return undefined;
+  }
+}
+
+function seriesShape(options: PrometheusOptions): SeriesShape {
+  return {
+    codeNames: options.codeNames ?? "go",
+    buckets: bucketBounds(options.buckets ?? PROMETHEUS_BUCKETS_SECONDS),
+    handlingHistogram: options.handlingHistogram ?? true,
+    messageHistograms: options.messageHistograms ?? false,
+    exemplarLabel: exemplarLabel(options.exemplars),
+  };
+}
+
+// Upper bounds in increasing order, each once; +Inf is always the last bucket anyway.
+function bucketBounds(buckets: readonly number[]): readonly number[] {
+  return [...new Set(buckets.filter((b) => Number.isFinite(b)))].sort((a, b) => a - b);
+}
+
+function exemplarLabel(exemplars: PrometheusOptions["exemplars"]): string | undefined {
+  if (exemplars === undefined || exemplars === false) {
+    return undefined;
+  }
+  if (exemplars === true) {
+    return DEFAULT_EXEMPLAR_LABEL;
+  }
+  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(exemplars.label)) {
+    diag.warn(`protoc-gen-ts-otel: "${exemplars.label}" is not a Prometheus label name; exemplars use ${DEFAULT_EXEMPLAR_LABEL}`);
+    return DEFAULT_EXEMPLAR_LABEL;
+  }
+  return exemplars.label;
+}

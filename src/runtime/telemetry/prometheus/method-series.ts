@@ -1,0 +1,94 @@
+import { PROMETHEUS_GRPC_TYPE, PROMETHEUS_LABEL } from "../semconv.js";
+import type { MethodDefinition } from "../../service.js";
+import { CounterCell } from "./counter-cell.js";
+import type { Labels } from "./exposition-types.js";
+import { STATUS_CODE_COUNT, grpcCodeLabel } from "./grpc-code-label.js";
+import { HistogramCell } from "./histogram-cell.js";
+import type { GrpcCodeSpelling } from "./prometheus-options.js";
+
+/** Which end of a call a series describes: `grpc_server_*` or `grpc_client_*`. */
+export type Side = "server" | "client";
+
+/** What every series of a registry looks like; set once per registry. */
+export interface SeriesShape {
+  readonly codeNames: GrpcCodeSpelling;
+  readonly buckets: readonly number[];
+  readonly handlingHistogram: boolean;
+  readonly messageHistograms: boolean;
+  /** The exemplar label, or undefined when exemplars are off. */
+  readonly exemplarLabel: string | undefined;
+}
+
+/**
+ * Every number the Prometheus families show for one method on one side of one
+ * registry, with every label set made here, once. Clients and servers of the same
+ * method that report to the same registry share it, so their counts add up instead
+ * of splitting or clashing.
+ */
+export class MethodSeries {
+  readonly started: CounterCell;
+  readonly received: CounterCell;
+  readonly sent: CounterCell;
+  /** `grpc_*_handling_seconds`, when on. */
+  readonly handling: HistogramCell | undefined;
+  /** `grpc_client_msg_send_handling_seconds`, on clients when on. */
+  readonly sendHandling: HistogramCell | undefined;
+  /** `grpc_client_msg_recv_handling_seconds`, on clients when on. */
+  readonly receiveHandling: HistogramCell | undefined;
+  /** Show this method's series before they move. */
+  zeroSeries = false;
+  private readonly labels: Labels;
+  /** `handled` by status code number, 0 to 16. */
+  private readonly handled: readonly CounterCell[];
+  // Codes gRPC does not define; never seen in practice, kept apart so the hot path
+  // stays an array index.
+  private otherCodes: Map<number, CounterCell> | undefined;
+
+  constructor(
+    side: Side,
+    method: MethodDefinition,
+    private readonly shape: SeriesShape,
+  ) {
+    const exemplars = shape.exemplarLabel !== undefined;
+    this.labels = Object.freeze({
+      [PROMETHEUS_LABEL.TYPE]: PROMETHEUS_GRPC_TYPE[method.kind],
+      [PROMETHEUS_LABEL.SERVICE]: method.service,
+      [PROMETHEUS_LABEL.METHOD]: method.name,
+    });
+    this.started = new CounterCell(this.labels, exemplars);
+    this.received = new CounterCell(this.labels, exemplars);
+    this.sent = new CounterCell(this.labels, exemplars);
+    this.handled = Array.from({ length: STATUS_CODE_COUNT }, (_, code) => this.handledCounter(code));
+    const histogram = (on: boolean): HistogramCell | undefined =>
+      on ? new HistogramCell(this.labels, shape.buckets, exemplars) : undefined;
+    this.handling = histogram(shape.handlingHistogram);
+    this.sendHandling = histogram(side === "client" && shape.messageHistograms);
+    this.receiveHandling = histogram(side === "client" && shape.messageHistograms);
+  }
+
+  /** The `handled` counter of a status code. */
+  handledFor(code: number): CounterCell {
+    const cell = this.handled[code];
+    if (cell !== undefined) {
+      return cell;
+    }
+    this.otherCodes ??= new Map();
+    let other = this.otherCodes.get(code);
+    if (other === undefined) {
+      other = this.handledCounter(code);
+      this.otherCodes.set(code, other);
+    }
+    return other;
+  }
+
+  /** Every `handled` counter: the 17 codes in order, then any other code seen. */
+  *handledCells(): Iterable<CounterCell> {
+    yield* this.handled;
+    yield* this.otherCodes?.values() ?? [];
+  }
+
+  private handledCounter(code: number): CounterCell {
+    const labels = Object.freeze({ ...this.labels, [PROMETHEUS_LABEL.CODE]: grpcCodeLabel(code, this.shape.codeNames) });
+    return new CounterCell(labels, this.shape.exemplarLabel !== undefined);
+  }
+}

@@ -1,0 +1,76 @@
+import type { Context } from "@opentelemetry/api";
+import { now } from "../../clock.js";
+import type { CallObserver, CallResult, MethodObserver } from "../../observer.js";
+import type { MethodSeries } from "./method-series.js";
+import { sampledTraceId } from "./sampled-trace-id.js";
+
+/** Observes every call of one method into its series, made once when the method was set up. */
+export function observeMethod<S extends { readonly context: Context; readonly startTime: number }>(
+  series: MethodSeries,
+  exemplars: boolean,
+): MethodObserver<S> {
+  return {
+    start(call) {
+      const traceId = exemplars ? sampledTraceId(call.context) : undefined;
+      series.started.inc(traceId, call.startTime);
+      return new PrometheusCall(call.context, series, call.startTime, traceId);
+    },
+  };
+}
+
+/**
+ * One call, counted by the rules of go-grpc-prometheus: every message the runtime
+ * reports as written or read counts (for a unary server, received before the handler
+ * and sent only on success, as the runtime reports them); the end counts `handled`
+ * once, with the status code, and times the call. Per event this adds to numbers in the
+ * method's series and allocates nothing.
+ */
+class PrometheusCall implements CallObserver {
+  // For the client's per-message histograms: when the previous message went or came.
+  private lastSent: number;
+  private lastReceived: number;
+
+  constructor(
+    readonly context: Context,
+    private readonly series: MethodSeries,
+    private readonly startTime: number,
+    /** The call's sampled trace, for exemplars. */
+    private readonly traceId: string | undefined,
+  ) {
+    this.lastSent = startTime;
+    this.lastReceived = startTime;
+  }
+
+  headers(): void {
+    // Headers move no go-grpc-prometheus metric.
+  }
+
+  messageSent(): void {
+    const { series, traceId } = this;
+    const histogram = series.sendHandling;
+    const time = traceId !== undefined || histogram !== undefined ? now() : 0;
+    series.sent.inc(traceId, time);
+    if (histogram !== undefined) {
+      histogram.observe((time - this.lastSent) / 1000, traceId, time);
+      this.lastSent = time;
+    }
+  }
+
+  messageReceived(): void {
+    const { series, traceId } = this;
+    const histogram = series.receiveHandling;
+    const time = traceId !== undefined || histogram !== undefined ? now() : 0;
+    series.received.inc(traceId, time);
+    if (histogram !== undefined) {
+      histogram.observe((time - this.lastReceived) / 1000, traceId, time);
+      this.lastReceived = time;
+    }
+  }
+
+  end(result: CallResult): void {
+    const { series, traceId } = this;
+    series.handledFor(result.code).inc(traceId, result.endTime);
+    // The same instants as the call's span, so the two durations agree.
+    series.handling?.observe((result.endTime - this.startTime) / 1000, traceId, result.endTime);
+  }
+}
