@@ -1,6 +1,6 @@
 // The protoc-gen-ts-otel demo: serves user.v1.UserService from an in-memory store on a
 // grpc-js server, calls each of its five methods, one per call kind, with the generated
-// client over loopback, and shows what the calls left in Prometheus. While it runs, the
+// client over loopback, and shows what the calls left in Prometheus and the traces they made. While it runs, the
 // metrics are served at /metrics (`npm run demo -- --serve` keeps the server up).
 //
 // `npm run demo` generates ./gen from testdata/proto/user/v1/user.proto, then runs this.
@@ -9,22 +9,25 @@ import { UserServiceDefinition, UserServiceClient } from "./gen/user/v1/user_ote
 import { startDemoServer } from "./demo-server.js";
 import { logCall, logResponse, logStatus } from "./log.js";
 import { printMetricsSummary } from "./metrics-summary.js";
+import { startDemoTracing } from "./tracing.js";
 
 async function main(): Promise<void> {
-  // Tracing: set up here, before the server and client exist, so that their default
-  // telemetry finds the tracer provider.
+  // Before the server and client exist, so that their default telemetry finds the
+  // tracer provider.
+  const tracing = startDemoTracing();
   const demo = await startDemoServer({ grpc: 0, metrics: 0 });
   console.log(`Serving ${UserServiceDefinition.typeName} on ${demo.grpcAddress}, Prometheus metrics at ${demo.metricsUrl}`);
   const client = new UserServiceClient(demo.grpcAddress, credentials.createInsecure());
   try {
     await runClient(client);
     await printMetricsSummary(demo.metricsUrl);
-    // Tracing: show the spans of the calls here.
   } finally {
     client.close();
     await demo.close();
     console.log("\nClient closed, server shut down.");
   }
+  // Every span has ended now: print the traces (or flush them to OTLP).
+  await tracing.finish();
 }
 
 async function runClient(client: UserServiceClient): Promise<void> {
