@@ -1,6 +1,5 @@
 import type { Counter, Histogram, Meter } from "@opentelemetry/api";
-import { A66 } from "../semconv.js";
-import { A66_LATENCY_BUCKETS_SECONDS, A66_SIZE_BUCKETS_BYTES } from "./a66-buckets.js";
+import { A66, A66_LATENCY_BUCKETS_SECONDS, A66_SIZE_BUCKETS_BYTES } from "../semconv.js";
 import type { Side } from "./side.js";
 
 /**

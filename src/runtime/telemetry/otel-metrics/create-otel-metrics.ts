@@ -12,9 +12,7 @@ import { observeMethod } from "./otel-metrics-call.js";
 import { createSideInstruments } from "./side-instruments.js";
 import type { SideInstruments } from "./side-instruments.js";
 import type { Side } from "./side.js";
-
-/** The instrumentation scope of every instrument. */
-const METER_NAME = "protoc-gen-ts-otel";
+import { SCOPE_NAME, SCOPE_VERSION } from "../instrumentation-scope.js";
 
 /** What every method of one side shares. */
 interface SideMetrics {
@@ -33,7 +31,7 @@ export function createOtelMetrics(options: MetricsOptions, mode: SemconvMode): T
   let meter: Meter | undefined;
   const sides: Partial<Record<Side, SideMetrics>> = {};
   const methodMetrics = (side: Side, method: MethodDefinition, client: ClientTarget | undefined): MethodMetrics => {
-    meter ??= (options.meterProvider ?? metrics.getMeterProvider()).getMeter(METER_NAME);
+    meter ??= (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE_NAME, SCOPE_VERSION);
     const { instruments, isError } = (sides[side] ??= {
       instruments: createSideInstruments(meter, side, mode, options),
       isError: errorCodeTable(options.errorCodes ?? (side === "client" ? CLIENT_ERROR_CODES : SERVER_ERROR_CODES)),

@@ -1,20 +1,8 @@
 import type { Histogram, Meter } from "@opentelemetry/api";
-import { A66_COUNT_BUCKETS, A66_SIZE_BUCKETS_BYTES } from "./a66-buckets.js";
+import { A66_COUNT_BUCKETS, A66_SIZE_BUCKETS_BYTES, MESSAGE_SIZE_METRIC } from "../semconv.js";
 import type { Side } from "./side.js";
 
-// The per-message size and messages-per-call histograms of the experimental RPC
-// conventions (up to v1.37 of the semantic conventions), which the stable ones dropped;
-// opt-in, for users who want the sizes that only a serializing runtime knows exactly.
-const MESSAGE_SIZE_METRIC = {
-  SERVER_REQUEST_SIZE: "rpc.server.request.size",
-  SERVER_RESPONSE_SIZE: "rpc.server.response.size",
-  SERVER_REQUESTS_PER_RPC: "rpc.server.requests_per_rpc",
-  SERVER_RESPONSES_PER_RPC: "rpc.server.responses_per_rpc",
-  CLIENT_REQUEST_SIZE: "rpc.client.request.size",
-  CLIENT_RESPONSE_SIZE: "rpc.client.response.size",
-  CLIENT_REQUESTS_PER_RPC: "rpc.client.requests_per_rpc",
-  CLIENT_RESPONSES_PER_RPC: "rpc.client.responses_per_rpc",
-} as const;
+// Opt-in: sizes only a serializing runtime knows exactly.
 
 /** Sizes of the messages this side sent and received, each when it happens, and counts per call. */
 export interface MessageSizeInstruments {

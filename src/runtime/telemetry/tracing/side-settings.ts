@@ -6,7 +6,7 @@ import type { SemconvMode } from "../semconv.js";
 import { MetadataCapture } from "./metadata-capture.js";
 import { conventionsOf, statusAttributes } from "./span-conventions.js";
 import type { Conventions } from "./span-conventions.js";
-import { TRACER_NAME, TRACER_VERSION } from "./tracer-scope.js";
+import { SCOPE_NAME, SCOPE_VERSION } from "../instrumentation-scope.js";
 import type { TracingOptions } from "./tracing-options.js";
 
 export type Side = "client" | "server";
@@ -31,7 +31,7 @@ export function sideSettings(options: TracingOptions, mode: SemconvMode, side: S
   const conventions = conventionsOf(mode);
   const isError = errorCodeTable(options.errorCodes ?? (side === "client" ? CLIENT_ERROR_CODES : SERVER_ERROR_CODES));
   return {
-    tracer: (options.tracerProvider ?? trace.getTracerProvider()).getTracer(TRACER_NAME, TRACER_VERSION),
+    tracer: (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME, SCOPE_VERSION),
     conventions,
     messageEvents: options.messageEvents === true,
     requestMetadata: new MetadataCapture(options.requestMetadata ?? [], "request", conventions),
