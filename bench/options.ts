@@ -1,0 +1,123 @@
+// Command-line options of `npm run bench`.
+import { parseArgs } from "node:util";
+import type { BenchMode } from "./results.js";
+import type { CorpusPlan, PluginBudget } from "./codegen/run-codegen.js";
+import { variantById, variants } from "./runtime/variants.js";
+import type { Variant } from "./runtime/variants.js";
+import { fullPlan, smokePlan, workloadNames } from "./runtime/workloads.js";
+import type { WorkloadName, WorkloadPlan } from "./runtime/workloads.js";
+
+export interface RuntimeChoice {
+  readonly plan: WorkloadPlan;
+  readonly workloads: readonly WorkloadName[];
+  readonly rounds: number;
+  readonly variants: readonly Variant[];
+  readonly timeoutMs: number;
+  readonly stepTimeoutMs: number;
+  readonly profile: boolean;
+}
+
+export interface BenchOptions {
+  readonly mode: BenchMode;
+  readonly runtime?: RuntimeChoice | undefined;
+  readonly codegen?: readonly CorpusPlan[] | undefined;
+  readonly heap?: { readonly calls: number; readonly every: number; readonly timeoutMs: number } | undefined;
+  /** Where the results go, under bench/results/. */
+  readonly out: string;
+}
+
+export const usage = `npm run bench -- [options]
+  (none)             runtime and codegen benchmarks, ~10 min on 2 cores
+  --smoke            every variant, plugin and proof check once, tiny counts, seconds (CI)
+  --heap             the heap check alone: 1,000,000 unary calls with full telemetry
+  --heap-calls N     calls of the heap check (default 1000000, sampled every N/10)
+  --only P           runtime or codegen: one part only
+  --rounds N         runtime rounds (default 3)
+  --variants a,b     runtime variants to run (bare is always added); default all
+  --workloads a,b    runtime workloads: unary, serverStream, clientStream, bidiStream; default all
+  --profile          write a CPU profile of every runtime process to bench/results/profiles/
+  --no-slow          skip protoc-gen-es v2 on compute.proto (one run of up to 150 s)`;
+
+const budget = (runs: number, timeoutMs = 60_000): PluginBudget => ({ runs, timeoutMs });
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      smoke: { type: "boolean", default: false },
+      heap: { type: "boolean", default: false },
+      "heap-calls": { type: "string" },
+      only: { type: "string" },
+      rounds: { type: "string" },
+      variants: { type: "string" },
+      workloads: { type: "string" },
+      profile: { type: "boolean", default: false },
+      "no-slow": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  if (values.heap) {
+    const calls = positive("heap-calls", values["heap-calls"] ?? "1000000");
+    return { mode: "heap", heap: { calls, every: Math.max(1, Math.round(calls / 10)), timeoutMs: 30 * 60_000 }, out: "heap.json" };
+  }
+  const only = values.only;
+  if (only !== undefined && only !== "runtime" && only !== "codegen") {
+    throw new Error(`--only takes runtime or codegen, not ${JSON.stringify(only)}`);
+  }
+  const smoke = values.smoke;
+  const chosen = values.variants === undefined ? variants : withBare(values.variants.split(",").map((id) => variantById(id.trim())));
+  const runtime: RuntimeChoice = {
+    plan: smoke ? smokePlan : fullPlan,
+    workloads: values.workloads === undefined ? workloadNames : values.workloads.split(",").map((w) => workloadName(w.trim())),
+    rounds: values.rounds === undefined ? (smoke ? 1 : 3) : positive("rounds", values.rounds),
+    variants: chosen,
+    timeoutMs: 30 * 60_000,
+    stepTimeoutMs: smoke ? 30_000 : 120_000,
+    profile: values.profile,
+  };
+  const codegen: CorpusPlan[] = smoke
+    ? [
+        // A few cloud files through every plugin; compute.proto is the same code path, only longer.
+        { corpus: "cloud", limit: 3, budgets: { "ts-otel": budget(1), "connect-es-v1": budget(1), "es-v2": budget(1) } },
+      ]
+    : [
+        // protoc-gen-es v2 is the reference for messages, not a contender: one run each.
+        { corpus: "cloud", budgets: { "ts-otel": budget(3), "connect-es-v1": budget(3), "es-v2": budget(1, 150_000) } },
+        {
+          corpus: "compute",
+          budgets: { "ts-otel": budget(3), "connect-es-v1": budget(3), "es-v2": budget(values["no-slow"] ? 0 : 1, 150_000) },
+        },
+      ];
+  return {
+    mode: smoke ? "smoke" : "full",
+    runtime: only === "codegen" ? undefined : runtime,
+    codegen: only === "runtime" ? undefined : codegen,
+    out: smoke ? "smoke.json" : "latest.json",
+  };
+}
+
+function withBare(chosen: readonly Variant[]): Variant[] {
+  const bare = variantById("bare");
+  return [bare, ...chosen.filter((v) => v.id !== "bare")];
+}
+
+function workloadName(name: string): WorkloadName {
+  const found = workloadNames.find((w) => w === name);
+  if (found === undefined) {
+    throw new Error(`unknown workload ${JSON.stringify(name)}; known: ${workloadNames.join(", ")}`);
+  }
+  return found;
+}
+
+function positive(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new Error(`--${name} takes a positive integer, not ${JSON.stringify(value)}`);
+  }
+  return n;
+}

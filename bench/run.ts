@@ -1,0 +1,72 @@
+// `npm run bench`: the runtime and codegen benchmarks of issue 6 (or --smoke, or
+// --heap), a report on stdout with the targets next to the figures, and the results
+// as JSON in bench/results/. Progress goes to stderr. Exits non-zero when a variant or
+// plugin failed or a proof check did not hold; never because of a timing.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { runCodegen } from "./codegen/run-codegen.js";
+import { assertDistFresh } from "./dist-freshness.js";
+import { describeMachine, endLoad, formatMachine } from "./machine.js";
+import { parseOptions } from "./options.js";
+import { resultsDir } from "./paths.js";
+import { formatCodegen } from "./report/codegen-table.js";
+import { formatHeap } from "./report/heap-table.js";
+import { formatRuntime } from "./report/runtime-table.js";
+import { formatTargets } from "./report/targets.js";
+import type { BenchResults } from "./results.js";
+import { runHeapCheck } from "./runtime/run-heap-check.js";
+import { allPassed, runRuntime } from "./runtime/run-runtime.js";
+
+const argv = process.argv.slice(2);
+const options = parseOptions(argv);
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+assertDistFresh();
+
+const started = performance.now();
+const startedAt = new Date().toISOString();
+const machine = describeMachine();
+log(`bench ${options.mode}: ${formatMachine(machine)}`);
+
+let profileDir: string | undefined;
+if (options.runtime?.profile === true) {
+  profileDir = join(resultsDir, "profiles", startedAt.replace(/[:.]/g, "-"));
+  mkdirSync(profileDir, { recursive: true });
+  log(`CPU profiles: ${profileDir}`);
+}
+const runtime = options.runtime && (await runRuntime({ ...options.runtime, profileDir, log }));
+const codegen = options.codegen && (await runCodegen(options.codegen, log));
+const heap = options.heap && (await runHeapCheck({ ...options.heap, log }));
+
+const results: BenchResults = {
+  mode: options.mode,
+  startedAt,
+  command: ["npm run bench", ...(argv.length > 0 ? ["--", ...argv] : [])].join(" "),
+  machine: endLoad(machine),
+  seconds: (performance.now() - started) / 1000,
+  runtime,
+  codegen,
+  heap,
+};
+mkdirSync(resultsDir, { recursive: true });
+const out = join(resultsDir, options.out);
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+
+const sections = [
+  `# protoc-gen-ts-otel bench (${results.mode}), ${startedAt}`,
+  `Machine: ${formatMachine(results.machine)}`,
+  `Command: ${results.command} (${results.seconds.toFixed(0)} s)`,
+  ...(options.mode === "heap" ? [] : [`Targets (issue 6):\n\n${formatTargets(results)}`]),
+  ...(runtime === undefined ? [] : [formatRuntime(runtime)]),
+  ...(codegen === undefined ? [] : [formatCodegen(codegen)]),
+  ...(heap === undefined ? [] : [formatHeap(heap)]),
+  ...(profileDir === undefined ? [] : [`CPU profiles: npx tsx bench/profile/summarize-profile.ts ${profileDir}`]),
+  `Results: ${out}`,
+];
+console.log(`${sections.join("\n\n")}\n`);
+
+const broken =
+  (runtime?.variants.some((v) => !allPassed(v)) ?? false) ||
+  (codegen?.corpora.some((c) => c.plugins.some((p) => p.error !== undefined)) ?? false) ||
+  (heap !== undefined && [...Object.values(heap.proof.spans), ...Object.values(heap.proof.handled)].some((n) => n !== heap.calls));
+process.exitCode = broken ? 1 : 0;

@@ -1,0 +1,210 @@
+// The runtime benchmark. Every variant's processes start once and stay up. Each round
+// measures one window of each workload per variant, and a window of bare before and
+// after each of them (bare, v1, bare, v2, …, bare), the variants in an order rotated
+// each round. A variant's ratio in a round is its figure over the mean of the two bare
+// windows around it, seconds apart: the load of a shared machine drifts over minutes,
+// and a ratio to a bare run measured minutes earlier says more about the drift than
+// about the variant. Medians over the rounds are reported.
+import { performance } from "node:perf_hooks";
+import { median } from "../stats.js";
+import { passed, proofChecks } from "./proof-check.js";
+import type { ProofCheck } from "./proof-check.js";
+import type { ClientReport, ServerReport } from "./protocol.js";
+import { VariantPair } from "./variant-pair.js";
+import type { MeasuredWorkload, PairOptions } from "./variant-pair.js";
+import type { Variant, VariantId } from "./variants.js";
+import type { WorkloadName, WorkloadPlan } from "./workloads.js";
+
+export interface RuntimeOptions extends PairOptions {
+  readonly plan: WorkloadPlan;
+  readonly workloads: readonly WorkloadName[];
+  readonly rounds: number;
+  /** `bare` among them: every ratio is to it. */
+  readonly variants: readonly Variant[];
+  readonly log: (line: string) => void;
+}
+
+/** One measured window. */
+export interface Measurement {
+  readonly round: number;
+  /** Position in the round's sequence of windows of this workload. */
+  readonly seq: number;
+  readonly variant: VariantId;
+  readonly measure: MeasuredWorkload;
+}
+
+/** How a variant's processes ended: what they counted, or why they failed. */
+export interface VariantOutcome {
+  readonly variant: VariantId;
+  readonly client?: ClientReport | undefined;
+  readonly server?: ServerReport | undefined;
+  readonly checks?: readonly ProofCheck[] | undefined;
+  readonly error?: string | undefined;
+}
+
+export interface WorkloadSummary {
+  readonly workload: WorkloadName;
+  readonly rounds: number;
+  /** Calls/s (unary) or messages/s (streams), median over the rounds. */
+  readonly opsPerSecond: number;
+  /** Median over the rounds of this variant's figure / bare's around it. */
+  readonly ratio: number;
+  /** The lowest and highest of those ratios: how much the machine's load moved them. */
+  readonly ratioRange: readonly [number, number];
+  readonly p50Ms?: number | undefined;
+  readonly p99Ms?: number | undefined;
+  readonly clientCpuUsPerOp: number;
+  readonly serverCpuUsPerOp: number;
+}
+
+export interface VariantSummary {
+  readonly id: VariantId;
+  readonly label: string;
+  readonly workloads: readonly WorkloadSummary[];
+  /** maxRSS of each process over its whole life, MiB. */
+  readonly peakRssMiB?: { readonly client: number; readonly server: number } | undefined;
+  readonly checks: readonly ProofCheck[];
+  readonly error?: string | undefined;
+}
+
+export interface RuntimeResult {
+  readonly plan: WorkloadPlan;
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly variants: readonly VariantSummary[];
+  readonly measurements: readonly Measurement[];
+}
+
+export async function runRuntime(options: RuntimeOptions): Promise<RuntimeResult> {
+  const started = performance.now();
+  const { variants, workloads, log } = options;
+  const pairs = new Map<VariantId, VariantPair>();
+  const errors = new Map<VariantId, string>();
+  const fail = (variant: Variant, err: unknown): void => {
+    const error = err instanceof Error ? err.message : String(err);
+    errors.set(variant.id, error);
+    pairs.get(variant.id)?.kill();
+    pairs.delete(variant.id);
+    log(`${variant.id} FAILED: ${error}`);
+  };
+  // One variant failing (a part still under construction, a crash) leaves the others running.
+  await Promise.all(
+    variants.map(async (variant) => {
+      try {
+        pairs.set(variant.id, await VariantPair.start(variant, options.plan, options));
+      } catch (err) {
+        fail(variant, err);
+      }
+    }),
+  );
+  log(`runtime: ${pairs.size} of ${variants.length} variants started in ${since(started)}`);
+
+  let t = performance.now();
+  for (const variant of variants) {
+    for (const workload of workloads) {
+      await step(variant, (pair) => pair.warmUp(workload));
+    }
+  }
+  log(`runtime: warmed up in ${since(t)}`);
+
+  const measurements: Measurement[] = [];
+  const bare = variants.find((v) => v.id === "bare");
+  const others = variants.filter((v) => v !== bare);
+  for (let round = 1; round <= options.rounds; round++) {
+    // Rotated so that no variant always runs first, or right after the same neighbour.
+    const shift = (round - 1) % Math.max(1, others.length);
+    const order = [...others.slice(shift), ...others.slice(0, shift)];
+    const sequence = bare === undefined ? order : [bare, ...order.flatMap((v) => [v, bare])];
+    for (const workload of workloads) {
+      t = performance.now();
+      for (const [seq, variant] of sequence.entries()) {
+        await step(variant, async (pair) => {
+          measurements.push({ round, seq, variant: variant.id, measure: await pair.measure(workload) });
+        });
+      }
+      log(`runtime: round ${round}/${options.rounds} ${workload} in ${since(t)}`);
+    }
+  }
+
+  const outcomes = await Promise.all(
+    variants.map(async (variant): Promise<VariantOutcome> => {
+      const pair = pairs.get(variant.id);
+      if (pair === undefined) {
+        return { variant: variant.id, error: errors.get(variant.id) };
+      }
+      try {
+        const { client, server } = await pair.finish();
+        return { variant: variant.id, client, server, checks: proofChecks(variant, client, server) };
+      } catch (err) {
+        return { variant: variant.id, error: err instanceof Error ? err.message : String(err) };
+      }
+    }),
+  );
+  return {
+    plan: options.plan,
+    rounds: options.rounds,
+    seconds: (performance.now() - started) / 1000,
+    variants: variants.map((variant) => summarize(variant, workloads, measurements, outcomes)),
+    measurements,
+  };
+
+  async function step(variant: Variant, body: (pair: VariantPair) => Promise<void>): Promise<void> {
+    const pair = pairs.get(variant.id);
+    if (pair !== undefined) {
+      try {
+        await body(pair);
+      } catch (err) {
+        fail(variant, err);
+      }
+    }
+  }
+}
+
+const since = (t: number): string => `${((performance.now() - t) / 1000).toFixed(1)} s`;
+const rate = (m: MeasuredWorkload): number => m.ops / (m.elapsedMs / 1000);
+
+function summarize(
+  variant: Variant,
+  workloads: readonly WorkloadName[],
+  measurements: readonly Measurement[],
+  outcomes: readonly VariantOutcome[],
+): VariantSummary {
+  const outcome = outcomes.find((o) => o.variant === variant.id);
+  const summaries = workloads.map((workload): WorkloadSummary => {
+    const of = (id: VariantId): Measurement[] => measurements.filter((m) => m.variant === id && m.measure.workload === workload);
+    const mine = of(variant.id);
+    const bare = of("bare");
+    const ratios = mine.flatMap(({ round, seq, measure }) => {
+      if (variant.id === "bare") {
+        return [1];
+      }
+      const around = bare.filter((b) => b.round === round && Math.abs(b.seq - seq) === 1).map((b) => rate(b.measure));
+      return around.length === 0 ? [] : [rate(measure) / (around.reduce((a, b) => a + b, 0) / around.length)];
+    });
+    const latencies = mine.flatMap(({ measure }) => (measure.latencyMs === undefined ? [] : [measure.latencyMs]));
+    return {
+      workload,
+      rounds: mine.length,
+      opsPerSecond: median(mine.map(({ measure }) => rate(measure))),
+      ratio: median(ratios),
+      ratioRange: [Math.min(...ratios), Math.max(...ratios)],
+      p50Ms: latencies.length === 0 ? undefined : median(latencies.map((l) => l.p50)),
+      p99Ms: latencies.length === 0 ? undefined : median(latencies.map((l) => l.p99)),
+      clientCpuUsPerOp: median(mine.map(({ measure }) => measure.clientCpuUs / measure.ops)),
+      serverCpuUsPerOp: median(mine.map(({ measure }) => measure.serverCpuUs / measure.ops)),
+    };
+  });
+  return {
+    id: variant.id,
+    label: variant.label,
+    workloads: summaries,
+    peakRssMiB:
+      outcome?.client === undefined || outcome.server === undefined
+        ? undefined
+        : { client: outcome.client.maxRssKiB / 1024, server: outcome.server.maxRssKiB / 1024 },
+    checks: outcome?.checks ?? [],
+    error: outcome?.error,
+  };
+}
+
+export const allPassed = (summary: VariantSummary): boolean => summary.error === undefined && summary.checks.every(passed);

@@ -1,0 +1,21 @@
+// What the workload driver needs from a client, and the bench process from a server,
+// whatever the stack under them.
+
+export interface BenchClient {
+  /** One unary call; resolves to the size of the payload echoed back. */
+  unary(payload: Uint8Array): Promise<number>;
+  /** One server-streaming call of `messages` messages; resolves to the number read. */
+  serverStream(messages: number): Promise<number>;
+  /** One client-streaming call of `messages` requests; resolves to the count the server answered. */
+  clientStream(messages: number): Promise<number>;
+  /** One bidi call of `messages` requests, each answered; resolves to the number of answers read. */
+  bidiStream(messages: number): Promise<number>;
+  close(): void;
+}
+
+export interface BenchServer {
+  readonly port: number;
+  /** Handler invocations so far, all methods. */
+  served(): number;
+  stop(): Promise<void>;
+}

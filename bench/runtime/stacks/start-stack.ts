@@ -1,0 +1,26 @@
+// Loads only the stack a variant runs: a process measuring bare grpc-js never loads
+// nice-grpc or the generated code.
+import type { Stack } from "../variants.js";
+import type { BenchClient, BenchServer } from "./bench-peer.js";
+
+export async function startServer(stack: Stack): Promise<BenchServer> {
+  switch (stack.kind) {
+    case "bare":
+      return (await import("./bare-server.js")).bareServer();
+    case "ours":
+      return (await import("./ours-server.js")).oursServer(stack.telemetry);
+    case "nice":
+      return (await import("./nice-server.js")).niceServer(stack.middleware);
+  }
+}
+
+export async function createClient(stack: Stack, address: string): Promise<BenchClient> {
+  switch (stack.kind) {
+    case "bare":
+      return (await import("./bare-client.js")).bareClient(address);
+    case "ours":
+      return (await import("./ours-client.js")).oursClient(address, stack.telemetry);
+    case "nice":
+      return (await import("./nice-client.js")).niceClient(address, stack.middleware);
+  }
+}

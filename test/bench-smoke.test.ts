@@ -1,0 +1,46 @@
+// A seconds-long run of `npm run bench -- --smoke`, so the benchmark never rots: every
+// runtime variant and workload, every codegen plugin, and every proof check (spans
+// exported and counters equal to calls). Nothing here looks at a timing.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "./support/paths.js";
+import { run } from "./support/run.js";
+
+interface SmokeResults {
+  runtime: { variants: { id: string; workloads: { workload: string; opsPerSecond: number }[] }[] };
+  codegen: { corpora: { plugins: { id: string; files: number; timedOut: boolean }[] }[] };
+}
+
+describe("the benchmark", () => {
+  it("runs every variant, plugin and proof check in smoke mode", () => {
+    const result = run(process.execPath, ["--import", "tsx", "bench/run.ts", "--smoke"], {
+      cwd: repoRoot,
+      env: { ...process.env, TSX_TSCONFIG_PATH: "bench/tsconfig.json" },
+      timeout: 280_000,
+    });
+    expect(result.status, result.stderr.slice(-2000)).toBe(0);
+    // The proof checks print one line each, `ok` or not.
+    const proofs = result.stdout.split("\n").filter((line) => /\(expected \d+\)$/.test(line));
+    expect(proofs.length).toBeGreaterThan(20);
+    expect(proofs.filter((line) => !line.trimStart().startsWith("ok "))).toEqual([]);
+    const results = JSON.parse(readFileSync(join(repoRoot, "bench/results/smoke.json"), "utf8")) as SmokeResults;
+    expect(results.runtime.variants.map((v) => v.id)).toEqual([
+      "bare",
+      "ours-off",
+      "ours-prometheus",
+      "ours-traces",
+      "ours-full",
+      "grpc-instrumentation",
+      "nice-plain",
+      "nice-full",
+    ]);
+    for (const variant of results.runtime.variants) {
+      expect(variant.workloads.map((w) => w.workload)).toEqual(["unary", "serverStream", "clientStream", "bidiStream"]);
+      expect(variant.workloads.every((w) => w.opsPerSecond > 0)).toBe(true);
+    }
+    for (const corpus of results.codegen.corpora) {
+      expect(corpus.plugins.every((p) => !p.timedOut && p.files > 0)).toBe(true);
+    }
+  }, 300_000);
+});
