@@ -22,7 +22,7 @@ export interface BenchOptions {
   readonly runtime?: RuntimeChoice | undefined;
   readonly codegen?: readonly CorpusPlan[] | undefined;
   readonly heap?: { readonly calls: number; readonly every: number; readonly timeoutMs: number } | undefined;
-  /** Where the results go, under bench/results/. */
+  /** Where the results go, under bench/results/: latest.json only for the default run. */
   readonly out: string;
 }
 
@@ -93,11 +93,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
           budgets: { "ts-otel": budget(3), "connect-es-v1": budget(3), "es-v2": budget(values["no-slow"] ? 0 : 1, 150_000) },
         },
       ];
+  const custom = [only, values.rounds, values.variants, values.workloads].some((v) => v !== undefined) || values.profile || values["no-slow"];
   return {
     mode: smoke ? "smoke" : "full",
     runtime: only === "codegen" ? undefined : runtime,
     codegen: only === "runtime" ? undefined : codegen,
-    out: smoke ? "smoke.json" : "latest.json",
+    out: smoke ? "smoke.json" : custom ? "custom.json" : "latest.json",
   };
 }
 

@@ -27,7 +27,8 @@ export class PeerProcess<In extends object, Out> {
   private readonly child: ChildProcess;
   private readonly queue: Out[] = [];
   private readonly waiting: { resolve: (message: Out) => void; reject: (error: Error) => void }[] = [];
-  private stderr = "";
+  /** What the child printed, for the message when it fails. */
+  private output = "";
   private failure: Error | undefined;
   private readonly timer: NodeJS.Timeout;
   /** Resolves with the exit code once the child has exited. */
@@ -41,8 +42,8 @@ export class PeerProcess<In extends object, Out> {
       env: { ...process.env, TSX_TSCONFIG_PATH: benchTsconfig },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
-    this.child.stdout?.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.child.stderr?.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.child.stdout?.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
+    this.child.stderr?.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
     this.child.on("message", (message: Out) => {
       const waiter = this.waiting.shift();
       if (waiter === undefined) {
@@ -96,7 +97,7 @@ export class PeerProcess<In extends object, Out> {
   }
 
   private fail(reason: string): void {
-    const tail = this.stderr.trim().split("\n").slice(-15).join("\n");
+    const tail = this.output.trim().split("\n").slice(-15).join("\n");
     this.failure ??= new Error(`${this.options.name} ${reason}${tail === "" ? "" : `:\n${tail}`}`);
     for (const waiter of this.waiting.splice(0)) {
       waiter.reject(this.failure);

@@ -9,6 +9,6 @@ export function formatHeap(heap: HeapResult): string {
     "",
     formatTable(["calls", "heapUsed MiB", "s"], rows),
     "",
-    `${verdict}: last sample ${num(100 * heap.growthAfterWarmup, 1)} % from the sample at ${num(heap.baselineCalls)} calls (limit ±10 %); spans client ${num(heap.proof.spans.client)} server ${num(heap.proof.spans.server)}, grpc_*_handled_total client ${num(heap.proof.handled.client)} server ${num(heap.proof.handled.server)}`,
+    `${verdict}: last sample ${heap.growthAfterWarmup >= 0 ? "+" : ""}${num(100 * heap.growthAfterWarmup, 1)} % from the sample at ${num(heap.baselineCalls)} calls (limit ±10 %); spans client ${num(heap.proof.spans.client)} server ${num(heap.proof.spans.server)}, grpc_*_handled_total client ${num(heap.proof.handled.client)} server ${num(heap.proof.handled.server)}`,
   ].join("\n");
 }

@@ -53,8 +53,10 @@ while (issued < total) {
 }
 client.close();
 await server.stop();
+// Both sides live here, so one SDK and one registry hold both sides' counts.
 const full = variantById("ours-full");
-const [clientProof, serverProof] = [await collectProof(full, "client"), await collectProof(full, "server")];
+const clientProof = await collectProof(full, "client");
+const serverProof = await collectProof(full, "server");
 await tell({
   type: "done",
   calls: issued,
