@@ -13,7 +13,7 @@ const titles: Record<WorkloadName, string> = {
 function describe(plan: WorkloadPlan, workload: WorkloadName): string {
   switch (workload) {
     case "unary":
-      return `${plan.unary.payloadBytes}-byte payload, ${plan.unary.concurrency} calls in flight, ${plan.unary.durationMs / 1000} s windows after ${plan.unary.warmupMs / 1000} s warm-up`;
+      return `${plan.unary.payloadBytes}-byte payload, ${plan.unary.concurrency} calls in flight, ${plan.unary.durationMs / 1000} s windows each after ${plan.unary.rewarmMs / 1000} s unmeasured`;
     case "bidiStream":
       return `one call of ${num(plan.bidiStream.messages)} messages each answered, per round`;
     default:

@@ -19,14 +19,18 @@ export class WorkloadRunner {
     private readonly plan: WorkloadPlan,
   ) {}
 
-  /** Runs `workload` once: measured inside `window` if given, else as warm-up. */
+  /**
+   * Runs `workload` once: measured inside `window` if given, right after a short
+   * unmeasured run (see `StreamPlan.rewarmMessages`); else as the first warm-up.
+   */
   async run(workload: WorkloadName, window?: WindowEdge): Promise<WorkloadMeasure | undefined> {
-    const latencies: number[] | undefined = workload === "unary" && window !== undefined ? [] : undefined;
-    const body = this.body(workload, window !== undefined, latencies);
     if (window === undefined) {
-      await body();
+      await this.body(workload, "warmup", undefined)();
       return undefined;
     }
+    await this.body(workload, "rewarm", undefined)();
+    const latencies: number[] | undefined = workload === "unary" ? [] : undefined;
+    const body = this.body(workload, "measured", latencies);
     await window("start");
     const cpu = cpuMicros();
     const started = performance.now();
@@ -37,12 +41,14 @@ export class WorkloadRunner {
     return { workload, ops, elapsedMs, clientCpuUs, latencyMs: latencies && latencySummary(latencies) };
   }
 
-  private body(workload: WorkloadName, measured: boolean, latencies: number[] | undefined): () => Promise<number> {
+  private body(workload: WorkloadName, phase: "warmup" | "rewarm" | "measured", latencies: number[] | undefined): () => Promise<number> {
     const { client, plan } = this;
     if (workload === "unary") {
-      return () => this.unaryLoop(plan.unary, measured ? plan.unary.durationMs : plan.unary.warmupMs, latencies);
+      const { warmupMs, rewarmMs, durationMs } = plan.unary;
+      return () => this.unaryLoop(plan.unary, { warmup: warmupMs, rewarm: rewarmMs, measured: durationMs }[phase], latencies);
     }
-    const messages = measured ? plan[workload].messages : plan[workload].warmupMessages;
+    const { warmupMessages, rewarmMessages, messages: measured } = plan[workload];
+    const messages = { warmup: warmupMessages, rewarm: rewarmMessages, measured }[phase];
     const call = {
       serverStream: (n: number) => client.serverStream(n),
       clientStream: (n: number) => client.clientStream(n),

@@ -10,8 +10,14 @@ export interface UnaryPlan {
   readonly concurrency: number;
   /** Bytes in the request's `payload` field; the response echoes them. */
   readonly payloadBytes: number;
-  /** Unmeasured calls first, once, so that the JIT, the connection and the caches settle. */
+  /**
+   * Unmeasured calls first, once, so that the JIT, the connection and the caches
+   * settle: on 2 shared cores that takes seconds (after a 2 s warm-up the first
+   * windows still ran 30 % slow).
+   */
   readonly warmupMs: number;
+  /** Unmeasured calls right before each window (see `StreamPlan.rewarmMessages`). */
+  readonly rewarmMs: number;
   /** One measured window, per round. */
   readonly durationMs: number;
 }
@@ -19,6 +25,12 @@ export interface UnaryPlan {
 /** One stream call of `messages` messages per round, after one warm-up call of `warmupMessages`. */
 export interface StreamPlan {
   readonly warmupMessages: number;
+  /**
+   * An unmeasured call right before each measured one: a process that sat idle while
+   * the other variants ran comes back slower (about 10 % after 20 s idle here), and
+   * bare, measured every other window, never sits idle that long.
+   */
+  readonly rewarmMessages: number;
   readonly messages: number;
 }
 
@@ -36,16 +48,16 @@ export interface WorkloadPlan {
  * a read on both sides, several times the work of a one-way message.
  */
 export const fullPlan: WorkloadPlan = {
-  unary: { concurrency: 32, payloadBytes: 100, warmupMs: 2_000, durationMs: 1_500 },
-  serverStream: { warmupMessages: 10_000, messages: 50_000 },
-  clientStream: { warmupMessages: 10_000, messages: 30_000 },
-  bidiStream: { warmupMessages: 5_000, messages: 10_000 },
+  unary: { concurrency: 32, payloadBytes: 100, warmupMs: 5_000, rewarmMs: 1_000, durationMs: 1_500 },
+  serverStream: { warmupMessages: 30_000, rewarmMessages: 5_000, messages: 50_000 },
+  clientStream: { warmupMessages: 20_000, rewarmMessages: 3_000, messages: 20_000 },
+  bidiStream: { warmupMessages: 5_000, rewarmMessages: 1_000, messages: 8_000 },
 };
 
 /** `--smoke`: every code path once, in seconds; its figures mean nothing. */
 export const smokePlan: WorkloadPlan = {
-  unary: { concurrency: 4, payloadBytes: 100, warmupMs: 50, durationMs: 200 },
-  serverStream: { warmupMessages: 10, messages: 200 },
-  clientStream: { warmupMessages: 10, messages: 200 },
-  bidiStream: { warmupMessages: 10, messages: 200 },
+  unary: { concurrency: 4, payloadBytes: 100, warmupMs: 50, rewarmMs: 20, durationMs: 200 },
+  serverStream: { warmupMessages: 10, rewarmMessages: 5, messages: 200 },
+  clientStream: { warmupMessages: 10, rewarmMessages: 5, messages: 200 },
+  bidiStream: { warmupMessages: 10, rewarmMessages: 5, messages: 200 },
 };

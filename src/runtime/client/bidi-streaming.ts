@@ -5,22 +5,23 @@ import type { ClientCallStart, MethodObserver } from "../observer.js";
 import type { BidiStreamingMethod } from "../service.js";
 import type { CallOptions } from "./call-options.js";
 import { ClientCall } from "./client-call.js";
-import { readResponses } from "./read-responses.js";
+import { ResponseIterator } from "./response-iterator.js";
 import { sendRequests } from "./send-requests.js";
 import type { RequestStream } from "./send-requests.js";
 
-export async function* callBidiStreaming<I extends DescMessage, O extends DescMessage>(
+export function callBidiStreaming<I extends DescMessage, O extends DescMessage>(
   client: Client,
   method: BidiStreamingMethod<I, O>,
   observer: MethodObserver<ClientCallStart> | undefined,
   requests: RequestStream<I>,
   options: CallOptions,
-): AsyncGenerator<MessageShape<O>, void, undefined> {
-  const state = new ClientCall(observer, options);
-  const call = state.start(() =>
-    client.makeBidiStreamRequest(method.path, passThrough, passThrough, state.metadata, state.grpcOptions),
-  );
-  const responses = readResponses(call, method.output, state);
-  void sendRequests(call, requests, method.input, state);
-  yield* responses;
+): AsyncIterable<MessageShape<O>> {
+  return new ResponseIterator(method.output, () => {
+    const state = new ClientCall(observer, options);
+    const call = state.start(() =>
+      client.makeBidiStreamRequest(method.path, passThrough, passThrough, state.metadata, state.grpcOptions),
+    );
+    void sendRequests(call, requests, method.input, state);
+    return { call, state };
+  });
 }

@@ -9,6 +9,9 @@ import type { CallObserver, ClientCallStart, MethodObserver } from "../observer.
 import { suppressTracing } from "../telemetry/tracing/suppress-tracing.js";
 import type { CallOptions } from "./call-options.js";
 
+/** The abort reason of `ended`: a plain value, since a default DOMException costs a stack trace. */
+const CALL_ENDED = "call ended";
+
 /** What every grpc-js client call is, whatever its kind. */
 type GrpcClientCall = ClientUnaryCall;
 
@@ -19,8 +22,9 @@ type GrpcClientCall = ClientUnaryCall;
 export class ClientCall {
   readonly metadata: Metadata;
   readonly grpcOptions: GrpcCallOptions;
-  /** Aborted when the call has ended; request writers stop on it. */
-  readonly ended = new AbortController();
+  /** Created on first use: most calls have no request writer, and signals cost. */
+  private endedController: AbortController | undefined;
+  private isEnded = false;
   private readonly observer: CallObserver | undefined;
   /** Where the call was made: the caller's callbacks run in it. */
   private readonly callerContext: Context;
@@ -45,6 +49,17 @@ export class ClientCall {
       this.grpcContext = grpcContextOf(this.observer.context, this.callerContext);
     }
     this.grpcOptions = options.deadline === undefined ? {} : { deadline: options.deadline };
+  }
+
+  /** Fires when the call has ended; request writers stop on it. */
+  get ended(): AbortSignal {
+    if (this.endedController === undefined) {
+      this.endedController = new AbortController();
+      if (this.isEnded) {
+        this.endedController.abort(CALL_ENDED);
+      }
+    }
+    return this.endedController.signal;
   }
 
   /**
@@ -78,14 +93,16 @@ export class ClientCall {
     const { signal } = this.options;
     const abort = (): void => call.cancel();
     signal?.addEventListener("abort", abort);
-    call.on("metadata", (headers: Metadata) => {
-      this.observer?.headers(headers);
-      this.inCallerContext(this.options.onHeader, headers);
-    });
+    if (this.observer !== undefined || this.options.onHeader !== undefined) {
+      call.on("metadata", (headers: Metadata) => {
+        this.observer?.headers(headers);
+        this.inCallerContext(this.options.onHeader, headers);
+      });
+    }
     call.on("status", (status: StatusObject) => {
       signal?.removeEventListener("abort", abort);
       const error = this.failure ?? (status.code === Code.OK ? undefined : RpcError.from(status));
-      this.ended.abort();
+      this.markEnded();
       this.observer?.end({
         code: error?.code ?? Code.OK,
         message: error?.rawMessage ?? status.details,
@@ -118,8 +135,13 @@ export class ClientCall {
 
   /** Ends a call that failed before grpc-js started it. */
   endEarly(error: RpcError): void {
-    this.ended.abort();
+    this.markEnded();
     this.observer?.end({ code: error.code, message: error.rawMessage, error: error.cause, endTime: now() });
+  }
+
+  private markEnded(): void {
+    this.isEnded = true;
+    this.endedController?.abort(CALL_ENDED);
   }
 
   /**

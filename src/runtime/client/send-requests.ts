@@ -19,17 +19,31 @@ export async function sendRequests<I extends DescMessage>(
   schema: I,
   state: ClientCall,
 ): Promise<void> {
-  const stop = state.ended.signal;
+  const stop = state.ended;
+  const send = (request: MessageInitShape<I>): boolean | Promise<boolean> => {
+    if (stop.aborted) {
+      return false;
+    }
+    const bytes = serializeMessage(schema, request);
+    state.messageSent(bytes.length);
+    return writeMessage(call, bytes, stop);
+  };
   try {
-    for await (const request of requests) {
-      if (stop.aborted) {
-        return;
+    // Leaving a loop without pulling another request: `return()` runs the source's cleanup.
+    if (!(Symbol.asyncIterator in requests)) {
+      // A sync iterable (an array, a generator) is walked without a promise per message.
+      for (const request of requests) {
+        const sent = send(request);
+        if (!(typeof sent === "boolean" ? sent : await sent)) {
+          return;
+        }
       }
-      const bytes = serializeMessage(schema, request);
-      state.messageSent(bytes.length);
-      if (!(await writeMessage(call, bytes, stop))) {
-        // Leave without pulling another request: `return()` runs the source's cleanup.
-        return;
+    } else {
+      for await (const request of requests) {
+        const sent = send(request);
+        if (!(typeof sent === "boolean" ? sent : await sent)) {
+          return;
+        }
       }
     }
     if (!stop.aborted) {

@@ -6,25 +6,27 @@ import type { ServerStreamingMethod } from "../service.js";
 import type { CallOptions } from "./call-options.js";
 import { ClientCall } from "./client-call.js";
 import { encodeRequest } from "./encode-request.js";
-import { readResponses } from "./read-responses.js";
+import { ResponseIterator } from "./response-iterator.js";
 
-export async function* callServerStreaming<I extends DescMessage, O extends DescMessage>(
+export function callServerStreaming<I extends DescMessage, O extends DescMessage>(
   client: Client,
   method: ServerStreamingMethod<I, O>,
   observer: MethodObserver<ClientCallStart> | undefined,
   request: MessageInitShape<I>,
   options: CallOptions,
-): AsyncGenerator<MessageShape<O>, void, undefined> {
-  const encoded = encodeRequest(method.input, request);
-  const state = new ClientCall(observer, options, encoded.message);
-  if (encoded.error !== undefined) {
-    state.endEarly(encoded.error);
-    throw encoded.error;
-  }
-  const bytes = encoded.bytes;
-  const call = state.start(() =>
-    client.makeServerStreamRequest(method.path, passThrough, passThrough, bytes, state.metadata, state.grpcOptions),
-  );
-  state.messageSent(bytes.length);
-  yield* readResponses(call, method.output, state);
+): AsyncIterable<MessageShape<O>> {
+  return new ResponseIterator(method.output, () => {
+    const encoded = encodeRequest(method.input, request);
+    const state = new ClientCall(observer, options, encoded.message);
+    if (encoded.error !== undefined) {
+      state.endEarly(encoded.error);
+      throw encoded.error;
+    }
+    const bytes = encoded.bytes;
+    const call = state.start(() =>
+      client.makeServerStreamRequest(method.path, passThrough, passThrough, bytes, state.metadata, state.grpcOptions),
+    );
+    state.messageSent(bytes.length);
+    return { call, state };
+  });
 }

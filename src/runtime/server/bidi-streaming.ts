@@ -3,7 +3,7 @@ import type { DescMessage } from "@bufbuild/protobuf";
 import type { MethodObserver, ServerCallStart } from "../observer.js";
 import type { BidiStreamingMethod } from "../service.js";
 import type { HandlerFor } from "./handlers.js";
-import { readRequests } from "./read-requests.js";
+import { RequestIterator } from "./request-iterator.js";
 import { sendResponses } from "./send-responses.js";
 import { ServerCall, unimplemented } from "./server-call.js";
 
@@ -19,7 +19,7 @@ export function serveBidiStreaming<I extends DescMessage, O extends DescMessage>
         if (handler === undefined) {
           throw unimplemented(method);
         }
-        const responses = handler(readRequests(call, method.input, state), state);
+        const responses = handler(new RequestIterator(call, method.input, state), state);
         await sendResponses(call, responses, method.output, state);
         if (!state.isEnded) {
           call.end(state.ok().metadata);

@@ -4,7 +4,7 @@ import { serializeMessage } from "../codec.js";
 import type { MethodObserver, ServerCallStart } from "../observer.js";
 import type { ClientStreamingMethod } from "../service.js";
 import type { HandlerFor } from "./handlers.js";
-import { readRequests } from "./read-requests.js";
+import { RequestIterator } from "./request-iterator.js";
 import { ServerCall, unimplemented } from "./server-call.js";
 
 export function serveClientStreaming<I extends DescMessage, O extends DescMessage>(
@@ -19,7 +19,7 @@ export function serveClientStreaming<I extends DescMessage, O extends DescMessag
         if (handler === undefined) {
           throw unimplemented(method);
         }
-        const response = await handler(readRequests(call, method.input, state), state);
+        const response = await handler(new RequestIterator(call, method.input, state), state);
         const bytes = serializeMessage(method.output, response);
         state.messageSent(bytes.length);
         callback(null, bytes, state.ok().metadata);

@@ -1,5 +1,5 @@
 import type { Writable } from "node:stream";
-import type { DescMessage } from "@bufbuild/protobuf";
+import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import { serializeMessage } from "../codec.js";
 import { writeMessage } from "../write-message.js";
 import type { HandlerStream } from "./handlers.js";
@@ -16,15 +16,29 @@ export async function sendResponses<O extends DescMessage>(
   schema: O,
   state: ServerCall,
 ): Promise<void> {
-  for await (const response of responses) {
+  const send = (response: MessageInitShape<O>): boolean | Promise<boolean> => {
     if (state.isEnded) {
       // The call ended while the handler produced this message: it goes nowhere.
-      return;
+      return false;
     }
     const bytes = serializeMessage(schema, response);
     state.sendHeader();
     state.messageSent(bytes.length);
-    if (!(await writeMessage(stream, bytes, state.signal))) {
+    return writeMessage(stream, bytes, state.signal);
+  };
+  // A sync iterable (an array, a generator) is walked without a promise per message.
+  if (!(Symbol.asyncIterator in responses)) {
+    for (const response of responses) {
+      const sent = send(response);
+      if (!(typeof sent === "boolean" ? sent : await sent)) {
+        return;
+      }
+    }
+    return;
+  }
+  for await (const response of responses) {
+    const sent = send(response);
+    if (!(typeof sent === "boolean" ? sent : await sent)) {
       return;
     }
   }

@@ -44,7 +44,9 @@ export class ServerCall implements ServerContext {
   readonly metadata: Metadata;
   readonly peer: string;
   readonly deadline: Deadline;
-  private readonly abort = new AbortController();
+  /** Created on first use: unary handlers rarely look at the signal, and signals cost. */
+  private abort: AbortController | undefined;
+  private abortReason: RpcError | undefined;
   private readonly observer: CallObserver | undefined;
   private headerSent = false;
   private ended = false;
@@ -84,6 +86,12 @@ export class ServerCall implements ServerContext {
   }
 
   get signal(): AbortSignal {
+    if (this.abort === undefined) {
+      this.abort = new AbortController();
+      if (this.abortReason !== undefined) {
+        this.abort.abort(this.abortReason);
+      }
+    }
     return this.abort.signal;
   }
 
@@ -145,7 +153,8 @@ export class ServerCall implements ServerContext {
     }
     this.ended = true;
     if (code !== Code.OK) {
-      this.abort.abort(new RpcError(code, message));
+      this.abortReason = new RpcError(code, message);
+      this.abort?.abort(this.abortReason);
     }
     this.observer?.end({
       code,

@@ -1,10 +1,10 @@
 import type { handleUnaryCall } from "@grpc/grpc-js";
-import type { DescMessage } from "@bufbuild/protobuf";
+import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import { serializeMessage } from "../codec.js";
 import type { MethodObserver, ServerCallStart } from "../observer.js";
 import type { UnaryMethod } from "../service.js";
 import { decodeRequest } from "./decode-request.js";
-import type { HandlerFor } from "./handlers.js";
+import type { HandlerFor, HandlerResult } from "./handlers.js";
 import { ServerCall, unimplemented } from "./server-call.js";
 
 export function serveUnary<I extends DescMessage, O extends DescMessage>(
@@ -16,21 +16,43 @@ export function serveUnary<I extends DescMessage, O extends DescMessage>(
     const request = decodeRequest(method.input, call.request);
     const state = new ServerCall(method, call, observer, request.message);
     state.messageReceived(call.request.length);
-    void state.run(async () => {
+    const fail = (err: unknown): void => {
+      callback(state.failed(err));
+    };
+    const respond = (response: MessageInitShape<O>): void => {
+      let bytes: Buffer;
       try {
-        if (handler === undefined) {
-          throw unimplemented(method);
-        }
-        if (request.message === undefined) {
-          throw request.error;
-        }
-        const response = await handler(request.message, state);
-        const bytes = serializeMessage(method.output, response);
-        state.messageSent(bytes.length);
-        callback(null, bytes, state.ok().metadata);
+        bytes = serializeMessage(method.output, response);
       } catch (err) {
-        callback(state.failed(err));
+        fail(err);
+        return;
       }
-    });
+      state.messageSent(bytes.length);
+      callback(null, bytes, state.ok().metadata);
+    };
+    let result: HandlerResult<O>;
+    try {
+      if (handler === undefined) {
+        throw unimplemented(method);
+      }
+      const message = request.message;
+      if (message === undefined) {
+        throw request.error;
+      }
+      result = state.run(() => handler(message, state));
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    // A handler that answers synchronously is answered without a promise in between.
+    if (isPromiseLike(result)) {
+      result.then(respond, fail);
+    } else {
+      respond(result);
+    }
   };
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as Partial<PromiseLike<T>> | null)?.then === "function";
 }

@@ -1,0 +1,112 @@
+import type { Readable } from "node:stream";
+
+/** What one pull yields: a result now, one later, or `undefined` to wait for the stream. */
+export type Step<M> = IteratorResult<M, undefined> | Promise<IteratorResult<M, undefined>> | undefined;
+
+export const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * The messages of a grpc-js readable stream as an async iterator, one message per
+ * `next()`. Nothing is read ahead of the consumer beyond the stream's own
+ * high-water mark, so a slow consumer holds back the peer through HTTP/2 flow
+ * control instead of buffering without bound.
+ *
+ * A message already buffered is handed out without waiting: a busy stream costs one
+ * promise per message. (An async generator costs several, and every promise is
+ * expensive while an OpenTelemetry context manager hooks them.)
+ */
+export abstract class MessageIterator<M> implements AsyncIterator<M, undefined> {
+  /** The stream has nothing more to give: it ended, closed or failed, or the signal fired. */
+  protected drained = false;
+  /** The iteration is over: done was returned, an error thrown, or the consumer left. */
+  private finished = false;
+  private wake: (() => void) | undefined;
+  private pending: Promise<IteratorResult<M, undefined>> | undefined;
+
+  /** The next result if there is one now; `undefined` waits for the stream; a throw ends the iteration. */
+  protected abstract step(): Step<M>;
+
+  /** The consumer left before the end. */
+  protected abstract stop(): void;
+
+  /** Follows `stream`; `signal` firing counts as the end of it. */
+  protected listen(stream: Readable, signal?: AbortSignal): void {
+    const drain = (): void => {
+      this.drained = true;
+      this.notify();
+    };
+    stream.on("readable", () => this.notify());
+    stream.on("end", drain);
+    stream.on("close", drain);
+    // The call's status carries the error; listening keeps it from being thrown.
+    stream.on("error", drain);
+    signal?.addEventListener("abort", drain, { once: true });
+  }
+
+  /** Wakes a `next()` waiting for the stream. */
+  protected notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  // Async for its throws only: a result at hand still costs a single promise.
+  async next(): Promise<IteratorResult<M, undefined>> {
+    if (this.pending !== undefined) {
+      // A next() before the previous one settled is served after it, as generators do.
+      const after = (): Promise<IteratorResult<M, undefined>> => this.next();
+      return this.pending.then(after, after);
+    }
+    let result: Step<M>;
+    try {
+      result = this.finished ? DONE : this.step();
+    } catch (err) {
+      this.finished = true;
+      throw err;
+    }
+    if (result === undefined || result instanceof Promise) {
+      const pending = this.settle(result);
+      this.pending = pending;
+      return pending;
+    }
+    if (result.done === true) {
+      this.finished = true;
+    }
+    return result;
+  }
+
+  return(): Promise<IteratorResult<M, undefined>> {
+    if (!this.finished) {
+      this.finished = true;
+      this.stop();
+      this.notify();
+    }
+    return Promise.resolve(DONE);
+  }
+
+  private async settle(first: Step<M>): Promise<IteratorResult<M, undefined>> {
+    try {
+      let result = first;
+      while (result === undefined) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        result = this.finished ? DONE : this.step();
+      }
+      const settled = await result;
+      if (settled.done === true) {
+        this.finished = true;
+      }
+      return settled;
+    } catch (err) {
+      this.finished = true;
+      throw err;
+    } finally {
+      this.pending = undefined;
+    }
+  }
+}
