@@ -27,6 +27,7 @@ describe("the benchmark", () => {
     const results = JSON.parse(readFileSync(join(repoRoot, "bench/results/smoke.json"), "utf8")) as SmokeResults;
     expect(results.runtime.variants.map((v) => v.id)).toEqual([
       "bare",
+      "bare-sdk",
       "ours-off",
       "ours-prometheus",
       "ours-traces",

@@ -3,6 +3,7 @@ import type { TelemetryOption } from "protoc-gen-ts-otel/runtime";
 
 export type VariantId =
   | "bare"
+  | "bare-sdk"
   | "ours-off"
   | "ours-prometheus"
   | "ours-traces"
@@ -55,6 +56,16 @@ export const variants: readonly Variant[] = [
     label: "bare grpc-js (floor)",
     stack: { kind: "bare" },
     sdk: false,
+    instrumentGrpc: false,
+    proves: nothing,
+  },
+  {
+    // Not an alternative but a second floor: what the SDK alone costs, since its
+    // AsyncLocalStorage context manager hooks every promise and tick in the process.
+    id: "bare-sdk",
+    label: "bare grpc-js, SDK registered, no instrumentation",
+    stack: { kind: "bare" },
+    sdk: true,
     instrumentGrpc: false,
     proves: nothing,
   },
