@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import type { FileInfo } from "@bufbuild/protoplugin";
+import type { FileInfo } from "./codegen/generated-file.js";
 
 type TypeScript = typeof import("typescript");
 
@@ -14,9 +14,9 @@ function loadTypeScript(): TypeScript {
 /**
  * Turns the generated TypeScript into JavaScript and declarations file by file.
  * Generated code annotates every export, so neither step needs the imported
- * modules: transpileModule strips types, transpileDeclaration keeps them. (The
- * default transpile of protoplugin type-checks without lib files and fails on
- * globals such as `Promise`.)
+ * modules: transpileModule strips types, transpileDeclaration keeps them.
+ * (protoplugin's transpile, which protoc-gen-es uses, type-checks without lib
+ * files and fails on globals such as `Promise`.)
  */
 export function transpile(
   files: FileInfo[],

@@ -14,7 +14,7 @@ export const OUTPUT_SUFFIX = "_otel";
 /**
  * The view model of one proto file, validated: every problem found is reported at
  * once as a PluginError. A file without services yields a model with none, which
- * prints as a preamble only: protoplugin drops such a file unless `keep_empty_files`
+ * prints as a preamble only: the plugin drops such a file unless `keep_empty_files`
  * is set.
  */
 export function buildFileModel(file: DescFile, options: PluginOptions, names: EsNames, docs: DocComments): FileModel {

@@ -1,7 +1,7 @@
 import type { DescEnum, DescExtension, DescFile, DescMessage, DescService } from "@bufbuild/protobuf";
 import { wktPublicImportPaths } from "@bufbuild/protobuf/codegenv2";
 import { nestedTypes } from "@bufbuild/protobuf/reflect";
-import { safeIdentifier } from "@bufbuild/protoplugin";
+import { safeIdentifier } from "../codegen/identifiers.js";
 
 /** Where generated code imports a message's schema and shape from. */
 export interface MessageRef {

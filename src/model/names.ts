@@ -1,4 +1,4 @@
-import { safeIdentifier } from "@bufbuild/protoplugin";
+import { safeIdentifier } from "../codegen/identifiers.js";
 
 /**
  * Hands out the identifiers of one scope (a file's top level, or the members shared

@@ -1,4 +1,4 @@
-/** The plugin's own parameters, beside protoplugin's standard ones. */
+/** The plugin's own parameters, beside the standard ones protoc-gen-es takes too (src/codegen/parameters.ts). */
 export interface PluginOptions {
   /** Module specifier generated code imports the runtime from. */
   runtimeImport: string;
@@ -6,7 +6,7 @@ export interface PluginOptions {
 
 export const DEFAULT_RUNTIME_IMPORT = "protoc-gen-ts-otel/runtime";
 
-/** Every parameter the plugin accepts: protoplugin's, then ours. The README documents each. */
+/** Every parameter the plugin accepts: the standard ones, then ours. The README documents each. */
 export const ACCEPTED_PARAMETERS: readonly string[] = [
   "target",
   "import_extension",
@@ -19,7 +19,7 @@ export const ACCEPTED_PARAMETERS: readonly string[] = [
 ];
 
 /**
- * Parses the parameters protoplugin does not know. An unknown key is an error that
+ * Parses the parameters that are not standard. An unknown key is an error that
  * names it and lists every accepted key.
  */
 export function parsePluginOptions(raw: readonly { key: string; value: string }[]): PluginOptions {
@@ -33,7 +33,7 @@ export function parsePluginOptions(raw: readonly { key: string; value: string }[
         options.runtimeImport = value.trim();
         break;
       default:
-        // protoplugin prefixes this with `invalid option "key=value": `.
+        // parseParameters prefixes this with `invalid option "key=value": `.
         throw new Error(`unknown parameter; accepted: ${ACCEPTED_PARAMETERS.join(", ")}`);
     }
   }
@@ -51,7 +51,7 @@ const allowedValues: Readonly<Record<string, string>> = {
 };
 
 /**
- * protoplugin reports a bad value as `invalid option "target=java"`; add what the
+ * A bad value of a standard parameter is reported as `invalid option "target=java"`; add what the
  * option takes, so the message says how to fix it.
  */
 export function explainParameterError(message: string): string {
