@@ -1,8 +1,8 @@
-import { getOption, ScalarType } from "@bufbuild/protobuf";
-import type { DescEnum, DescField, DescMessage, DescMethod } from "@bufbuild/protobuf";
+import { getOption, hasOption, ScalarType } from "@bufbuild/protobuf";
+import type { DescEnum, DescField, DescMessage, DescMethod, DescService } from "@bufbuild/protobuf";
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { method as methodOption, service as serviceOption } from "../gen/tsotel/v1/options_pb.js";
-import type { SpanAttribute } from "../gen/tsotel/v1/options_pb.js";
+import type { MethodTelemetry, SpanAttribute, TelemetrySwitches } from "../gen/tsotel/v1/options_pb.js";
 import type { EsNames, MessageRef } from "./es-names.js";
 
 /** The telemetry switches of one method that differ from the defaults. */
@@ -45,11 +45,11 @@ const INT64_TYPES = new Set([ScalarType.INT64, ScalarType.UINT64, ScalarType.SIN
 
 /** The switches of a method: its own where set, else its service's. */
 export function telemetrySwitches(method: DescMethod): TelemetrySwitchesModel {
-  const own = getOption(method, methodOption);
-  const inherited = getOption(method.parent, serviceOption);
-  const tracing = own.tracing ?? inherited.tracing ?? true;
-  const metrics = own.metrics ?? inherited.metrics ?? true;
-  const messageEvents = own.messageEvents ?? inherited.messageEvents ?? false;
+  const own = methodTelemetry(method);
+  const inherited = serviceSwitches(method.parent);
+  const tracing = own?.tracing ?? inherited?.tracing ?? true;
+  const metrics = own?.metrics ?? inherited?.metrics ?? true;
+  const messageEvents = own?.messageEvents ?? inherited?.messageEvents ?? false;
   return {
     ...(tracing ? {} : { tracing: false }),
     ...(metrics ? {} : { metrics: false }),
@@ -57,12 +57,22 @@ export function telemetrySwitches(method: DescMethod): TelemetrySwitchesModel {
   };
 }
 
+// getOption decodes the option and builds a message on every call, also for an
+// option that is not set, as on most methods; hasOption only looks for the field.
+function methodTelemetry(method: DescMethod): MethodTelemetry | undefined {
+  return hasOption(method, methodOption) ? getOption(method, methodOption) : undefined;
+}
+
+function serviceSwitches(service: DescService): TelemetrySwitches | undefined {
+  return hasOption(service, serviceOption) ? getOption(service, serviceOption) : undefined;
+}
+
 /**
  * The span attributes a method lifts from its request, validated. Problems are
  * pushed to `problems`, one line each naming the file, the element and the fix.
  */
 export function spanAttributes(method: DescMethod, names: EsNames, problems: string[]): SpanAttributeModel[] {
-  const declared = getOption(method, methodOption).spanAttributes;
+  const declared = methodTelemetry(method)?.spanAttributes ?? [];
   if (declared.length === 0) {
     return [];
   }
