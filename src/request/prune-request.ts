@@ -1,0 +1,509 @@
+// A wire-level pass over the serialized CodeGeneratorRequest, run before the request
+// is decoded: decoding with protobuf-es is reflective and allocates one object per
+// descriptor and per options message, so bytes the plugin never reads are cheapest
+// dropped before they become objects.
+//
+// The rule: what survives = what the model reads. Whatever src/model, src/codegen or
+// protoplugin reads from the request must come through this pass byte for byte; a
+// change that starts reading another part of the request (another option extension,
+// the source info of another element) must keep it here too, or it will silently read
+// nothing. Today that is:
+//   - every field of every descriptor, except `source_code_info`, which files not being
+//     generated lose whole and files being generated keep only for the package, syntax,
+//     edition and services (and their methods), which the JSDoc and preamble read;
+//   - in options messages, every non-extension field (numbers below 1000: deprecated,
+//     features, map_entry, packed, jstype, debug_redact, uninterpreted_option, ...);
+//     of the extensions (1000 and up), only (tsotel.v1.service) in ServiceOptions and
+//     (tsotel.v1.method) in MethodOptions. An options message left empty goes whole,
+//     so that it decodes as unset.
+//
+// Field numbers are those of plugin.proto and descriptor.proto.
+
+const REQUEST_FILE_TO_GENERATE = 1;
+const REQUEST_PROTO_FILE = 15;
+const REQUEST_SOURCE_FILE_DESCRIPTORS = 17;
+const FILE_NAME = 1;
+const SOURCE_CODE_INFO_LOCATION = 1;
+const LOCATION_PATH = 1;
+
+/** The *Options messages declare `extensions 1000 to max`; fields below are their own. */
+const FIRST_EXTENSION = 1000;
+/** `(tsotel.v1.service)`, the extension of ServiceOptions the plugin reads (proto/tsotel/v1/options.proto). */
+export const OWN_SERVICE_OPTION = 58720;
+/** `(tsotel.v1.method)`, the extension of MethodOptions the plugin reads. */
+export const OWN_METHOD_OPTION = 58721;
+
+/**
+ * The first path elements (FileDescriptorProto fields) of the locations the plugin
+ * reads: package, syntax and edition for the file preamble, services and their
+ * methods for JSDoc.
+ */
+const KEPT_PATH_ROOTS: ReadonlySet<number> = new Set([2, 6, 12, 14]);
+
+const VARINT = 0;
+const FIXED64 = 1;
+const LEN = 2;
+const FIXED32 = 5;
+
+/** What the pass does with a length-delimited field of the message it is in. */
+type Shape = DescriptorShape | FileShape | OptionsShape | LocationsShape | DropShape;
+
+/** A message whose fields in `children` are visited; the others are copied. */
+interface DescriptorShape {
+  readonly kind: "descriptor";
+  readonly children: Map<number, Shape>;
+}
+
+/** A FileDescriptorProto: GENERATED_FILE or OTHER_FILE, by its name. */
+interface FileShape {
+  readonly kind: "file";
+}
+
+/** An options message: extensions go, except `kept`; it goes whole if nothing is left. */
+interface OptionsShape {
+  readonly kind: "options";
+  readonly kept: number | undefined;
+}
+
+/** The SourceCodeInfo of a file being generated: only the locations the plugin reads stay. */
+interface LocationsShape {
+  readonly kind: "locations";
+}
+
+/** A field dropped whole, not looked into. */
+interface DropShape {
+  readonly kind: "drop";
+}
+
+function descriptor(children: [number, Shape][]): DescriptorShape {
+  return { kind: "descriptor", children: new Map(children) };
+}
+
+function options(kept?: number): OptionsShape {
+  return { kind: "options", kept };
+}
+
+// FieldDescriptorProto.options = 8, OneofDescriptorProto.options = 2, and so on.
+const FIELD = descriptor([[8, options()]]);
+const ONEOF = descriptor([[2, options()]]);
+const ENUM_VALUE = descriptor([[3, options()]]);
+// EnumDescriptorProto: value, options.
+const ENUM = descriptor([
+  [2, ENUM_VALUE],
+  [3, options()],
+]);
+const EXTENSION_RANGE = descriptor([[3, options()]]);
+const METHOD = descriptor([[4, options(OWN_METHOD_OPTION)]]);
+// ServiceDescriptorProto: method, options.
+const SERVICE = descriptor([
+  [2, METHOD],
+  [3, options(OWN_SERVICE_OPTION)],
+]);
+// DescriptorProto: field, nested_type (below, as it refers to itself), enum_type,
+// extension_range, extension, options, oneof_decl.
+const MESSAGE = descriptor([
+  [2, FIELD],
+  [4, ENUM],
+  [5, EXTENSION_RANGE],
+  [6, FIELD],
+  [7, options()],
+  [8, ONEOF],
+]);
+MESSAGE.children.set(3, MESSAGE);
+
+/** FileDescriptorProto: message_type, enum_type, service, extension, options, and source_code_info as given. */
+function file(sourceInfo: Shape): DescriptorShape {
+  return descriptor([
+    [4, MESSAGE],
+    [5, ENUM],
+    [6, SERVICE],
+    [7, FIELD],
+    [8, options()],
+    [9, sourceInfo],
+  ]);
+}
+
+const GENERATED_FILE = file({ kind: "locations" });
+const OTHER_FILE = file({ kind: "drop" });
+// protoplugin takes a source_file_descriptors entry over the proto_file entry of the
+// same name, so both get the same treatment.
+const REQUEST = descriptor([
+  [REQUEST_PROTO_FILE, { kind: "file" }],
+  [REQUEST_SOURCE_FILE_DESCRIPTORS, { kind: "file" }],
+]);
+
+/** The length written in place of a dropped range: none. */
+const DROP = -1;
+
+/**
+ * Drops from a serialized CodeGeneratorRequest what the plugin never reads (see the
+ * rule above), working on the wire format so that the request decodes much faster.
+ * Both `proto_file` and `source_file_descriptors` entries are pruned. Everything kept
+ * is copied byte for byte but for the length prefixes of the messages that shrink,
+ * which are re-encoded; a request with nothing to drop is returned as it is. Throws
+ * an Error on input that is not valid protobuf wire format, and on groups: no
+ * descriptor field is one, and an option extension declared as a group is rare enough
+ * to leave to the caller's unpruned decoding. Whatever is dropped whole is skipped,
+ * not checked.
+ */
+export function pruneRequest(request: Uint8Array): Uint8Array {
+  // A plain view: subarray() of a Buffer, as stdin gives, is much slower.
+  const input = new Uint8Array(request.buffer, request.byteOffset, request.byteLength);
+  const reader = new WireReader(input);
+  const pruner = new Pruner(reader, filesToGenerate(reader, input.length));
+  reader.pos = 0;
+  const removed = pruner.message(input.length, REQUEST);
+  return removed === 0 ? request : applyEdits(input, pruner.edits, pruner.size, input.length - removed);
+}
+
+/** The names in `file_to_generate`, which may come anywhere in the request. */
+function filesToGenerate(reader: WireReader, end: number): Set<string> {
+  const names = new Set<string>();
+  while (reader.pos < end) {
+    reader.tag(end);
+    if (reader.field === REQUEST_FILE_TO_GENERATE && reader.wireType === LEN) {
+      names.add(reader.string(end));
+    } else {
+      reader.skip(reader.wireType, end);
+    }
+  }
+  return names;
+}
+
+/**
+ * The name of the FileDescriptorProto the reader is at the start of, which decides
+ * what to keep of its source info and may come after it; a repeated singular field is
+ * decoded as its last occurrence. The reader is left where it was.
+ */
+function fileName(reader: WireReader, end: number): string {
+  const start = reader.pos;
+  let name = "";
+  while (reader.pos < end) {
+    reader.tag(end);
+    if (reader.field === FILE_NAME && reader.wireType === LEN) {
+      name = reader.string(end);
+    } else {
+      reader.skip(reader.wireType, end);
+    }
+  }
+  reader.pos = start;
+  return name;
+}
+
+/**
+ * The one pass over the request: it reads the input once and records, in input order,
+ * the ranges to drop and the length prefixes to rewrite; `applyEdits` then writes the
+ * output. Every method prunes from the reader's position to `end` and returns by how
+ * many bytes that shrank, so nothing is allocated for what stays as it is.
+ */
+class Pruner {
+  /**
+   * Three numbers an edit: input start, input end, and the length to write there as a
+   * varint, or DROP. Only the first `size` numbers count: cutting `size` back is much
+   * cheaper than setting an array's length.
+   */
+  readonly edits: number[] = [];
+  size = 0;
+
+  constructor(
+    private readonly reader: WireReader,
+    private readonly toGenerate: ReadonlySet<string>,
+  ) {}
+
+  /** A message: the fields its shape names are pruned; everything else stays. */
+  message(end: number, shape: DescriptorShape): number {
+    const reader = this.reader;
+    let removed = 0;
+    while (reader.pos < end) {
+      const start = reader.pos;
+      reader.tag(end);
+      const child = reader.wireType === LEN ? shape.children.get(reader.field) : undefined;
+      if (child === undefined) {
+        reader.skip(reader.wireType, end);
+      } else {
+        removed += this.child(start, end, child);
+      }
+    }
+    return removed;
+  }
+
+  /** A length-delimited field whose tag starts at `start`; the reader is after the tag. */
+  private child(start: number, end: number, shape: Shape): number {
+    const reader = this.reader;
+    const edits = this.edits;
+    const lengthStart = reader.pos;
+    const childEnd = reader.enter(end);
+    const contentStart = reader.pos;
+    // The edit of the length prefix comes before those of the content, so its place is
+    // taken now and filled in once the content has been pruned.
+    const mark = this.size;
+    edits[this.size++] = lengthStart;
+    edits[this.size++] = contentStart;
+    edits[this.size++] = 0;
+    let removed: number;
+    switch (shape.kind) {
+      case "file":
+        removed = this.message(childEnd, this.toGenerate.has(fileName(reader, childEnd)) ? GENERATED_FILE : OTHER_FILE);
+        break;
+      case "descriptor":
+        // Never dropped, even when empty: it is an element of a list.
+        removed = this.message(childEnd, shape);
+        break;
+      case "options":
+        removed = this.options(childEnd, shape.kept);
+        if (removed === childEnd - contentStart) {
+          // Nothing left (or nothing there, which protoc does not write): unset.
+          return this.drop(mark, start, childEnd);
+        }
+        break;
+      case "locations":
+        removed = this.locations(childEnd);
+        break;
+      case "drop":
+        reader.pos = childEnd;
+        return this.drop(mark, start, childEnd);
+    }
+    if (removed === 0) {
+      // Copied as is: nothing was recorded after the mark.
+      this.size = mark;
+      return 0;
+    }
+    const length = childEnd - contentStart - removed;
+    edits[mark + 2] = length;
+    return removed + (contentStart - lengthStart - varintSize(length));
+  }
+
+  /** An options message: every extension but `kept` goes. */
+  private options(end: number, kept: number | undefined): number {
+    const reader = this.reader;
+    let removed = 0;
+    while (reader.pos < end) {
+      const start = reader.pos;
+      reader.tag(end);
+      const field = reader.field;
+      reader.skip(reader.wireType, end);
+      if (field >= FIRST_EXTENSION && field !== kept) {
+        this.dropRange(start, reader.pos);
+        removed += reader.pos - start;
+      }
+    }
+    return removed;
+  }
+
+  /** The SourceCodeInfo of a file being generated: the locations the plugin does not read go. */
+  private locations(end: number): number {
+    const reader = this.reader;
+    let removed = 0;
+    while (reader.pos < end) {
+      const start = reader.pos;
+      reader.tag(end);
+      if (reader.field === SOURCE_CODE_INFO_LOCATION && reader.wireType === LEN) {
+        const locationEnd = reader.enter(end);
+        if (!isKeptLocation(reader, locationEnd)) {
+          this.dropRange(start, locationEnd);
+          removed += locationEnd - start;
+        }
+        reader.pos = locationEnd;
+      } else {
+        reader.skip(reader.wireType, end);
+      }
+    }
+    return removed;
+  }
+
+  /** Drops a whole field, with whatever was recorded inside it since `mark`. */
+  private drop(mark: number, start: number, end: number): number {
+    this.size = mark;
+    this.dropRange(start, end);
+    return end - start;
+  }
+
+  /** Records a dropped range, merged into the previous one when they touch. */
+  private dropRange(start: number, end: number): void {
+    const edits = this.edits;
+    const last = this.size - 3;
+    if (last >= 0 && edits[last + 2] === DROP && edits[last + 1] === start) {
+      edits[last + 1] = end;
+    } else {
+      edits[this.size++] = start;
+      edits[this.size++] = end;
+      edits[this.size++] = DROP;
+    }
+  }
+}
+
+/** Whether the path of the location from the reader's position to `end` starts at a kept root. */
+function isKeptLocation(reader: WireReader, end: number): boolean {
+  // The path is the concatenation of every occurrence of the field, packed or not.
+  while (reader.pos < end) {
+    reader.tag(end);
+    if (reader.field === LOCATION_PATH && reader.wireType === VARINT) {
+      return KEPT_PATH_ROOTS.has(reader.varint(end));
+    }
+    if (reader.field === LOCATION_PATH && reader.wireType === LEN) {
+      const packedEnd = reader.enter(end);
+      if (packedEnd > reader.pos) {
+        return KEPT_PATH_ROOTS.has(reader.varint(packedEnd));
+      }
+    } else {
+      reader.skip(reader.wireType, end);
+    }
+  }
+  return false;
+}
+
+/** The input with the first `count` numbers of `edits` applied, `size` bytes. */
+function applyEdits(input: Uint8Array, edits: readonly number[], count: number, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let pos = 0;
+  let copied = 0;
+  const copyTo = (end: number): void => {
+    // Most ranges between edits are a few bytes (a tag), cheaper copied by hand.
+    if (end - copied < 32) {
+      for (let i = copied; i < end; i++) {
+        out[pos++] = input[i] ?? 0;
+      }
+    } else {
+      out.set(input.subarray(copied, end), pos);
+      pos += end - copied;
+    }
+  };
+  for (let i = 0; i < count; i += 3) {
+    copyTo(edits[i] ?? 0);
+    let length = edits[i + 2] ?? DROP;
+    if (length !== DROP) {
+      while (length >= 0x80) {
+        out[pos++] = (length % 0x80) | 0x80;
+        length = Math.floor(length / 0x80);
+      }
+      out[pos++] = length;
+    }
+    copied = edits[i + 1] ?? 0;
+  }
+  copyTo(input.length);
+  if (pos !== size) {
+    throw new Error(`internal error: pruned request is ${pos} bytes, not ${size}`);
+  }
+  return out;
+}
+
+function varintSize(value: number): number {
+  let size = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 0x80);
+    size++;
+  }
+  return size;
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * Reads fields from `pos`; every read is given the end of the message it is in and
+ * checks that it stays inside. One reader serves the whole request, nested messages
+ * included, so that the scan allocates nothing for what it only looks at.
+ */
+class WireReader {
+  pos = 0;
+  /** Of the last tag read; fields rather than a returned object, as this is the hot loop. */
+  field = 0;
+  wireType = 0;
+
+  constructor(private readonly bytes: Uint8Array) {}
+
+  /** Reads a tag; `field` and `wireType` are then its parts. */
+  tag(end: number): void {
+    const at = this.pos;
+    const tag = this.varint(end);
+    if (tag < 8 || tag > 0xffffffff) {
+      throw this.error(`invalid tag ${tag} (field number out of range)`, at);
+    }
+    this.field = tag >>> 3;
+    this.wireType = tag & 7;
+  }
+
+  /** Beyond 53 bits a varint loses precision, which no length or path root can reach. */
+  varint(end: number): number {
+    // Tags and most lengths are one byte: this fast path, small enough to be inlined,
+    // is most of the scan.
+    const at = this.pos;
+    if (at < end) {
+      const first = this.bytes[at] ?? 0x80;
+      if (first < 0x80) {
+        this.pos = at + 1;
+        return first;
+      }
+    }
+    return this.longVarint(end);
+  }
+
+  private longVarint(end: number): number {
+    const at = this.pos;
+    let value = 0;
+    for (let shift = 0; shift < 70; shift += 7) {
+      if (this.pos >= end) {
+        throw this.error("truncated varint", at);
+      }
+      const byte = this.bytes[this.pos++] ?? 0;
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) {
+        return value;
+      }
+    }
+    throw this.error("varint longer than 10 bytes", at);
+  }
+
+  /**
+   * Reads the length prefix of a length-delimited field and returns where its content
+   * ends; the reader is then at the start of the content.
+   */
+  enter(end: number): number {
+    const at = this.pos;
+    const length = this.varint(end);
+    if (length > end - this.pos) {
+      throw this.error(`length ${length} exceeds the ${end - this.pos} bytes left`, at);
+    }
+    return this.pos + length;
+  }
+
+  string(end: number): string {
+    const contentEnd = this.enter(end);
+    const text = utf8.decode(this.bytes.subarray(this.pos, contentEnd));
+    this.pos = contentEnd;
+    return text;
+  }
+
+  skip(wireType: number, end: number): void {
+    const at = this.pos;
+    switch (wireType) {
+      case VARINT:
+        this.varint(end);
+        return;
+      case FIXED64:
+        this.advance(8, at, end);
+        return;
+      case LEN:
+        this.pos = this.enter(end);
+        return;
+      case FIXED32:
+        this.advance(4, at, end);
+        return;
+      case 3:
+      case 4:
+        throw this.error(`group (wire type ${wireType}) not supported`, at);
+      default:
+        throw this.error(`invalid wire type ${wireType}`, at);
+    }
+  }
+
+  private advance(n: number, at: number, end: number): void {
+    if (n > end - this.pos) {
+      throw this.error("truncated fixed-width field", at);
+    }
+    this.pos += n;
+  }
+
+  private error(what: string, at: number): Error {
+    return new Error(`malformed protobuf: ${what} at byte ${at}`);
+  }
+}
