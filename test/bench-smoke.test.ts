@@ -44,4 +44,22 @@ describe("the benchmark", () => {
       expect(corpus.plugins.every((p) => !p.timedOut && p.files > 0)).toBe(true);
     }
   }, 300_000);
+
+  it("runs the in-process A/B of every stack in smoke mode", () => {
+    const result = run(process.execPath, ["--import", "tsx", "bench/in-process-ab.ts", "--smoke"], {
+      cwd: repoRoot,
+      env: { ...process.env, TSX_TSCONFIG_PATH: "bench/tsconfig.json" },
+      timeout: 120_000,
+    });
+    expect(result.status, result.stderr.slice(-2000)).toBe(0);
+    const ab = JSON.parse(readFileSync(join(repoRoot, "bench/results/ab-smoke.json"), "utf8")) as {
+      results: Record<string, Record<"unary" | "serverStream", { cpuUs: number[] }>>;
+    };
+    expect(Object.keys(ab.results)).toEqual(["bare", "ours-off", "ours-prometheus"]);
+    for (const cells of Object.values(ab.results)) {
+      expect(cells.unary.cpuUs.length).toBe(1);
+      expect(cells.unary.cpuUs.every((us) => us > 0)).toBe(true);
+      expect(cells.serverStream.cpuUs.every((us) => us > 0)).toBe(true);
+    }
+  }, 150_000);
 });

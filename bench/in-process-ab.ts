@@ -1,0 +1,135 @@
+// A cross-check of the runtime benchmark without an OpenTelemetry SDK: client and
+// server of each stack in this one process, the stacks taking turns on the same
+// JIT, heap and cores, compared by CPU time per call (or per message) of the whole
+// process. On 2 shared cores the two-process benchmark's throughput ratios swing by
+// ±0.15 between windows; CPU per operation in one process is steadier, and it is
+// what a CPU-bound service pays.
+//
+//   npm run bench:ab [-- --rounds N] [-- --smoke]
+//
+// No SDK here on purpose: once registered, its context manager hooks every promise
+// in the process, bare grpc-js's included, and cannot be unregistered.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { TelemetryOption } from "protoc-gen-ts-otel/runtime";
+import { describeMachine } from "./machine.js";
+import { benchDir } from "./paths.js";
+import { formatTable, num } from "./report/format-table.js";
+import { median } from "./stats.js";
+import { bareClient } from "./runtime/stacks/bare-client.js";
+import { bareServer } from "./runtime/stacks/bare-server.js";
+import type { BenchClient, BenchServer } from "./runtime/stacks/bench-peer.js";
+import { oursClient } from "./runtime/stacks/ours-client.js";
+import { oursServer } from "./runtime/stacks/ours-server.js";
+
+interface Stack {
+  readonly id: string;
+  readonly label: string;
+  readonly client: BenchClient;
+  readonly server: BenchServer;
+}
+
+type Workload = "unary" | "serverStream";
+
+const { values } = parseArgs({ options: { rounds: { type: "string" }, smoke: { type: "boolean", default: false } } });
+const smoke = values.smoke;
+const rounds = Number(values.rounds ?? (smoke ? "1" : "7"));
+if (!Number.isInteger(rounds) || rounds < 1) {
+  throw new Error(`--rounds takes a positive integer, not ${JSON.stringify(values.rounds)}`);
+}
+// --smoke: every path once, in seconds (CI); its figures mean nothing.
+const UNARY_CALLS = smoke ? 200 : 5_000;
+const UNARY_CONCURRENCY = 32;
+const STREAM_MESSAGES = smoke ? 500 : 20_000;
+const payload = new Uint8Array(100);
+
+async function stack(id: string, label: string, telemetry?: TelemetryOption): Promise<Stack> {
+  const server = telemetry === undefined ? await bareServer() : await oursServer(telemetry);
+  const address = `127.0.0.1:${server.port}`;
+  const client = telemetry === undefined ? bareClient(address) : oursClient(address, telemetry);
+  return { id, label, client, server };
+}
+
+function cellsOf(s: Stack): Record<Workload, { cpuUs: number[]; ratio: number[] }> {
+  const cells = results.get(s.id);
+  if (cells === undefined) {
+    throw new Error(`no results for ${s.id}`);
+  }
+  return cells;
+}
+
+/** CPU microseconds of this process per call or per message. */
+async function cpuPerOp(client: BenchClient, workload: Workload): Promise<number> {
+  const before = process.cpuUsage();
+  let ops: number;
+  if (workload === "unary") {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: UNARY_CONCURRENCY }, async () => {
+        while (next++ < UNARY_CALLS) {
+          await client.unary(payload);
+        }
+      }),
+    );
+    ops = UNARY_CALLS;
+  } else {
+    ops = await client.serverStream(STREAM_MESSAGES);
+  }
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / ops;
+}
+
+
+const bareStack = await stack("bare", "bare grpc-js");
+const stacks = [
+  bareStack,
+  await stack("ours-off", "ours, telemetry: false", false),
+  await stack("ours-prometheus", "ours, Prometheus only", { tracing: false, metrics: false }),
+];
+const workloads: readonly Workload[] = ["unary", "serverStream"];
+const results = new Map<string, Record<Workload, { cpuUs: number[]; ratio: number[] }>>();
+try {
+  for (const s of stacks) {
+    results.set(s.id, { unary: { cpuUs: [], ratio: [] }, serverStream: { cpuUs: [], ratio: [] } });
+    for (const workload of workloads) {
+      await cpuPerOp(s.client, workload); // warm-up
+    }
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const workload of workloads) {
+      const bare = await cpuPerOp(bareStack.client, workload);
+      for (const s of stacks) {
+        const cpu = s.id === "bare" ? bare : await cpuPerOp(s.client, workload);
+        const cell = cellsOf(s)[workload];
+        cell.cpuUs.push(cpu);
+        cell.ratio.push(bare / cpu);
+      }
+    }
+    console.error(`in-process A/B: round ${round + 1}/${rounds}`);
+  }
+} finally {
+  for (const s of stacks) {
+    s.client.close();
+    await s.server.stop();
+  }
+}
+
+const rows = stacks.map((s) => {
+  const r = cellsOf(s);
+  return [
+    s.label,
+    num(median(r.unary.cpuUs), 1),
+    num(median(r.unary.ratio), 2),
+    num(median(r.serverStream.cpuUs), 2),
+    num(median(r.serverStream.ratio), 2),
+  ];
+});
+console.log(
+  `\nIn one process, client and server, no SDK: CPU µs per unary call (${num(UNARY_CALLS)} calls, ${UNARY_CONCURRENCY} in flight) ` +
+    `and per server-streamed message (${num(STREAM_MESSAGES)}), medians of ${rounds} rounds; × bare = bare's CPU ÷ the stack's, within each round:\n`,
+);
+console.log(formatTable(["stack", "unary µs/call", "× bare", "stream µs/msg", "× bare"], rows));
+const out = join(benchDir, smoke ? "results/ab-smoke.json" : "results/ab.json");
+writeFileSync(out, `${JSON.stringify({ startedAt: new Date().toISOString(), machine: describeMachine(), rounds, results: Object.fromEntries(results) }, null, 2)}\n`);
+console.log(`\nResults: ${out}`);
