@@ -15,7 +15,7 @@ export const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true,
  * promise per message. (An async generator costs several, and every promise is
  * expensive while an OpenTelemetry context manager hooks them.)
  */
-export abstract class MessageIterator<M> implements AsyncIterator<M, undefined> {
+export abstract class MessageIterator<M> implements AsyncIterator<M, undefined>, AsyncIterable<M> {
   /** The stream has nothing more to give: it ended, closed or failed, or the signal fired. */
   protected drained = false;
   /** The iteration is over: done was returned, an error thrown, or the consumer left. */

@@ -25,3 +25,31 @@ export function writeMessage(stream: Writable, bytes: Buffer, stop: AbortSignal)
     stop.addEventListener("abort", done);
   });
 }
+
+/**
+ * Feeds every item of `source` to `send` until the source ends or `send` says stop
+ * (false). Gives whether the source was used up. A sync iterable (an array, a
+ * generator) is walked without a promise per item; leaving a loop early runs the
+ * source's `return()`, so its cleanup happens.
+ */
+export async function sendAll<T>(
+  source: Iterable<T> | AsyncIterable<T>,
+  send: (item: T) => boolean | Promise<boolean>,
+): Promise<boolean> {
+  if (Symbol.asyncIterator in source) {
+    for await (const item of source) {
+      const sent = send(item);
+      if (!(typeof sent === "boolean" ? sent : await sent)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  for (const item of source) {
+    const sent = send(item);
+    if (!(typeof sent === "boolean" ? sent : await sent)) {
+      return false;
+    }
+  }
+  return true;
+}

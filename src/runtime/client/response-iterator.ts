@@ -18,7 +18,7 @@ export interface StartedCall {
  * call's status, thrown if it is an error. Leaving early (break, return, a throw in
  * the loop body) cancels the call.
  */
-export class ResponseIterator<O extends DescMessage> extends MessageIterator<MessageShape<O>> implements AsyncIterable<MessageShape<O>> {
+export class ResponseIterator<O extends DescMessage> extends MessageIterator<MessageShape<O>> {
   private started: StartedCall | undefined;
   private status: { readonly error: RpcError | undefined } | undefined;
   private parseFailed = false;

@@ -2,7 +2,7 @@ import type { ClientWritableStream } from "@grpc/grpc-js";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import { serializeMessage } from "../codec.js";
 import { Code, RpcError } from "../errors.js";
-import { writeMessage } from "../write-message.js";
+import { sendAll, writeMessage } from "../write-message.js";
 import type { ClientCall } from "./client-call.js";
 
 /** What a client may pass as a request stream. */
@@ -29,24 +29,8 @@ export async function sendRequests<I extends DescMessage>(
     return writeMessage(call, bytes, stop);
   };
   try {
-    // Leaving a loop without pulling another request: `return()` runs the source's cleanup.
-    if (!(Symbol.asyncIterator in requests)) {
-      // A sync iterable (an array, a generator) is walked without a promise per message.
-      for (const request of requests) {
-        const sent = send(request);
-        if (!(typeof sent === "boolean" ? sent : await sent)) {
-          return;
-        }
-      }
-    } else {
-      for await (const request of requests) {
-        const sent = send(request);
-        if (!(typeof sent === "boolean" ? sent : await sent)) {
-          return;
-        }
-      }
-    }
-    if (!stop.aborted) {
+    // Stopped early, the call is over: no half-close.
+    if ((await sendAll(requests, send)) && !stop.aborted) {
       call.end();
     }
   } catch (err) {

@@ -12,7 +12,7 @@ import type { ServerCall } from "./server-call.js";
  * if the call ends while the handler still waits for requests. A request that does
  * not parse is thrown as INTERNAL.
  */
-export class RequestIterator<I extends DescMessage> extends MessageIterator<MessageShape<I>> implements AsyncIterable<MessageShape<I>> {
+export class RequestIterator<I extends DescMessage> extends MessageIterator<MessageShape<I>> {
   constructor(
     private readonly stream: Readable,
     private readonly schema: I,

@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import { serializeMessage } from "../codec.js";
-import { writeMessage } from "../write-message.js";
+import { sendAll, writeMessage } from "../write-message.js";
 import type { HandlerStream } from "./handlers.js";
 import type { ServerCall } from "./server-call.js";
 
@@ -26,20 +26,5 @@ export async function sendResponses<O extends DescMessage>(
     state.messageSent(bytes.length);
     return writeMessage(stream, bytes, state.signal);
   };
-  // A sync iterable (an array, a generator) is walked without a promise per message.
-  if (!(Symbol.asyncIterator in responses)) {
-    for (const response of responses) {
-      const sent = send(response);
-      if (!(typeof sent === "boolean" ? sent : await sent)) {
-        return;
-      }
-    }
-    return;
-  }
-  for await (const response of responses) {
-    const sent = send(response);
-    if (!(typeof sent === "boolean" ? sent : await sent)) {
-      return;
-    }
-  }
+  await sendAll(responses, send);
 }
