@@ -2,6 +2,9 @@ import { Metadata, status as Code } from "@grpc/grpc-js";
 
 export { Code };
 
+/** The number of status codes gRPC defines (0 OK … 16 UNAUTHENTICATED). */
+export const STATUS_CODE_COUNT = 17;
+
 /** The canonical name of a status code (`"NOT_FOUND"`), or `"CODE_<n>"` for unknown numbers. */
 export function codeName(code: number): string {
   return Code[code] ?? `CODE_${code}`;

@@ -1,4 +1,5 @@
 import { status as Code } from "@grpc/grpc-js";
+import { STATUS_CODE_COUNT } from "../errors.js";
 
 /** On the client every status but OK is an error. */
 export const CLIENT_ERROR_CODES: readonly Code[] = Object.values(Code).filter(
@@ -20,7 +21,7 @@ export const SERVER_ERROR_CODES: readonly Code[] = [
 
 /** A lookup table by code number, built once: `isError[code]`. */
 export function errorCodeTable(codes: readonly Code[]): readonly boolean[] {
-  const table: boolean[] = Array.from({ length: 17 }, () => false);
+  const table: boolean[] = Array.from({ length: STATUS_CODE_COUNT }, () => false);
   for (const code of codes) {
     table[code] = true;
   }

@@ -1,5 +1,4 @@
-// gRPC defines codes 0 (OK) to 16 (UNAUTHENTICATED).
-const STATUS_CODE_COUNT = 17;
+import { STATUS_CODE_COUNT } from "../../errors.js";
 
 /**
  * A value per status code, each built the first time its code is seen and kept: the

@@ -1,5 +1,5 @@
 import type { GrpcCodeSpelling } from "./prometheus-options.js";
-import { codeName } from "../../errors.js";
+import { STATUS_CODE_COUNT, codeName } from "../../errors.js";
 
 // grpc-go's codes.Code.String(), index = code number: what go-grpc-prometheus puts in
 // grpc_code, and so what dashboards and alerts match.
@@ -23,11 +23,8 @@ const GO_CODE_NAMES: readonly string[] = [
   "Unauthenticated",
 ];
 
-/** The number of status codes gRPC defines (0 OK … 16 UNAUTHENTICATED). */
-export const STATUS_CODE_COUNT = GO_CODE_NAMES.length;
-
 /** `NotFound` for 5, as grpc-go spells it; `Code(<n>)` for a number gRPC does not define. */
-export function goCodeName(code: number): string {
+function goCodeName(code: number): string {
   return GO_CODE_NAMES[code] ?? `Code(${code})`;
 }
 

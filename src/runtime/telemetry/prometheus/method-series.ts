@@ -2,7 +2,8 @@ import { PROMETHEUS_GRPC_TYPE, PROMETHEUS_LABEL } from "../semconv.js";
 import type { MethodDefinition } from "../../service.js";
 import { CounterCell } from "./counter-cell.js";
 import type { Labels } from "./exposition-types.js";
-import { STATUS_CODE_COUNT, grpcCodeLabel } from "./grpc-code-label.js";
+import { STATUS_CODE_COUNT } from "../../errors.js";
+import { grpcCodeLabel } from "./grpc-code-label.js";
 import { HistogramCell } from "./histogram-cell.js";
 import type { GrpcCodeSpelling } from "./prometheus-options.js";
 
