@@ -12,7 +12,7 @@ import { buildFileModel } from "./model/build-file-model.js";
 import { DocComments } from "./model/doc.js";
 import { EsNames } from "./model/es-names.js";
 import { PluginError } from "./model/plugin-error.js";
-import { explainParameterError, parsePluginOptions } from "./model/plugin-options.js";
+import { parsePluginOptions } from "./model/plugin-options.js";
 import { checkTypeReferences } from "./model/request-check.js";
 import { transpile } from "./transpile.js";
 import { VERSION } from "./runtime/version.js";
@@ -21,7 +21,7 @@ export const PLUGIN_NAME = "protoc-gen-ts-otel";
 const PLUGIN_VERSION = `v${VERSION}`;
 
 /** A protoc plugin: a CodeGeneratorRequest in, a CodeGeneratorResponse out. */
-export interface CodeGeneratorPlugin {
+interface CodeGeneratorPlugin {
   readonly name: string;
   readonly version: string;
   run(request: CodeGeneratorRequest): CodeGeneratorResponse;
@@ -86,5 +86,5 @@ function generate(request: CodeGeneratorRequest): CodeGeneratorResponse {
 }
 
 function errorMessage(err: unknown): string {
-  return explainParameterError(err instanceof Error ? err.message : String(err));
+  return err instanceof Error ? err.message : String(err);
 }

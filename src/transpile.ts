@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { FileInfo } from "./codegen/generated-file.js";
+import type { JsImportStyle } from "./codegen/parameters.js";
 
 type TypeScript = typeof import("typescript");
 
@@ -22,7 +23,7 @@ export function transpile(
   files: FileInfo[],
   transpileJs: boolean,
   transpileDts: boolean,
-  jsImportStyle: "module" | "legacy_commonjs",
+  jsImportStyle: JsImportStyle,
 ): FileInfo[] {
   const ts = loadTypeScript();
   const compilerOptions = {

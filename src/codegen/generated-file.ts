@@ -13,21 +13,21 @@ export interface ImportSymbol {
 }
 
 /** `export <declaration> <name>`. */
-export interface ExportDeclaration {
+interface ExportDeclaration {
   readonly kind: "export";
   readonly declaration: string;
   readonly name: string;
 }
 
 /** A JSDoc block, indented. */
-export interface JsDoc {
+interface JsDoc {
   readonly kind: "jsdoc";
   readonly text: string;
   readonly indentation: string;
 }
 
 /** A string literal. */
-export interface StringLiteral {
+interface StringLiteral {
   readonly kind: "string";
   readonly value: string;
 }
@@ -45,7 +45,6 @@ export interface FileInfo {
 // One imported name of the file, shared by all its uses.
 interface ImportedName {
   readonly name: string;
-  readonly from: string;
   value: boolean;
   /** The name, or its alias; set when the content is rendered. */
   identifier: string;
@@ -123,7 +122,7 @@ export class GeneratedFile {
             break;
           case "export":
             this.ownNames.add(p.name);
-            this.parts.push(p.declaration === "" ? `export ${p.name}` : `export ${p.declaration} ${p.name}`);
+            this.parts.push(`export ${p.declaration} ${p.name}`);
             break;
           case "jsdoc":
             this.parts.push(jsDocBlock(p.text, p.indentation));
@@ -149,7 +148,7 @@ export class GeneratedFile {
     }
     let imported = names.get(symbol.name);
     if (imported === undefined) {
-      imported = { name: symbol.name, from: symbol.from, value: false, identifier: symbol.name };
+      imported = { name: symbol.name, value: false, identifier: symbol.name };
       names.set(symbol.name, imported);
       this.importOrder.push(imported);
     }

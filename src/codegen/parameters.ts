@@ -1,5 +1,5 @@
 /** A kind of output file: `ts` is generated, `js` and `dts` are transpiled from it. */
-export type Target = "js" | "ts" | "dts";
+type Target = "js" | "ts" | "dts";
 
 /** What relative imports of `.js` files end in: nothing, `.js` or `.ts`. */
 export type ImportExtension = "none" | "js" | "ts";
@@ -14,7 +14,7 @@ export interface ImportRewrite {
 }
 
 /** The parameters every plugin built on protoplugin takes, as protoc-gen-es reads them. */
-export interface StandardOptions {
+interface StandardOptions {
   readonly targets: readonly Target[];
   readonly tsNocheck: boolean;
   readonly elidePluginVersion: boolean;
@@ -24,6 +24,20 @@ export interface StandardOptions {
   readonly importExtension: ImportExtension;
   readonly jsImportStyle: JsImportStyle;
 }
+
+/**
+ * The standard keys users set, in the order the README documents them. `bootstrap_wkt`
+ * is parsed too but stays undocumented.
+ */
+export const STANDARD_PARAMETERS: readonly string[] = [
+  "target",
+  "import_extension",
+  "js_import_style",
+  "keep_empty_files",
+  "ts_nocheck",
+  "elide_plugin_version",
+  "rewrite_imports",
+];
 
 /** One `key=value` of the parameter string. */
 export interface RawParameter {
@@ -71,10 +85,10 @@ export function parseParameters<Own>(parameter: string, parseOwn: (raw: readonly
     const eq = raw.indexOf("=");
     const key = eq < 0 ? raw : raw.slice(0, eq);
     const value = eq < 0 ? "" : raw.slice(eq + 1);
-    const flag = (): boolean => lookup(raw, value, booleans);
+    const flag = (): boolean => lookup(raw, key, value, booleans);
     switch (key) {
       case "target":
-        targets = parseTargets(raw, value);
+        targets = parseTargets(raw, key, value);
         break;
       case "ts_nocheck":
         tsNocheck = flag();
@@ -91,10 +105,10 @@ export function parseParameters<Own>(parameter: string, parseOwn: (raw: readonly
         keepEmptyFiles = flag();
         break;
       case "import_extension":
-        importExtension = lookup(raw, value, importExtensions);
+        importExtension = lookup(raw, key, value, importExtensions);
         break;
       case "js_import_style":
-        jsImportStyle = lookup(raw, value, jsImportStyles);
+        jsImportStyle = lookup(raw, key, value, jsImportStyles);
         break;
       case "rewrite_imports": {
         const colon = value.indexOf(":");
@@ -124,34 +138,52 @@ export function parseParameters<Own>(parameter: string, parseOwn: (raw: readonly
   };
 }
 
-const booleans = new Map([
-  ["true", true],
-  ["1", true],
-  ["false", false],
-  ["0", false],
-]);
-const importExtensions = new Map<string, ImportExtension>([
-  ["", "none"],
-  ["none", "none"],
-  ["js", "js"],
-  [".js", "js"],
-  ["ts", "ts"],
-  [".ts", "ts"],
-]);
-const jsImportStyles = new Map<string, JsImportStyle>([
-  ["module", "module"],
-  ["legacy_commonjs", "legacy_commonjs"],
-]);
-const targetNames = new Map<string, Target>([
-  ["js", "js"],
-  ["ts", "ts"],
-  ["dts", "dts"],
-]);
+/** Values a key accepts, and how an error message describes them. */
+interface ValueMap<T> {
+  readonly values: ReadonlyMap<string, T>;
+  readonly described: string;
+}
 
-function parseTargets(raw: string, value: string): Target[] {
+const booleans: ValueMap<boolean> = {
+  values: new Map([
+    ["true", true],
+    ["1", true],
+    ["false", false],
+    ["0", false],
+  ]),
+  described: "true or false",
+};
+const importExtensions: ValueMap<ImportExtension> = {
+  values: new Map<string, ImportExtension>([
+    ["", "none"],
+    ["none", "none"],
+    ["js", "js"],
+    [".js", "js"],
+    ["ts", "ts"],
+    [".ts", "ts"],
+  ]),
+  described: "none, js or ts",
+};
+const jsImportStyles: ValueMap<JsImportStyle> = {
+  values: new Map<string, JsImportStyle>([
+    ["module", "module"],
+    ["legacy_commonjs", "legacy_commonjs"],
+  ]),
+  described: "module or legacy_commonjs",
+};
+const targetNames: ValueMap<Target> = {
+  values: new Map<string, Target>([
+    ["js", "js"],
+    ["ts", "ts"],
+    ["dts", "dts"],
+  ]),
+  described: "js, ts or dts, or several joined with + (e.g. js+dts)",
+};
+
+function parseTargets(raw: string, key: string, value: string): Target[] {
   const targets: Target[] = [];
   for (const part of value.split("+")) {
-    const target = lookup(raw, part, targetNames);
+    const target = lookup(raw, key, part, targetNames);
     if (!targets.includes(target)) {
       targets.push(target);
     }
@@ -159,11 +191,11 @@ function parseTargets(raw: string, value: string): Target[] {
   return targets;
 }
 
-// A value outside the accepted ones is an error naming the whole `key=value`.
-function lookup<T>(raw: string, value: string, accepted: ReadonlyMap<string, T>): T {
-  const found = accepted.get(value);
+// A value outside the accepted ones is an error naming the whole `key=value` and what the key takes.
+function lookup<T>(raw: string, key: string, value: string, accepted: ValueMap<T>): T {
+  const found = accepted.values.get(value);
   if (found === undefined) {
-    throw new ParameterError(raw);
+    throw new ParameterError(raw, `${key} takes ${accepted.described}`);
   }
   return found;
 }

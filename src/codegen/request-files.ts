@@ -80,7 +80,13 @@ function checkEdition(fileName: string, edition: Edition): void {
 }
 
 function editionName(edition: Edition): string {
-  const number: number = edition;
-  const value = EditionSchema.values.find((v) => v.number === number);
-  return value === undefined ? `unknown (${String(edition)})` : value.name.replace(/^EDITION_/, "");
+  return editionEnumName(edition) ?? `unknown (${String(edition)})`;
+}
+
+/**
+ * The Edition enum's name for a number without its `EDITION_` prefix (`2023`, `PROTO2`),
+ * or undefined for a number the enum does not have.
+ */
+export function editionEnumName(edition: number): string | undefined {
+  return EditionSchema.values.find((v) => v.number === edition)?.name.replace(/^EDITION_/, "");
 }

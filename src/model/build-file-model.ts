@@ -1,8 +1,9 @@
 import type { DescEnum, DescFile, DescMethod, DescService } from "@bufbuild/protobuf";
+import type { TelemetrySwitches } from "../gen/tsotel/v1/options_pb.js";
 import type { DocComments } from "./doc.js";
 import type { EsNames } from "./es-names.js";
 import type { EnumNamesModel, FileModel, MethodModel, ServiceModel } from "./file-model.js";
-import { spanAttributes, telemetrySwitches } from "./method-telemetry.js";
+import { methodTelemetry, serviceSwitches, spanAttributes, telemetrySwitches } from "./method-telemetry.js";
 import { lowerFirst, memberScope, topLevelScope } from "./names.js";
 import type { NameScope } from "./names.js";
 import { PluginError } from "./plugin-error.js";
@@ -56,7 +57,8 @@ class FileModelBuilder {
     const clientName = this.scope.claim(`${service.name}Client`);
     const addName = this.scope.claim(`add${service.name}`);
     const members = memberScope();
-    const methods = service.methods.map((method) => this.method(method, members.claim(lowerFirst(method.name))));
+    const inherited = serviceSwitches(service);
+    const methods = service.methods.map((method) => this.method(method, members.claim(lowerFirst(method.name)), inherited));
     const name = service.typeName;
     return {
       typeName: name,
@@ -75,8 +77,9 @@ class FileModelBuilder {
     };
   }
 
-  private method(method: DescMethod, member: string): MethodModel {
-    const attributes = spanAttributes(method, this.names, this.problems);
+  private method(method: DescMethod, member: string, inherited: TelemetrySwitches | undefined): MethodModel {
+    const own = methodTelemetry(method);
+    const attributes = spanAttributes(method, own, this.names, this.problems);
     for (const attribute of attributes) {
       if (typeof attribute.convert === "object") {
         this.enumTable(attribute.convert.enum);
@@ -89,7 +92,7 @@ class FileModelBuilder {
       input: this.names.ref(method.input),
       output: this.names.ref(method.output),
       doc: this.docs.docText(method),
-      telemetry: telemetrySwitches(method),
+      telemetry: telemetrySwitches(own, inherited),
       spanAttributes: attributes,
       spanAttributesName:
         attributes.length === 0

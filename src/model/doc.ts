@@ -2,7 +2,7 @@ import type { DescFile, DescMethod, DescService } from "@bufbuild/protobuf";
 import type { SourceCodeInfo_Location } from "@bufbuild/protobuf/wkt";
 
 // Field numbers in descriptor.proto that make up source paths.
-const FILE_SERVICE = 6;
+export const FILE_SERVICE = 6;
 const SERVICE_METHOD = 2;
 
 /**

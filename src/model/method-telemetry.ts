@@ -43,10 +43,11 @@ const RESERVED_NAMESPACES = ["rpc", "server", "network", "error", "net"];
 const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
 const INT64_TYPES = new Set([ScalarType.INT64, ScalarType.UINT64, ScalarType.SINT64, ScalarType.FIXED64, ScalarType.SFIXED64]);
 
-/** The switches of a method: its own where set, else its service's. */
-export function telemetrySwitches(method: DescMethod): TelemetrySwitchesModel {
-  const own = methodTelemetry(method);
-  const inherited = serviceSwitches(method.parent);
+/**
+ * The switches of a method: its own where set, else its service's. `own` and
+ * `inherited` are as `methodTelemetry` and `serviceSwitches` decode them.
+ */
+export function telemetrySwitches(own: MethodTelemetry | undefined, inherited: TelemetrySwitches | undefined): TelemetrySwitchesModel {
   const tracing = own?.tracing ?? inherited?.tracing ?? true;
   const metrics = own?.metrics ?? inherited?.metrics ?? true;
   const messageEvents = own?.messageEvents ?? inherited?.messageEvents ?? false;
@@ -59,20 +60,29 @@ export function telemetrySwitches(method: DescMethod): TelemetrySwitchesModel {
 
 // getOption decodes the option and builds a message on every call, also for an
 // option that is not set, as on most methods; hasOption only looks for the field.
-function methodTelemetry(method: DescMethod): MethodTelemetry | undefined {
+// Callers decode once per method and once per service.
+
+/** The method's `(tsotel.v1.method)` option, or undefined when unset. */
+export function methodTelemetry(method: DescMethod): MethodTelemetry | undefined {
   return hasOption(method, methodOption) ? getOption(method, methodOption) : undefined;
 }
 
-function serviceSwitches(service: DescService): TelemetrySwitches | undefined {
+/** The service's `(tsotel.v1.service)` option, or undefined when unset. */
+export function serviceSwitches(service: DescService): TelemetrySwitches | undefined {
   return hasOption(service, serviceOption) ? getOption(service, serviceOption) : undefined;
 }
 
 /**
- * The span attributes a method lifts from its request, validated. Problems are
+ * The span attributes a method lifts from its request (`own` is its decoded option), validated. Problems are
  * pushed to `problems`, one line each naming the file, the element and the fix.
  */
-export function spanAttributes(method: DescMethod, names: EsNames, problems: string[]): SpanAttributeModel[] {
-  const declared = methodTelemetry(method)?.spanAttributes ?? [];
+export function spanAttributes(
+  method: DescMethod,
+  own: MethodTelemetry | undefined,
+  names: EsNames,
+  problems: string[],
+): SpanAttributeModel[] {
+  const declared = own?.spanAttributes ?? [];
   if (declared.length === 0) {
     return [];
   }

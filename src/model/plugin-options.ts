@@ -1,3 +1,5 @@
+import { STANDARD_PARAMETERS } from "../codegen/parameters.js";
+
 /** The plugin's own parameters, beside the standard ones protoc-gen-es takes too (src/codegen/parameters.ts). */
 export interface PluginOptions {
   /** Module specifier generated code imports the runtime from. */
@@ -7,16 +9,7 @@ export interface PluginOptions {
 export const DEFAULT_RUNTIME_IMPORT = "protoc-gen-ts-otel/runtime";
 
 /** Every parameter the plugin accepts: the standard ones, then ours. The README documents each. */
-export const ACCEPTED_PARAMETERS: readonly string[] = [
-  "target",
-  "import_extension",
-  "js_import_style",
-  "keep_empty_files",
-  "ts_nocheck",
-  "elide_plugin_version",
-  "rewrite_imports",
-  "runtime_import",
-];
+export const ACCEPTED_PARAMETERS: readonly string[] = [...STANDARD_PARAMETERS, "runtime_import"];
 
 /**
  * Parses the parameters that are not standard. An unknown key is an error that
@@ -38,24 +31,4 @@ export function parsePluginOptions(raw: readonly { key: string; value: string }[
     }
   }
   return options;
-}
-
-const booleanValues = "true or false";
-const allowedValues: Readonly<Record<string, string>> = {
-  target: "js, ts or dts, or several joined with + (e.g. js+dts)",
-  import_extension: "none, js or ts",
-  js_import_style: "module or legacy_commonjs",
-  keep_empty_files: booleanValues,
-  ts_nocheck: booleanValues,
-  elide_plugin_version: booleanValues,
-};
-
-/**
- * A bad value of a standard parameter is reported as `invalid option "target=java"`; add what the
- * option takes, so the message says how to fix it.
- */
-export function explainParameterError(message: string): string {
-  const key = /^invalid option "([a-z_]+)=[^"]*"$/.exec(message)?.[1];
-  const allowed = key === undefined ? undefined : allowedValues[key];
-  return allowed === undefined ? message : `${message}: ${key ?? ""} takes ${allowed}`;
 }

@@ -3,14 +3,14 @@
 // descriptor and per options message, so bytes the plugin never reads are cheapest
 // dropped before they become objects.
 //
-// The rule: what survives = what the model reads. Whatever src/model, src/codegen or
-// protoplugin reads from the request must come through this pass byte for byte; a
+// The rule: what survives = what the model reads. Whatever src/model or src/codegen
+// reads from the request must come through this pass byte for byte; a
 // change that starts reading another part of the request (another option extension,
 // the source info of another element) must keep it here too, or it will silently read
 // nothing. Today that is:
 //   - every field of every descriptor, except `source_code_info`, which files not being
-//     generated lose whole and files being generated keep only for the package, syntax,
-//     edition and services (and their methods), which the JSDoc and preamble read;
+//     generated lose whole and files being generated keep only for the package, syntax
+//     and services (and their methods), which the preamble and JSDoc read;
 //   - in options messages, every non-extension field (numbers below 1000: deprecated,
 //     features, map_entry, packed, jstype, debug_redact, uninterpreted_option, ...);
 //     of the extensions (1000 and up), only (tsotel.v1.service) in ServiceOptions and
@@ -18,6 +18,9 @@
 //     so that it decodes as unset.
 //
 // Field numbers are those of plugin.proto and descriptor.proto.
+
+import { FILE_PACKAGE, FILE_SYNTAX } from "../codegen/preamble.js";
+import { FILE_SERVICE } from "../model/doc.js";
 
 const REQUEST_FILE_TO_GENERATE = 1;
 const REQUEST_PROTO_FILE = 15;
@@ -35,10 +38,9 @@ export const OWN_METHOD_OPTION = 58721;
 
 /**
  * The first path elements (FileDescriptorProto fields) of the locations the plugin
- * reads: package, syntax and edition for the file preamble, services and their
- * methods for JSDoc.
+ * reads: package and syntax for the file preamble, services and their methods for JSDoc.
  */
-const KEPT_PATH_ROOTS: ReadonlySet<number> = new Set([2, 6, 12, 14]);
+const KEPT_PATH_ROOTS: ReadonlySet<number> = new Set([FILE_PACKAGE, FILE_SERVICE, FILE_SYNTAX]);
 
 const VARINT = 0;
 const FIXED64 = 1;
@@ -125,8 +127,8 @@ function file(sourceInfo: Shape): DescriptorShape {
 
 const GENERATED_FILE = file({ kind: "locations" });
 const OTHER_FILE = file({ kind: "drop" });
-// protoplugin takes a source_file_descriptors entry over the proto_file entry of the
-// same name, so both get the same treatment.
+// src/codegen/request-files.ts takes a source_file_descriptors entry over the
+// proto_file entry of the same name, so both get the same treatment.
 const REQUEST = descriptor([
   [REQUEST_PROTO_FILE, { kind: "file" }],
   [REQUEST_SOURCE_FILE_DESCRIPTORS, { kind: "file" }],
@@ -150,14 +152,14 @@ export function pruneRequest(request: Uint8Array): Uint8Array {
   // A plain view: subarray() of a Buffer, as stdin gives, is much slower.
   const input = new Uint8Array(request.buffer, request.byteOffset, request.byteLength);
   const reader = new WireReader(input);
-  const pruner = new Pruner(reader, filesToGenerate(reader, input.length));
+  const pruner = new Pruner(reader, namesToGenerate(reader, input.length));
   reader.pos = 0;
   const removed = pruner.message(input.length, REQUEST);
   return removed === 0 ? request : applyEdits(input, pruner.edits, pruner.size, input.length - removed);
 }
 
 /** The names in `file_to_generate`, which may come anywhere in the request. */
-function filesToGenerate(reader: WireReader, end: number): Set<string> {
+function namesToGenerate(reader: WireReader, end: number): Set<string> {
   const names = new Set<string>();
   while (reader.pos < end) {
     reader.tag(end);
