@@ -13,7 +13,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { TelemetryOption } from "protoc-gen-ts-otel/runtime";
-import { describeMachine } from "./machine.js";
+import { assertDistFresh } from "./dist-freshness.js";
+import { describeMachine, endLoad } from "./machine.js";
 import { benchDir } from "./paths.js";
 import { formatTable, num } from "./report/format-table.js";
 import { median } from "./stats.js";
@@ -51,6 +52,8 @@ async function stack(id: string, label: string, telemetry?: TelemetryOption): Pr
   return { id, label, client, server };
 }
 
+const results = new Map<string, Record<Workload, { cpuUs: number[]; ratio: number[] }>>();
+
 function cellsOf(s: Stack): Record<Workload, { cpuUs: number[]; ratio: number[] }> {
   const cells = results.get(s.id);
   if (cells === undefined) {
@@ -59,7 +62,11 @@ function cellsOf(s: Stack): Record<Workload, { cpuUs: number[]; ratio: number[] 
   return cells;
 }
 
-/** CPU microseconds of this process per call or per message. */
+/**
+ * CPU microseconds of this process per call or per message. Each operation is checked
+ * (the payload echoed, every message streamed), so a broken stack cannot pass for a
+ * cheap one.
+ */
 async function cpuPerOp(client: BenchClient, workload: Workload): Promise<number> {
   const before = process.cpuUsage();
   let ops: number;
@@ -68,19 +75,27 @@ async function cpuPerOp(client: BenchClient, workload: Workload): Promise<number
     await Promise.all(
       Array.from({ length: UNARY_CONCURRENCY }, async () => {
         while (next++ < UNARY_CALLS) {
-          await client.unary(payload);
+          const echoed = await client.unary(payload);
+          if (echoed !== payload.length) {
+            throw new Error(`unary echoed ${String(echoed)} bytes of ${String(payload.length)}`);
+          }
         }
       }),
     );
     ops = UNARY_CALLS;
   } else {
     ops = await client.serverStream(STREAM_MESSAGES);
+    if (ops !== STREAM_MESSAGES) {
+      throw new Error(`server stream delivered ${String(ops)} messages of ${String(STREAM_MESSAGES)}`);
+    }
   }
   const used = process.cpuUsage(before);
   return (used.user + used.system) / ops;
 }
 
-
+assertDistFresh();
+const startedAt = new Date().toISOString();
+const machine = describeMachine();
 const bareStack = await stack("bare", "bare grpc-js");
 const stacks = [
   bareStack,
@@ -88,7 +103,6 @@ const stacks = [
   await stack("ours-prometheus", "ours, Prometheus only", { tracing: false, metrics: false }),
 ];
 const workloads: readonly Workload[] = ["unary", "serverStream"];
-const results = new Map<string, Record<Workload, { cpuUs: number[]; ratio: number[] }>>();
 try {
   for (const s of stacks) {
     results.set(s.id, { unary: { cpuUs: [], ratio: [] }, serverStream: { cpuUs: [], ratio: [] } });
@@ -97,13 +111,19 @@ try {
     }
   }
   for (let round = 0; round < rounds; round++) {
+    // Each round starts with another stack, so no stack always runs first.
+    const order = stacks.map((_, i) => stacks[(i + round) % stacks.length] ?? bareStack);
     for (const workload of workloads) {
-      const bare = await cpuPerOp(bareStack.client, workload);
+      const cpu = new Map<Stack, number>();
+      for (const s of order) {
+        cpu.set(s, await cpuPerOp(s.client, workload));
+      }
+      const bare = cpu.get(bareStack) ?? Number.NaN;
       for (const s of stacks) {
-        const cpu = s.id === "bare" ? bare : await cpuPerOp(s.client, workload);
+        const used = cpu.get(s) ?? Number.NaN;
         const cell = cellsOf(s)[workload];
-        cell.cpuUs.push(cpu);
-        cell.ratio.push(bare / cpu);
+        cell.cpuUs.push(used);
+        cell.ratio.push(bare / used);
       }
     }
     console.error(`in-process A/B: round ${round + 1}/${rounds}`);
@@ -131,5 +151,5 @@ console.log(
 );
 console.log(formatTable(["stack", "unary µs/call", "× bare", "stream µs/msg", "× bare"], rows));
 const out = join(benchDir, smoke ? "results/ab-smoke.json" : "results/ab.json");
-writeFileSync(out, `${JSON.stringify({ startedAt: new Date().toISOString(), machine: describeMachine(), rounds, results: Object.fromEntries(results) }, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ command: `npm run bench:ab${smoke ? " -- --smoke" : ""}`, startedAt, machine: endLoad(machine), rounds, results: Object.fromEntries(results) }, null, 2)}\n`);
 console.log(`\nResults: ${out}`);
