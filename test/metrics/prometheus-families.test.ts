@@ -10,6 +10,7 @@ import { collect, rejection, useTestServer } from "../behaviour/harness.js";
 import type { PrometheusOptions } from "protoc-gen-ts-otel/runtime";
 import { samplesOf } from "./support/exposition.js";
 import type { Exposition } from "./support/exposition.js";
+import { CANONICAL_CODES, DEFAULT_BUCKETS, GO_CODES } from "./support/grpc-codes.js";
 import { countsOf, scrape, settledScrape, testMethod } from "./support/grpc-counts.js";
 import { serverCall } from "./support/seam-call.js";
 import { prometheusOnly } from "./support/telemetry-options.js";
@@ -43,18 +44,6 @@ const FAMILIES = [
   ["grpc_client_msg_recv_handling_seconds", "histogram", METHOD_LABELS, "Histogram of response latency (seconds) of the gRPC single message receive."],
   ["grpc_client_msg_send_handling_seconds", "histogram", METHOD_LABELS, "Histogram of response latency (seconds) of the gRPC single message send."],
 ] as const;
-
-const GO_CODES = [
-  "OK", "Canceled", "Unknown", "InvalidArgument", "DeadlineExceeded", "NotFound", "AlreadyExists", "PermissionDenied",
-  "ResourceExhausted", "FailedPrecondition", "Aborted", "OutOfRange", "Unimplemented", "Internal", "Unavailable",
-  "DataLoss", "Unauthenticated",
-];
-const CANONICAL_CODES = [
-  "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
-  "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
-  "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
-];
-const DEFAULT_BUCKETS = ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"];
 
 /** The family a sample line belongs to: histogram lines drop their suffix. */
 function familyOf(name: string): string {

@@ -1,7 +1,7 @@
 // With no SDK, or a span that is not sampled, tracing costs close to nothing: nothing
 // is computed or set on a span that does not record, and what can be computed once
 // per method is not computed per call.
-import { INVALID_SPAN_CONTEXT, trace } from "@opentelemetry/api";
+import { INVALID_SPAN_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
 import type { Attributes, Context, Span, SpanOptions, Tracer, TracerProvider } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import { Code } from "protoc-gen-ts-otel/runtime";
@@ -74,12 +74,24 @@ describe("spans that do not record", () => {
     await client.unary({});
     await collect(client.serverStream({}));
 
-    const attributesOf = (name: string): (Attributes | undefined)[] =>
-      provider.started.filter((s) => s.name.endsWith(name)).map((s) => s.options.attributes);
-    const [clientFirst, serverFirst, clientSecond, serverSecond] = attributesOf("/Unary");
-    expect(clientFirst).toBeDefined();
+    const attributesOf = (name: string, kind: SpanKind): (Attributes | undefined)[] =>
+      provider.started.filter((s) => s.name.endsWith(name) && s.options.kind === kind).map((s) => s.options.attributes);
+    expect(provider.started.filter((s) => s.name.endsWith("/Unary"))).toHaveLength(4);
+    const clientUnary = attributesOf("/Unary", SpanKind.CLIENT);
+    const serverUnary = attributesOf("/Unary", SpanKind.SERVER);
+    expect(clientUnary).toHaveLength(2);
+    expect(serverUnary).toHaveLength(2);
+    const [clientFirst, clientSecond] = clientUnary;
+    const [serverFirst, serverSecond] = serverUnary;
+    for (const attributes of [clientFirst, clientSecond, serverFirst, serverSecond]) {
+      expect(attributes).toBeDefined();
+    }
     expect(clientSecond).toBe(clientFirst);
     expect(serverSecond).toBe(serverFirst);
-    expect(attributesOf("/ServerStream")[0]).not.toBe(clientFirst);
+    expect(serverFirst).not.toBe(clientFirst);
+    const clientServerStream = attributesOf("/ServerStream", SpanKind.CLIENT);
+    expect(clientServerStream).toHaveLength(1);
+    expect(clientServerStream[0]).toBeDefined();
+    expect(clientServerStream[0]).not.toBe(clientFirst);
   });
 });

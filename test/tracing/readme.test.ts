@@ -24,7 +24,7 @@ type Side = "client" | "server";
 function tracingSection(): string {
   const readme = `\n${readFileSync(join(repoRoot, "README.md"), "utf8")}`;
   const begin = readme.indexOf("\n## Tracing\n");
-  expect(begin, "README.md has a `## Tracing` section (see scratch/readme-tracing.md)").toBeGreaterThanOrEqual(0);
+  expect(begin, "README.md has a `## Tracing` section").toBeGreaterThanOrEqual(0);
   const end = readme.indexOf("\n## ", begin + 1);
   return readme.slice(begin, end < 0 ? undefined : end);
 }

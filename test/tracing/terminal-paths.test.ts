@@ -179,9 +179,15 @@ const paths: readonly TerminalPath[] = [
     applies: (kind) => kind.streamsResponses,
     async run({ kind, serve }) {
       const { client } = await serve(behaviorHandlers());
+      let received = 0;
       for await (const _ of kind.call(client, [{ count: 2, behavior: Behavior.WAIT_FOR_CANCEL }])) {
+        received += 1;
         break;
       }
+      // The consumer got the first message and left the loop because of it, not because the stream ended.
+      expect(received).toBe(1);
+      // Leaving the loop surfaces no error to the caller: for this path the client code is the
+      // one on the client span, checked below.
       return Code.CANCELLED;
     },
     client: Code.CANCELLED,

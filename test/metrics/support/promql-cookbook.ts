@@ -10,7 +10,7 @@ export interface CookbookQuery {
 export function readCookbook(markdown: string): CookbookQuery[] {
   const start = markdown.indexOf("\n### PromQL cookbook\n");
   if (start < 0) {
-    throw new Error('the README has no "### PromQL cookbook" section (scratch/readme-metrics.md holds it until it is merged)');
+    throw new Error('the README has no "### PromQL cookbook" section');
   }
   // From after the heading line to the next heading of level 3 or above.
   const body = markdown.slice(markdown.indexOf("\n", start + 1) + 1);

@@ -9,3 +9,12 @@ export function prometheusOnly(registry: PrometheusRegistry, options: Prometheus
 export function otelMetricsOnly(options: MetricsOptions, semconv?: TelemetryOptions["semconv"]): TelemetryOptions {
   return { tracing: false, prometheus: false, metrics: options, ...(semconv === undefined ? {} : { semconv }) };
 }
+
+/** Telemetry with OpenTelemetry metrics (A66 and message sizes) and Prometheus (message histograms) on, tracing off. */
+export function metricsEverywhere(meterProvider: NonNullable<MetricsOptions["meterProvider"]>, registry: PrometheusRegistry): TelemetryOptions {
+  return {
+    tracing: false,
+    metrics: { meterProvider, a66: true, messageSizes: true },
+    prometheus: { registry, messageHistograms: true },
+  };
+}
