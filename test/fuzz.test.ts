@@ -1,97 +1,17 @@
 import { join } from "node:path";
 import { clone, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { CodeGeneratorRequestSchema, MethodDescriptorProtoSchema, ServiceDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
-import type { CodeGeneratorRequest, CodeGeneratorResponse, Edition } from "@bufbuild/protobuf/wkt";
+import { CodeGeneratorRequestSchema } from "@bufbuild/protobuf/wkt";
+import type { CodeGeneratorRequest, CodeGeneratorResponse } from "@bufbuild/protobuf/wkt";
 import { protocGenEs } from "@bufbuild/protoc-gen-es/dist/cjs/src/protoc-gen-es-plugin.js";
 import { describe, expect, it } from "vitest";
 import { plugin } from "../src/plugin.js";
 import { codeGeneratorRequest } from "./support/descriptors.js";
+import { mutatedRequest, random } from "./support/request-mutations.js";
 import { consumerProject, diagnosticLines } from "./support/typecheck.js";
-
-// A small seeded generator, so that a failing run can be replayed.
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FILES = ["user/v1/user.proto", "tsotel/testing/v1/test_service.proto", "edge/multi/v1/multi.proto", "tsotel/v1/options.proto", "shop/v1/orders.proto"];
 const base = codeGeneratorRequest(FILES, "target=ts,import_extension=js");
 const baseBytes = toBinary(CodeGeneratorRequestSchema, base);
-
-type Mutation = (request: CodeGeneratorRequest, next: () => number) => void;
-
-function pick<T>(items: readonly T[], next: () => number): T {
-  const item = items[Math.floor(next() * items.length)];
-  if (item === undefined) throw new Error("pick from an empty list");
-  return item;
-}
-
-function generatedFiles(request: CodeGeneratorRequest) {
-  return request.protoFile.filter((f) => request.fileToGenerate.includes(f.name) && f.service.length > 0);
-}
-
-const strangeNames = ["", "123abc", "my-method", "ünïcode", "__proto__", "constructor", "then", "Object", "a".repeat(300), "with space", "default"];
-
-const mutations: Record<string, Mutation> = {
-  "dangling type reference": (r, next) => {
-    const method = pick(pick(generatedFiles(r), next).service.flatMap((s) => s.method), next);
-    method.inputType = ".nowhere.Missing";
-  },
-  "empty or strange service name": (r, next) => {
-    pick(pick(generatedFiles(r), next).service, next).name = pick(strangeNames, next);
-  },
-  "empty or strange method name": (r, next) => {
-    pick(pick(generatedFiles(r), next).service.flatMap((s) => s.method), next).name = pick(strangeNames, next);
-  },
-  "duplicated method": (r, next) => {
-    const service = pick(pick(generatedFiles(r), next).service, next);
-    const method = pick(service.method, next);
-    service.method.push(clone(MethodDescriptorProtoSchema, method));
-  },
-  "duplicated service": (r, next) => {
-    const file = pick(generatedFiles(r), next);
-    file.service.push(clone(ServiceDescriptorProtoSchema, pick(file.service, next)));
-  },
-  "unknown edition": (r, next) => {
-    const file = pick(generatedFiles(r), next);
-    file.syntax = "editions";
-    // Numbers outside the Edition enum, as a foreign or broken compiler could send.
-    file.edition = pick([1, 2, 900, 1002, 9999, 99997, 2147483647], next) as Edition;
-  },
-  "unknown syntax": (r, next) => {
-    pick(generatedFiles(r), next).syntax = pick(["proto4", "", "editions"], next);
-  },
-  "huge repetition": (r, next) => {
-    const file = pick(generatedFiles(r), next);
-    const service = pick(file.service, next);
-    for (let i = 0; i < 200; i++) {
-      const copy = clone(ServiceDescriptorProtoSchema, service);
-      copy.name = `${service.name}${i}`;
-      file.service.push(copy);
-    }
-  },
-  "file to generate that is not in the request": (r) => {
-    r.fileToGenerate.push("not/there.proto");
-  },
-  "dependency missing": (r, next) => {
-    const file = pick(generatedFiles(r), next);
-    r.protoFile = r.protoFile.filter((f) => !file.dependency.includes(f.name) || f.name.startsWith("google/"));
-  },
-  "service without methods": (r, next) => {
-    pick(pick(generatedFiles(r), next).service, next).method = [];
-  },
-  "streaming flags flipped": (r, next) => {
-    const method = pick(pick(generatedFiles(r), next).service.flatMap((s) => s.method), next);
-    method.clientStreaming = !method.clientStreaming;
-    method.serverStreaming = next() < 0.5;
-  },
-};
 
 function runPlugin(request: CodeGeneratorRequest): CodeGeneratorResponse {
   // The one property that matters most: run() returns, whatever the input.
@@ -114,9 +34,7 @@ describe("fuzzing the plugin", () => {
     let withFiles = 0;
     let withError = 0;
     for (let round = 0; round < 80; round++) {
-      const request = clone(CodeGeneratorRequestSchema, base);
-      const name = pick(Object.keys(mutations), next);
-      mutations[name]?.(request, next);
+      const { name, request } = mutatedRequest(base, next);
       const response = runPlugin(request);
       expectClearError(response);
       if (response.error !== "") {
