@@ -6,14 +6,14 @@ import tseslint from "typescript-eslint";
 export default tseslint.config(
   {
     // Generated code is checked by the golden and type-check tests instead.
-    ignores: ["dist/**", "golden/**", "src/gen/**", "demo/gen/**", "node_modules/**", "scratch/**", "bench/codegen/vendor/**"],
+    ignores: ["**/dist/**", "golden/**", "src/gen/**", "demo/gen/**", "node_modules/**", "scratch/**", "bench/codegen/vendor/**", "test/fixtures/consumer/**"],
   },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["*.js", "scripts/*.mjs", "bin/*.js"] },
+        projectService: { allowDefaultProject: ["*.js", "scripts/*.mjs", "packages/*/bin/*.js"] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -5,7 +5,7 @@ export default defineConfig({
   resolve: {
     alias: {
       // Tests and goldens run against the runtime's source, not a build of it.
-      "protoc-gen-ts-otel/runtime": fileURLToPath(new URL("./src/runtime/index.ts", import.meta.url)),
+      "protoc-gen-ts-otel-runtime": fileURLToPath(new URL("./packages/runtime/src/index.ts", import.meta.url)),
     },
   },
   test: {

@@ -12,7 +12,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { TelemetryOption } from "protoc-gen-ts-otel/runtime";
+import type { TelemetryOption } from "protoc-gen-ts-otel-runtime";
 import { assertDistFresh } from "./dist-freshness.js";
 import { describeMachine, endLoad } from "./machine.js";
 import { benchDir } from "./paths.js";

@@ -84,10 +84,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   };
   const codegen: CorpusPlan[] = smoke
     ? [
-        // A few cloud files through every plugin; compute.proto is the same code path, only longer.
+        // The small request, and a few cloud files, through every plugin; compute.proto is
+        // the same code path, only longer.
+        { corpus: "small", budgets: { "ts-otel": budget(1), "connect-es-v1": budget(1), "es-v2": budget(1) } },
         { corpus: "cloud", limit: 3, budgets: { "ts-otel": budget(1), "connect-es-v1": budget(1), "es-v2": budget(1) } },
       ]
     : [
+        // Start-up dominates a small request: enough runs for a steady median.
+        { corpus: "small", budgets: { "ts-otel": budget(15), "connect-es-v1": budget(15), "es-v2": budget(15) } },
         // protoc-gen-es v2 is the reference for messages, not a contender: one run each.
         { corpus: "cloud", budgets: { "ts-otel": budget(3), "connect-es-v1": budget(3), "es-v2": budget(1, 150_000) } },
         {

@@ -1,8 +1,8 @@
 // How the demo prints a call: the method and its kind, what was sent (→), what came
 // back (←), and the final status.
 import type { DescMessage } from "@bufbuild/protobuf";
-import { RpcError, codeName } from "protoc-gen-ts-otel/runtime";
-import type { MethodDefinition } from "protoc-gen-ts-otel/runtime";
+import { RpcError, codeName } from "protoc-gen-ts-otel-runtime";
+import type { MethodDefinition } from "protoc-gen-ts-otel-runtime";
 
 /** Prints the call's header, then each request message it sends. */
 export function logCall(method: MethodDefinition, ...requests: object[]): void {

@@ -2,7 +2,7 @@
 // is typed by the generated UserServiceHandlers, so every request parameter is typed
 // without an annotation, and a handler answers with a message or its plain-object init.
 import { create } from "@bufbuild/protobuf";
-import { Code, RpcError } from "protoc-gen-ts-otel/runtime";
+import { Code, RpcError } from "protoc-gen-ts-otel-runtime";
 import type { UserServiceHandlers } from "./gen/user/v1/user_otel.js";
 import type { User, UserUpdateRequest } from "./gen/user/v1/user_pb.js";
 import { UserSchema } from "./gen/user/v1/user_pb.js";

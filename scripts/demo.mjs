@@ -32,8 +32,8 @@ const run = serve
   : { title: "run demo/main.ts", args: ["--import", "tsx", "demo/main.ts", ...programArgs], ...tsx, timeoutMs: 60_000 };
 const steps = serve ? [generate, run] : [generate, typeCheck, run];
 
-if (!existsSync(new URL("../dist/esm/src/cli.js", import.meta.url))) {
-  fail("dist/ is missing: run `npm run build` first (`npm run demo` does)");
+if (!existsSync(new URL("../packages/protoc-gen-ts-otel/dist/protoc-gen-ts-otel.js", import.meta.url))) {
+  fail("the packages are not built: run `npm run build` first (`npm run demo` does)");
 }
 
 for (const [index, step] of steps.entries()) {

@@ -4,10 +4,16 @@ import { CodeGeneratorRequestSchema, CodeGeneratorResponseSchema } from "@bufbui
 import type { CodeGeneratorRequest } from "@bufbuild/protobuf/wkt";
 import { PLUGIN_NAME, plugin } from "./plugin.js";
 import { pruneRequest } from "./request/prune-request.js";
-import { VERSION } from "./runtime/version.js";
+import { VERSION } from "./version.js";
 
 // The executable protoc and buf run: a CodeGeneratorRequest on stdin, the response
 // on stdout. Whatever goes wrong ends in one line on stderr, never a stack trace.
+//
+// This replaces protoplugin's runNodeJs, for two reasons: it decodes the whole request,
+// where this prunes what the plugin never reads before decoding (see
+// src/request/prune-request.ts); and it answers a plugin that throws with a stack-less
+// exit 1, where this plugin never throws (errors travel in the response, as protoc and
+// buf expect) and keeps `process.exit` out of the way of pending writes.
 
 async function main(args: readonly string[]): Promise<number> {
   if (args.includes("--version") || args.includes("-v")) {

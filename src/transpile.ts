@@ -1,6 +1,5 @@
 import { createRequire } from "node:module";
-import type { FileInfo } from "./codegen/generated-file.js";
-import type { JsImportStyle } from "./codegen/parameters.js";
+import type { EcmaScriptPluginOptions, FileInfo } from "@bufbuild/protoplugin";
 
 type TypeScript = typeof import("typescript");
 
@@ -23,7 +22,7 @@ export function transpile(
   files: FileInfo[],
   transpileJs: boolean,
   transpileDts: boolean,
-  jsImportStyle: JsImportStyle,
+  jsImportStyle: EcmaScriptPluginOptions["jsImportStyle"],
 ): FileInfo[] {
   const ts = loadTypeScript();
   const compilerOptions = {

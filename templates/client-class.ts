@@ -1,9 +1,8 @@
 import { schemaType, shapeType } from "./message-imports.js";
-import type { GeneratedFile, Printable } from "../src/codegen/generated-file.js";
-import type { MethodKind } from "../src/runtime/service.js";
+import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { FileModel, MethodModel, ServiceModel } from "../src/model/file-model.js";
 
-const callName: Record<MethodKind, string> = {
+const callName: Record<MethodModel["kind"], string> = {
   unary: "unary",
   server_streaming: "serverStreaming",
   client_streaming: "clientStreaming",

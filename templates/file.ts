@@ -1,4 +1,4 @@
-import type { GeneratedFile } from "../src/codegen/generated-file.js";
+import type { GeneratedFile } from "@bufbuild/protoplugin";
 import type { FileModel } from "../src/model/file-model.js";
 import { printClientClass } from "./client-class.js";
 import { printHandlerInterface } from "./handler-interface.js";

@@ -1,5 +1,5 @@
 import { schemaType, shapeType } from "./message-imports.js";
-import type { GeneratedFile, Printable } from "../src/codegen/generated-file.js";
+import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { FileModel, MethodModel, ServiceModel } from "../src/model/file-model.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { GeneratedFile, ImportSymbol } from "../src/codegen/generated-file.js";
+import type { GeneratedFile, ImportSymbol } from "@bufbuild/protoplugin";
 import type { MessageRef } from "../src/model/es-names.js";
 
 /** `UserSchema` as a type-only import, for `typeof UserSchema`. */

@@ -1,9 +1,8 @@
 import { schemaType, schemaValue } from "./message-imports.js";
-import type { GeneratedFile, Printable } from "../src/codegen/generated-file.js";
-import type { MethodKind } from "../src/runtime/service.js";
+import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { FileModel, MethodModel, ServiceModel } from "../src/model/file-model.js";
 
-const methodTypeName: Record<MethodKind, string> = {
+const methodTypeName: Record<MethodModel["kind"], string> = {
   unary: "UnaryMethod",
   server_streaming: "ServerStreamingMethod",
   client_streaming: "ClientStreamingMethod",

@@ -1,5 +1,5 @@
 import { schemaValue, shapeType } from "./message-imports.js";
-import type { GeneratedFile, Printable } from "../src/codegen/generated-file.js";
+import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { EnumNamesModel, FileModel, MethodModel } from "../src/model/file-model.js";
 import type { SpanAttributeModel } from "../src/model/method-telemetry.js";
 

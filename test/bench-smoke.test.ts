@@ -46,8 +46,8 @@ describe("the benchmark", () => {
       expect(variant.workloads.map((w) => w.workload)).toEqual(["unary", "serverStream", "clientStream", "bidiStream"]);
       expect(variant.workloads.every((w) => w.opsPerSecond > 0)).toBe(true);
     }
-    // Smoke mode runs the first files of the cloud corpus only (bench/options.ts).
-    expect(results.codegen.corpora.map((c) => c.corpus.name)).toEqual(["cloud"]);
+    // Smoke mode runs the small request and the first files of the cloud corpus only (bench/options.ts).
+    expect(results.codegen.corpora.map((c) => c.corpus.name)).toEqual(["small", "cloud"]);
     for (const corpus of results.codegen.corpora) {
       expect(corpus.plugins.map((p) => p.id)).toEqual(["ts-otel", "connect-es-v1", "es-v2"]);
       expect(corpus.plugins.every((p) => !p.timedOut && p.files > 0)).toBe(true);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -8,11 +8,10 @@ import { run } from "./support/run.js";
 import { readTree } from "./support/tree.js";
 
 // The built executable driven by the real tools, as a user runs it.
-const pluginBin = join(repoRoot, "bin/protoc-gen-ts-otel.js");
+const pluginBin = join(repoRoot, "packages/protoc-gen-ts-otel/bin/protoc-gen-ts-otel.js");
 const esBin = join(repoRoot, "node_modules/.bin/protoc-gen-es");
 const buf = join(repoRoot, "node_modules/.bin/buf");
 const protoc = join(repoRoot, "node_modules/.bin/protoc");
-const tsc = join(repoRoot, "node_modules/typescript/bin/tsc");
 
 function goldenCase(name: string): { files: string[]; parameter: string } {
   const c = goldenCases.find((g) => g.name === name);
@@ -66,7 +65,7 @@ describe("protoc", () => {
         "-I",
         "testdata/proto",
         "-I",
-        "proto",
+        "packages/protoc-gen-ts-otel/proto",
         `--plugin=protoc-gen-es=${esBin}`,
         `--es_out=${out}`,
         `--es_opt=${parameter}`,
@@ -98,142 +97,6 @@ describe("protoc", () => {
     expect(result.stderr).toContain('invalid option "colour=blue": unknown parameter');
     expect(result.stderr).toContain("runtime_import");
     expect(result.stderr).not.toMatch(/\n\s+at /);
-  });
-});
-
-describe("the generated code, compiled with tsc, serves a call", () => {
-  it("over a real socket", () => {
-    // A consumer package inside node_modules/.cache so that dependencies resolve by
-    // walking up, with protoc-gen-ts-otel linked in the way npm installs it.
-    const base = join(repoRoot, "node_modules/.cache/ts-otel-e2e");
-    mkdirSync(join(base, "node_modules"), { recursive: true });
-    run("ln", ["-sfn", repoRoot, join(base, "node_modules/protoc-gen-ts-otel")]);
-    const app = mkdtempSync(join(base, "app-"));
-    mkdirSync(join(app, "src/gen"), { recursive: true });
-    const { parameter } = goldenCase("user");
-    const generate = run(
-      protoc,
-      [
-        "-I",
-        "testdata/proto",
-        `--plugin=protoc-gen-es=${esBin}`,
-        `--es_out=${join(app, "src/gen")}`,
-        `--es_opt=${parameter}`,
-        `--plugin=protoc-gen-ts-otel=${pluginBin}`,
-        `--ts-otel_out=${join(app, "src/gen")}`,
-        `--ts-otel_opt=${parameter}`,
-        "user/v1/user.proto",
-      ],
-      { cwd: repoRoot },
-    );
-    expect(generate.stderr).toBe("");
-    writeFileSync(join(app, "package.json"), JSON.stringify({ type: "module" }));
-    writeFileSync(
-      join(app, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          exactOptionalPropertyTypes: true,
-          noUncheckedIndexedAccess: true,
-          verbatimModuleSyntax: true,
-          target: "ES2022",
-          module: "NodeNext",
-          types: ["node"],
-          typeRoots: [join(repoRoot, "node_modules/@types")],
-          outDir: "dist",
-          rootDir: "src",
-        },
-        include: ["src"],
-      }),
-    );
-    writeFileSync(
-      join(app, "src/main.ts"),
-      `import { Server, ServerCredentials, credentials } from "@grpc/grpc-js";
-import { Code, RpcError } from "protoc-gen-ts-otel/runtime";
-import { UserServiceClient, addUserService } from "./gen/user/v1/user_otel.js";
-
-const server = new Server();
-addUserService(server, {
-  getUser(request) {
-    if (request.userId !== 7) throw new RpcError(Code.NOT_FOUND, "no user " + request.userId);
-    return { userId: 7, name: "Ada" };
-  },
-  createUser: (request) => ({ userId: 1, name: request.name }),
-  async *listUsers() {},
-  async batchCreateUsers() {
-    return { createdCount: 0 };
-  },
-  async *streamUserUpdates() {},
-});
-const port = await new Promise<number>((resolve, reject) =>
-  server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-);
-const client = new UserServiceClient(\`127.0.0.1:\${port}\`, credentials.createInsecure());
-const user = await client.getUser({ userId: 7 });
-const missing = await client.getUser({ userId: 8 }).catch((err: unknown) => RpcError.from(err));
-console.log(JSON.stringify({ name: user.name, missing: missing instanceof RpcError ? Code[missing.code] : "none" }));
-client.close();
-server.forceShutdown();
-`,
-    );
-    const compiled = run(process.execPath, [tsc, "-p", app]);
-    expect(compiled.stdout + compiled.stderr).toBe("");
-    const served = run(process.execPath, [join(app, "dist/main.js")]);
-    expect(served.stderr).toBe("");
-    expect(JSON.parse(served.stdout)).toEqual({ name: "Ada", missing: "NOT_FOUND" });
-  });
-});
-
-describe("the options proto, imported from the installed package", () => {
-  function consumer(): string {
-    const base = join(repoRoot, "node_modules/.cache/ts-otel-e2e");
-    const dir = mkdtempSync(join(base, "options-"));
-    mkdirSync(join(dir, "node_modules"), { recursive: true });
-    run("ln", ["-sfn", repoRoot, join(dir, "node_modules/protoc-gen-ts-otel")]);
-    mkdirSync(join(dir, "proto/shop/v1"), { recursive: true });
-    writeFileSync(join(dir, "proto/shop/v1/orders.proto"), readFileSync(join(repoRoot, "testdata/proto/shop/v1/orders.proto")));
-    mkdirSync(join(dir, "gen"));
-    return dir;
-  }
-  const expected = ["shop/v1/orders_otel.ts", "shop/v1/orders_pb.ts", "tsotel/v1/options_pb.ts"];
-
-  it("resolves with protoc -I node_modules/protoc-gen-ts-otel/proto", () => {
-    const dir = consumer();
-    const result = run(
-      protoc,
-      [
-        "-I",
-        "proto",
-        "-I",
-        "node_modules/protoc-gen-ts-otel/proto",
-        `--plugin=protoc-gen-es=${esBin}`,
-        "--es_out=gen",
-        "--es_opt=target=ts,import_extension=js",
-        `--plugin=protoc-gen-ts-otel=${pluginBin}`,
-        "--ts-otel_out=gen",
-        "--ts-otel_opt=target=ts,import_extension=js",
-        "shop/v1/orders.proto",
-        "tsotel/v1/options.proto",
-      ],
-      { cwd: dir },
-    );
-    expect(result.stderr).toBe("");
-    expect([...readTree(join(dir, "gen")).keys()]).toEqual(expected);
-  });
-
-  it("resolves as a module of a buf workspace", () => {
-    const dir = consumer();
-    writeFileSync(join(dir, "buf.yaml"), "version: v2\nmodules:\n  - path: proto\n  - path: node_modules/protoc-gen-ts-otel/proto\n");
-    writeFileSync(
-      join(dir, "buf.gen.yaml"),
-      ["version: v2", "plugins:", `  - local: ${esBin}`, "    out: gen", "    opt: [target=ts, import_extension=js]", `  - local: ${pluginBin}`, "    out: gen", "    opt: [target=ts, import_extension=js]", ""].join("\n"),
-    );
-    const result = run(buf, ["generate"], { cwd: dir });
-    expect(result.stderr).toBe("");
-    expect([...readTree(join(dir, "gen")).keys()]).toEqual(expected);
-    expect(readTree(join(dir, "gen")).get("shop/v1/orders_otel.ts")).toBe(
-      readFileSync(join(repoRoot, "golden/options/shop/v1/orders_otel.ts"), "utf8"),
-    );
   });
 });
 

@@ -190,7 +190,7 @@ function protocRequest(): Uint8Array {
   // Answers with supported_features = FEATURE_PROTO3_OPTIONAL.
   writeFileSync(dump, '#!/bin/sh\ncat > "$PRUNE_DUMP_TO"\nprintf "\\020\\001"\n');
   chmodSync(dump, 0o755);
-  const includes = ["test/fixtures/prune-request", "proto", "testdata/proto", "node_modules/protoc/include", "node_modules/google-proto-files"];
+  const includes = ["test/fixtures/prune-request", "packages/protoc-gen-ts-otel/proto", "testdata/proto", "node_modules/protoc/include", "node_modules/google-proto-files"];
   execFileSync(
     join(repoRoot, "node_modules/.bin/protoc"),
     [

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ACCEPTED_PARAMETERS } from "../src/model/plugin-options.js";
-import { VERSION } from "../src/runtime/version.js";
+import { VERSION as RUNTIME_VERSION } from "../packages/runtime/src/version.js";
+import { VERSION } from "../src/version.js";
 import { repoRoot } from "./support/paths.js";
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
@@ -19,8 +20,10 @@ describe("the README stays true", () => {
     expect(readFileSync(join(repoRoot, ".ci/run"), "utf8")).toMatch(/^npm ci && npm test$/m);
   });
 
-  it("has the package version in src/version.ts", () => {
-    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
-    expect(VERSION).toBe(pkg.version);
+  it("has each package's version in its version.ts, the same for both", () => {
+    const version = (dir: string): string => (JSON.parse(readFileSync(join(repoRoot, dir, "package.json"), "utf8")) as { version: string }).version;
+    expect(VERSION).toBe(version("packages/protoc-gen-ts-otel"));
+    expect(RUNTIME_VERSION).toBe(version("packages/runtime"));
+    expect(RUNTIME_VERSION).toBe(VERSION);
   });
 });

@@ -6,10 +6,10 @@ import { addGolden, consumerProject, diagnosticLines } from "./support/typecheck
 import { repoRoot } from "./support/paths.js";
 import { testDescriptorSet } from "./support/descriptors.js";
 
-// Consumers resolve protoc-gen-ts-otel/runtime through the built package, as users do.
+// Consumers resolve protoc-gen-ts-otel-runtime through the built package, as users do.
 beforeAll(() => {
-  if (!existsSync(join(repoRoot, "dist/cjs/index.d.ts")) || !existsSync(join(repoRoot, "dist/esm/src/runtime/index.d.ts"))) {
-    throw new Error("dist/ is missing: run `npm run build` first (npm test does)");
+  if (!existsSync(join(repoRoot, "packages/runtime/dist/cjs/index.d.ts")) || !existsSync(join(repoRoot, "packages/runtime/dist/esm/index.d.ts"))) {
+    throw new Error("packages/runtime/dist is missing: run `npm run build` first (npm test does)");
   }
 });
 
@@ -41,7 +41,7 @@ describe("goldens compile under the strictest settings", () => {
     project.createSourceFile(
       join(root, "consumer.ts"),
       [
-        'import runtime = require("protoc-gen-ts-otel/runtime");',
+        'import runtime = require("protoc-gen-ts-otel-runtime");',
         'import user = require("./legacy_commonjs/user/v1/user_otel.js");',
         'import grpc = require("@grpc/grpc-js");',
         "export async function main(): Promise<string> {",

@@ -17,7 +17,7 @@ export interface Plugin {
 const vendorDir = join(benchDir, "codegen/vendor");
 
 export const plugins: readonly Plugin[] = [
-  { id: "ts-otel", label: "protoc-gen-ts-otel (ours)", bin: join(repoRoot, "bin/protoc-gen-ts-otel.js") },
+  { id: "ts-otel", label: "protoc-gen-ts-otel (ours)", bin: join(repoRoot, "packages/protoc-gen-ts-otel/bin/protoc-gen-ts-otel.js") },
   {
     id: "connect-es-v1",
     label: "protoc-gen-connect-es 1.7 (services only)",

@@ -8,7 +8,7 @@ import { CodeGeneratorRequestSchema, FileDescriptorSetSchema } from "@bufbuild/p
 import { corpusFiles } from "../../scripts/corpus.js";
 import { repoRoot } from "../paths.js";
 
-export type CorpusName = "cloud" | "compute";
+export type CorpusName = "small" | "cloud" | "compute";
 
 export interface CodegenCorpus {
   readonly name: CorpusName;
@@ -26,18 +26,28 @@ const COMPUTE = "google/cloud/compute/v1/compute.proto";
 /** Every plugin gets the same parameter. */
 export const PARAMETER = "target=ts";
 
+const SMALL = "user/v1/user.proto";
+
+const labels: Record<CorpusName, string> = {
+  small: "small request (testdata user.proto)",
+  cloud: "google/cloud/*/v1 minus compute",
+  compute: "compute.proto",
+};
+
 /**
- * `cloud`: google/cloud/ * /v1/*.proto with services, minus compute (the corpus CI
- * type-checks); `compute`: compute.proto alone. `limit` keeps the first files only
- * (the smoke run).
+ * `small`: testdata's user.proto, the size of a request most runs see, where start-up
+ * is everything; `cloud`: google/cloud/ * /v1/*.proto with services, minus compute (the
+ * corpus CI type-checks); `compute`: compute.proto alone. `limit` keeps the first files
+ * only (the smoke run).
  */
 export function buildRequest(name: CorpusName, dir: string, limit?: number): CodegenCorpus {
-  const all = name === "cloud" ? corpusFiles(true) : [COMPUTE];
+  const all = name === "cloud" ? corpusFiles(true) : [name === "small" ? SMALL : COMPUTE];
   const files = limit === undefined ? all : all.slice(0, limit);
+  const include = name === "small" ? join(repoRoot, "testdata/proto") : join(repoRoot, "node_modules/google-proto-files");
   const setPath = join(dir, `${name}.binpb`);
   execFileSync(
     join(repoRoot, "node_modules/.bin/protoc"),
-    ["-I", join(repoRoot, "node_modules/google-proto-files"), "--include_imports", "--include_source_info", `--descriptor_set_out=${setPath}`, ...files],
+    ["-I", include, "--include_imports", "--include_source_info", `--descriptor_set_out=${setPath}`, ...files],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
   const protoFile = fromBinary(FileDescriptorSetSchema, readFileSync(setPath)).file;
@@ -47,7 +57,7 @@ export function buildRequest(name: CorpusName, dir: string, limit?: number): Cod
   const generated = protoFile.filter((f) => files.includes(f.name));
   return {
     name,
-    label: name === "cloud" ? `google/cloud/*/v1 minus compute${limit === undefined ? "" : ` (first ${files.length} files)`}` : "compute.proto",
+    label: `${labels[name]}${limit === undefined ? "" : ` (first ${files.length} files)`}`,
     requestPath,
     requestBytes: request.length,
     files: files.length,

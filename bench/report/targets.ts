@@ -45,6 +45,9 @@ function targetRows(results: BenchResults): TargetRow[] {
   const unaryFull = ratio("ours-full", "unary");
   const unaryProm = ratio("ours-prometheus", "unary");
   const streamFull = ratio("ours-full", "serverStream");
+  const small = plugin("small", "ts-otel");
+  const smallEs = plugin("small", "es-v2");
+  const smallRatio = usable(small) && usable(smallEs) ? small.wallMs / smallEs.wallMs : undefined;
   const cloud = plugin("cloud", "ts-otel");
   const compute = plugin("compute", "ts-otel");
   const heap = results.heap;
@@ -69,6 +72,13 @@ function targetRows(results: BenchResults): TargetRow[] {
       measured: x(streamFull),
       met: atLeast(streamFull, 0.88),
       alternatives: `instrumentation-grpc ${x(ratio("grpc-instrumentation", "serverStream"))}, nice-grpc + otel + prom ${x(ratio("nice-full", "serverStream"))}; the SDK alone, no instrumentation ${x(ratio("bare-sdk", "serverStream"))}`,
+    },
+    {
+      figure: "codegen, small request (user.proto), wall",
+      target: "≤ 0.5 × protoc-gen-es v2",
+      measured: smallRatio === undefined ? "—" : `${wall(small)} = ${x(smallRatio)} protoc-gen-es`,
+      met: smallRatio === undefined ? undefined : smallRatio <= 0.5,
+      alternatives: `protoc-gen-es v2 ${wall(smallEs)}, connect-es v1 ${wall(plugin("small", "connect-es-v1"))}`,
     },
     {
       figure: `codegen, cloud corpus (${results.codegen?.corpora.find((c) => c.corpus.name === "cloud")?.corpus.services ?? "?"} services)`,

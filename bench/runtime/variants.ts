@@ -1,5 +1,5 @@
 // The stacks the runtime benchmark compares, in the order the table prints them.
-import type { TelemetryOption } from "protoc-gen-ts-otel/runtime";
+import type { TelemetryOption } from "protoc-gen-ts-otel-runtime";
 
 export type VariantId =
   | "bare"

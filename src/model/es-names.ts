@@ -1,7 +1,7 @@
 import type { DescEnum, DescExtension, DescFile, DescMessage, DescService } from "@bufbuild/protobuf";
 import { wktPublicImportPaths } from "@bufbuild/protobuf/codegenv2";
 import { nestedTypes } from "@bufbuild/protobuf/reflect";
-import { safeIdentifier } from "../codegen/identifiers.js";
+import { safeIdentifier } from "@bufbuild/protoplugin";
 
 /** Where generated code imports a message's schema and shape from. */
 export interface MessageRef {
@@ -20,12 +20,16 @@ interface FileNames {
   readonly schema: ReadonlyMap<DescMessage | DescEnum, string>;
 }
 
+// Replaces protoplugin's GeneratedFile.importSchema() and importShape(): each lookup
+// there recomputes every name of the message's file, which is quadratic in the file's
+// size (minutes for compute.proto, a thousand methods). The rules below are the same
+// (protoplugin's names.ts), computed once per file; the golden and corpus tests compare
+// the result with protoc-gen-es's own output.
+
 /**
- * The names protoc-gen-es gives the messages and enums of a file, computed once per
- * file. protoplugin's own lookups recompute every name of the file on each call,
- * which is quadratic: minutes for a file like compute.proto with a thousand methods.
- * The rules are protoc-gen-es's: shape names first, then schema names, then the
- * other elements, each taking `$`, `$1`, … when its ideal name is taken.
+ * The names protoc-gen-es gives the messages and enums of a file: shape names first,
+ * then schema names, then the other elements, each taking `$`, `$1`, … when its ideal
+ * name is taken.
  */
 export class EsNames {
   private readonly files = new Map<DescFile, FileNames>();

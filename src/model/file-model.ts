@@ -1,6 +1,5 @@
-import type { DescEnum, DescFile } from "@bufbuild/protobuf";
+import type { DescEnum, DescFile, DescMethod } from "@bufbuild/protobuf";
 import type { MessageRef } from "./es-names.js";
-import type { MethodKind } from "../runtime/service.js";
 import type { SpanAttributeModel, TelemetrySwitchesModel } from "./method-telemetry.js";
 
 /** Everything the templates print for one proto file; no descriptors are walked after this. */
@@ -46,7 +45,7 @@ export interface MethodModel {
   readonly name: string;
   /** The member name in the table, the handler interface and the client, e.g. `getUser`. */
   readonly member: string;
-  readonly kind: MethodKind;
+  readonly kind: DescMethod["methodKind"];
   /** Where the request and response messages' schema and shape are imported from. */
   readonly input: MessageRef;
   readonly output: MessageRef;

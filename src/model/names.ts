@@ -1,4 +1,4 @@
-import { safeIdentifier } from "../codegen/identifiers.js";
+import { safeIdentifier } from "@bufbuild/protoplugin";
 
 /**
  * Hands out the identifiers of one scope (a file's top level, or the members shared

@@ -2,8 +2,8 @@
 // (see the Behavior enum in test_service.proto). Streaming-request methods take the
 // behaviour from the first request. Tests that need one precise handler write it inline.
 import { Metadata } from "@grpc/grpc-js";
-import { RpcError } from "protoc-gen-ts-otel/runtime";
-import type { ServerContext } from "protoc-gen-ts-otel/runtime";
+import { RpcError } from "protoc-gen-ts-otel-runtime";
+import type { ServerContext } from "protoc-gen-ts-otel-runtime";
 import { Behavior } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import type { TestServiceHandlers } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { aborted } from "./harness.js";

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { Metadata } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { Code, RpcError } from "protoc-gen-ts-otel/runtime";
+import { Code, RpcError } from "protoc-gen-ts-otel-runtime";
 import { BidiStreamRequestSchema } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import type { BidiStreamRequest } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { SHORT_DEADLINE_MS, aborted, collect, deferred, expectRpcError, handlerAborted, useTestServer, within } from "./harness.js";

@@ -1,6 +1,6 @@
 import { Channel, Client, connectivityState, credentials } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { Code } from "protoc-gen-ts-otel/runtime";
+import { Code } from "protoc-gen-ts-otel-runtime";
 import { TestServiceClient } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { collect, expectRpcError, rejection, useTestServer } from "./harness.js";
 import { RecordingTelemetry, observing, ends } from "./recording-telemetry.js";

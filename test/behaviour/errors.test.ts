@@ -1,7 +1,7 @@
 import { Client, Metadata, credentials } from "@grpc/grpc-js";
 import type { ServiceError } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { Code, RpcError, codeName } from "protoc-gen-ts-otel/runtime";
+import { Code, RpcError, codeName } from "protoc-gen-ts-otel-runtime";
 import { collect, expectRpcError, rejection, useTestServer } from "./harness.js";
 
 const start = useTestServer();

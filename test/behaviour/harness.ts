@@ -3,8 +3,8 @@
 import { Client, Server, ServerCredentials, credentials } from "@grpc/grpc-js";
 import type { ServerOptions as GrpcServerOptions } from "@grpc/grpc-js";
 import { afterEach, expect } from "vitest";
-import { RpcError } from "protoc-gen-ts-otel/runtime";
-import type { ClientOptions, ServerOptions } from "protoc-gen-ts-otel/runtime";
+import { RpcError } from "protoc-gen-ts-otel-runtime";
+import type { ClientOptions, ServerOptions } from "protoc-gen-ts-otel-runtime";
 import {
   TestServiceClient,
   addTestService,

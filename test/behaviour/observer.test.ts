@@ -4,8 +4,8 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { Metadata } from "@grpc/grpc-js";
 import { setImmediate as tick } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { Code } from "protoc-gen-ts-otel/runtime";
-import type { CallOptions, ServerContext } from "protoc-gen-ts-otel/runtime";
+import { Code } from "protoc-gen-ts-otel-runtime";
+import type { CallOptions, ServerContext } from "protoc-gen-ts-otel-runtime";
 import type { TestServiceClient } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import {
   Behavior,

@@ -10,7 +10,7 @@ import type {
   ServerCallStart,
   Telemetry,
   TelemetryOptions,
-} from "protoc-gen-ts-otel/runtime";
+} from "protoc-gen-ts-otel-runtime";
 
 export type ObservedEvent =
   | { readonly type: "headers"; readonly metadata: Metadata }

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { Metadata } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { Code, RpcError } from "protoc-gen-ts-otel/runtime";
+import { Code, RpcError } from "protoc-gen-ts-otel-runtime";
 import { ServerStreamRequestSchema } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import type { ServerStreamRequest } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { SHORT_DEADLINE_MS, aborted, collect, deferred, expectRpcError, handlerAborted, useTestServer, within } from "./harness.js";

@@ -2,8 +2,8 @@
 // generators: these pin down the generator behaviour users rely on.
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { Code } from "protoc-gen-ts-otel/runtime";
-import type { ServerContext } from "protoc-gen-ts-otel/runtime";
+import { Code } from "protoc-gen-ts-otel-runtime";
+import type { ServerContext } from "protoc-gen-ts-otel-runtime";
 import { deferred, expectRpcError, handlerAborted, useTestServer, waitFor, within } from "./harness.js";
 
 const start = useTestServer();

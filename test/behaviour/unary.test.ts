@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { Metadata } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { Code, RpcError } from "protoc-gen-ts-otel/runtime";
-import type { ServerContext } from "protoc-gen-ts-otel/runtime";
+import { Code, RpcError } from "protoc-gen-ts-otel-runtime";
+import type { ServerContext } from "protoc-gen-ts-otel-runtime";
 import { UnaryRequestSchema } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import type { UnaryRequest } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { SHORT_DEADLINE_MS, aborted, deferred, expectRpcError, handlerAborted, rejection, useTestServer } from "./harness.js";

@@ -5,8 +5,8 @@
 import { Metadata, Server, credentials } from "@grpc/grpc-js";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { Code, addService, defineService } from "protoc-gen-ts-otel/runtime";
-import type { ServerContext, TelemetryOptions } from "protoc-gen-ts-otel/runtime";
+import { Code, addService, defineService } from "protoc-gen-ts-otel-runtime";
+import type { ServerContext, TelemetryOptions } from "protoc-gen-ts-otel-runtime";
 import { UserServiceClient } from "../../golden/user/user/v1/user_otel.js";
 import { GetUserRequestSchema, UserSchema } from "../../golden/user/user/v1/user_pb.js";
 import { Behavior } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";

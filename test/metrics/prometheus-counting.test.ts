@@ -3,7 +3,7 @@
 // exactly once, on every terminal path.
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import type { ServerContext } from "protoc-gen-ts-otel/runtime";
+import type { ServerContext } from "protoc-gen-ts-otel-runtime";
 import { Behavior } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { MESSAGES_BEFORE_FAILURE, behaviorHandlers } from "../behaviour/behavior-handlers.js";
 import type { TestServiceHandlers } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";

@@ -8,9 +8,9 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "
 import { Registry } from "prom-client";
 import type { OpenMetricsContentType } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Code } from "protoc-gen-ts-otel/runtime";
-import type { PrometheusOptions } from "protoc-gen-ts-otel/runtime";
-import { createPrometheus } from "../../src/runtime/telemetry/prometheus/create-prometheus.js";
+import { Code } from "protoc-gen-ts-otel-runtime";
+import type { PrometheusOptions } from "protoc-gen-ts-otel-runtime";
+import { createPrometheus } from "../../packages/runtime/src/telemetry/prometheus/create-prometheus.js";
 import { TestServiceDefinition } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { behaviorHandlers } from "../behaviour/behavior-handlers.js";
 import { collect, useTestServer } from "../behaviour/harness.js";

@@ -1,7 +1,7 @@
 // The four call kinds of the canonical TestService, driven uniformly: every call takes
 // its requests as a list (single-request kinds send the first) or an async iterable,
 // and yields its responses as an async iterable.
-import type { CallOptions } from "protoc-gen-ts-otel/runtime";
+import type { CallOptions } from "protoc-gen-ts-otel-runtime";
 import type { TestServiceClient } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import type { Behavior } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import type { TestResponse } from "../behaviour/behavior-handlers.js";

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Project, ts } from "ts-morph";
 import type { SourceFile } from "ts-morph";
@@ -26,9 +26,9 @@ export const strictOptions: ts.CompilerOptions = {
 
 /**
  * A consumer package the way a user has one: its own package.json ("module" or
- * "commonjs"), dependencies found in node_modules, and protoc-gen-ts-otel installed
- * (linked to this repository, so `protoc-gen-ts-otel/runtime` resolves through the
- * package's `exports` to the built types). The sources themselves live in memory.
+ * "commonjs") and dependencies found in node_modules, where the workspace links
+ * protoc-gen-ts-otel-runtime, so that it resolves through the package's `exports` to
+ * the built types. The sources themselves live in memory.
  */
 export function consumerProject(kind: "module" | "commonjs", options: ts.CompilerOptions = {}): {
   project: Project;
@@ -40,10 +40,6 @@ export function consumerProject(kind: "module" | "commonjs", options: ts.Compile
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   writeFileSync(join(root, "package.json"), JSON.stringify({ name: `consumer-${kind}`, type: kind }));
-  const link = join(base, "node_modules/protoc-gen-ts-otel");
-  rmSync(link, { force: true });
-  mkdirSync(join(base, "node_modules"), { recursive: true });
-  symlinkSync(repoRoot, link, "dir");
   const project = new Project({
     compilerOptions: { ...strictOptions, ...options },
     skipAddingFilesFromTsConfig: true,

@@ -5,8 +5,8 @@ import type { Attributes, Context, Link } from "@opentelemetry/api";
 import { SamplingDecision } from "@opentelemetry/sdk-trace-base";
 import type { Sampler, SamplingResult } from "@opentelemetry/sdk-trace-base";
 import { afterEach, describe, expect, it } from "vitest";
-import type { SemconvMode } from "protoc-gen-ts-otel/runtime";
-import { VERSION } from "../../src/runtime/version.js";
+import type { SemconvMode } from "protoc-gen-ts-otel-runtime";
+import { VERSION } from "../../packages/runtime/src/version.js";
 import { behaviorHandlers } from "../behaviour/behavior-handlers.js";
 import { collect } from "../behaviour/harness.js";
 import { KINDS as kinds } from "../support/call-kinds.js";
@@ -88,7 +88,7 @@ describe.each(["new", "legacy", "dup"] as const)("span attributes, %s convention
         [serverSpan, "server"],
       ] as const) {
         expect(span.name).toBe(kind.fullName);
-        expect(span.instrumentationScope).toMatchObject({ name: "protoc-gen-ts-otel", version: VERSION });
+        expect(span.instrumentationScope).toMatchObject({ name: "protoc-gen-ts-otel-runtime", version: VERSION });
         expect(span.attributes).toEqual(attributes[side]);
         expect(span.status).toEqual({ code: SpanStatusCode.UNSET });
         expect(span.events).toEqual([]);

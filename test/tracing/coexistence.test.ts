@@ -20,7 +20,7 @@ interface FixtureOutput {
   readonly spans: readonly ExportedSpan[];
 }
 
-const OURS = "protoc-gen-ts-otel";
+const OURS = "protoc-gen-ts-otel-runtime";
 const INSTRUMENTATION = "@opentelemetry/instrumentation-grpc";
 
 let output: FixtureOutput;

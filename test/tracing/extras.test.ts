@@ -4,7 +4,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import type { Attributes } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it } from "vitest";
-import { Code, RpcError } from "protoc-gen-ts-otel/runtime";
+import { Code, RpcError } from "protoc-gen-ts-otel-runtime";
 import {
   BidiStreamRequestSchema,
   BidiStreamResponseSchema,

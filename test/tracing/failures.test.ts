@@ -6,7 +6,7 @@ import type { Context, TextMapPropagator, TextMapSetter } from "@opentelemetry/a
 import { SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { ReadableSpan, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Code } from "protoc-gen-ts-otel/runtime";
+import { Code } from "protoc-gen-ts-otel-runtime";
 import { Behavior } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { behaviorHandlers } from "../behaviour/behavior-handlers.js";
 import { collect, expectRpcError } from "../behaviour/harness.js";

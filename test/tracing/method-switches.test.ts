@@ -4,8 +4,8 @@
 import { Server, ServerCredentials, credentials } from "@grpc/grpc-js";
 import type { UntypedHandleCall } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
-import { ServiceClient, addService, defineService } from "protoc-gen-ts-otel/runtime";
-import type { ServiceHandlers } from "protoc-gen-ts-otel/runtime";
+import { ServiceClient, addService, defineService } from "protoc-gen-ts-otel-runtime";
+import type { ServiceHandlers } from "protoc-gen-ts-otel-runtime";
 import {
   UnaryRequestSchema,
   UnaryResponseSchema,

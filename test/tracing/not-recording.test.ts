@@ -4,7 +4,7 @@
 import { INVALID_SPAN_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
 import type { Attributes, Context, Span, SpanOptions, Tracer, TracerProvider } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
-import { Code } from "protoc-gen-ts-otel/runtime";
+import { Code } from "protoc-gen-ts-otel-runtime";
 import { Behavior } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { behaviorHandlers } from "../behaviour/behavior-handlers.js";
 import { collect, useTestServer } from "../behaviour/harness.js";

@@ -1,6 +1,6 @@
 // TELEMETRY.md §1.1's target table, row by row, and the peer strings grpc-js reports.
 import { describe, expect, it } from "vitest";
-import { parsePeer, parseTarget } from "../../src/runtime/telemetry/parse-target.js";
+import { parsePeer, parseTarget } from "../../packages/runtime/src/telemetry/parse-target.js";
 
 describe("parseTarget", () => {
   it.each([

@@ -6,8 +6,8 @@ import type { Context, TextMapPropagator } from "@opentelemetry/api";
 import { TraceState } from "@opentelemetry/core";
 import { B3InjectEncoding, B3Propagator } from "@opentelemetry/propagator-b3";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ServerContext } from "protoc-gen-ts-otel/runtime";
-import { metadataGetter, metadataSetter } from "../../src/runtime/telemetry/tracing/metadata-carrier.js";
+import type { ServerContext } from "protoc-gen-ts-otel-runtime";
+import { metadataGetter, metadataSetter } from "../../packages/runtime/src/telemetry/tracing/metadata-carrier.js";
 import { metadataOf, rawUnary } from "./raw-client.js";
 import { callSpans, onlySpan, useTracedServer, useTracing, w3cPropagator } from "./tracing-harness.js";
 

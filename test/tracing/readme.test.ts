@@ -7,8 +7,8 @@ import { SamplingDecision } from "@opentelemetry/sdk-trace-base";
 import type { Sampler } from "@opentelemetry/sdk-trace-base";
 import { SpanKind } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
-import type { SemconvMode } from "protoc-gen-ts-otel/runtime";
-import { ATTR, LEGACY_ATTR, MESSAGE_EVENT } from "../../src/runtime/telemetry/semconv.js";
+import type { SemconvMode } from "protoc-gen-ts-otel-runtime";
+import { ATTR, LEGACY_ATTR, MESSAGE_EVENT } from "../../packages/runtime/src/telemetry/semconv.js";
 import { rejection } from "../behaviour/harness.js";
 import { repoRoot } from "../support/paths.js";
 import { metadataOf } from "./raw-client.js";
@@ -141,7 +141,7 @@ describe("the README's tracing section", () => {
   });
 
   it("documents every tracing option, and no other", () => {
-    const source = readFileSync(join(repoRoot, "src/runtime/telemetry/tracing/tracing-options.ts"), "utf8");
+    const source = readFileSync(join(repoRoot, "packages/runtime/src/telemetry/tracing/tracing-options.ts"), "utf8");
     const declared = [...source.matchAll(/^ {2}(\w+)\?:/gm)].map((m) => m[1]);
     const documented = tableAfter(tracingSection(), "### Options").map(([name]) => unquote(name));
     expect(documented.sort()).toEqual(declared.sort());

@@ -4,7 +4,7 @@ import { SpanStatusCode } from "@opentelemetry/api";
 import type { Attributes } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it } from "vitest";
-import { Code, RpcError, codeName } from "protoc-gen-ts-otel/runtime";
+import { Code, RpcError, codeName } from "protoc-gen-ts-otel-runtime";
 import { Behavior } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { SECRET, behaviorHandlers } from "../behaviour/behavior-handlers.js";
 import { collect, deferred, expectRpcError, rejection } from "../behaviour/harness.js";

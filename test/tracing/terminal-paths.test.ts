@@ -5,8 +5,8 @@
 import { DiagLogLevel, diag } from "@opentelemetry/api";
 import { credentials } from "@grpc/grpc-js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Code } from "protoc-gen-ts-otel/runtime";
-import type { CallOptions } from "protoc-gen-ts-otel/runtime";
+import { Code } from "protoc-gen-ts-otel-runtime";
+import type { CallOptions } from "protoc-gen-ts-otel-runtime";
 import { TestServiceClient } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import type { TestServiceHandlers } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { Behavior } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";

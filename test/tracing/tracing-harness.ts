@@ -11,7 +11,7 @@ import type { ReadableSpan, Sampler, SpanProcessor } from "@opentelemetry/sdk-tr
 import { SpanKind } from "@opentelemetry/api";
 import { setImmediate as tick } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
-import type { SemconvMode, TelemetryOptions, TracingOptions } from "protoc-gen-ts-otel/runtime";
+import type { SemconvMode, TelemetryOptions, TracingOptions } from "protoc-gen-ts-otel-runtime";
 import type { TestServiceHandlers } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { useTestServer, waitFor } from "../behaviour/harness.js";
 import type { HarnessOptions, TestHarness } from "../behaviour/harness.js";

@@ -3,7 +3,7 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import type { MethodDefinition as GrpcMethodDefinition } from "@grpc/grpc-js";
-import type { MethodDefinition, MethodKind } from "protoc-gen-ts-otel/runtime";
+import type { MethodDefinition, MethodKind } from "protoc-gen-ts-otel-runtime";
 import { TestServiceDefinition } from "./messages.js";
 
 function grpcMethod<I extends DescMessage, O extends DescMessage>(

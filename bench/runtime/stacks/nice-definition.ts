@@ -3,7 +3,7 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import type { MethodDefinition as NiceMethodDefinition } from "nice-grpc";
-import type { MethodDefinition, MethodKind } from "protoc-gen-ts-otel/runtime";
+import type { MethodDefinition, MethodKind } from "protoc-gen-ts-otel-runtime";
 import { TestServiceDefinition } from "./messages.js";
 
 function niceMethod<I extends DescMessage, O extends DescMessage, RequestStream extends boolean, ResponseStream extends boolean>(

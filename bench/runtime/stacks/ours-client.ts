@@ -1,5 +1,5 @@
 import { credentials } from "@grpc/grpc-js";
-import type { TelemetryOption } from "protoc-gen-ts-otel/runtime";
+import type { TelemetryOption } from "protoc-gen-ts-otel-runtime";
 import { TestServiceClient } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import type { BenchClient } from "./bench-peer.js";
 import { streamRequests } from "./messages.js";

@@ -1,5 +1,5 @@
 import { Server } from "@grpc/grpc-js";
-import type { TelemetryOption } from "protoc-gen-ts-otel/runtime";
+import type { TelemetryOption } from "protoc-gen-ts-otel-runtime";
 import { addTestService } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import type { BenchServer } from "./bench-peer.js";
 import { bidiReply, clientStreamReply, streamItem, unaryReply } from "./messages.js";

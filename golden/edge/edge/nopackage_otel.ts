@@ -5,8 +5,8 @@
 // @generated from file edge/nopackage.proto (syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientArgs, HandlerResult, ServerContext, ServerOptions, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel/runtime";
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import type { CallOptions, ClientArgs, HandlerResult, ServerContext, ServerOptions, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel-runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import type { PingRequest, PingResponse } from "./nopackage_pb.js";
 import { PingRequestSchema, PingResponseSchema } from "./nopackage_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";

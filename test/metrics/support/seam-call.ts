@@ -3,7 +3,7 @@
 import { ROOT_CONTEXT } from "@opentelemetry/api";
 import type { Context } from "@opentelemetry/api";
 import { Metadata } from "@grpc/grpc-js";
-import type { MethodDefinition, Telemetry } from "protoc-gen-ts-otel/runtime";
+import type { MethodDefinition, Telemetry } from "protoc-gen-ts-otel-runtime";
 
 export interface SeamCall {
   readonly startTime: number;

@@ -1,4 +1,4 @@
-import type { MetricsOptions, PrometheusOptions, PrometheusRegistry, TelemetryOptions } from "protoc-gen-ts-otel/runtime";
+import type { MetricsOptions, PrometheusOptions, PrometheusRegistry, TelemetryOptions } from "protoc-gen-ts-otel-runtime";
 
 /** Telemetry with only the Prometheus part on, reporting to `registry`. */
 export function prometheusOnly(registry: PrometheusRegistry, options: PrometheusOptions = {}): TelemetryOptions {

@@ -6,7 +6,7 @@
 // @generated from file user/v1/user.proto (package user.v1, syntax proto3)
 /* eslint-disable */
 
-import type { BidiStreamingMethod, CallOptions, ClientArgs, ClientStreamingMethod, HandlerResult, HandlerStream, RequestStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel/runtime";
+import type { BidiStreamingMethod, CallOptions, ClientArgs, ClientStreamingMethod, HandlerResult, HandlerStream, RequestStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel-runtime";
 import type { BatchCreateUsersResponse, CreateUserRequest, GetUserRequest, ListUsersRequest, User, UserUpdateRequest, UserUpdateResponse } from "./user_pb.js";
 import { BatchCreateUsersResponseSchema, CreateUserRequestSchema, GetUserRequestSchema, ListUsersRequestSchema, UserSchema, UserUpdateRequestSchema, UserUpdateResponseSchema } from "./user_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";

@@ -6,7 +6,7 @@
 // @generated from file user/v1/user.proto (package user.v1, syntax proto3)
 /* eslint-disable */
 
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import { BatchCreateUsersResponseSchema, CreateUserRequestSchema, GetUserRequestSchema, ListUsersRequestSchema, UserSchema, UserUpdateRequestSchema, UserUpdateResponseSchema } from "./user_pb.js";
 /**
  * The methods of user.v1.UserService: names, call kinds and message schemas.

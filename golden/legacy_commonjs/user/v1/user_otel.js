@@ -10,7 +10,7 @@
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.UserServiceClient = exports.UserServiceDefinition = void 0;
 exports.addUserService = addUserService;
-const runtime_1 = require("protoc-gen-ts-otel/runtime");
+const protoc_gen_ts_otel_runtime_1 = require("protoc-gen-ts-otel-runtime");
 const user_pb_1 = require("./user_pb");
 /**
  * The methods of user.v1.UserService: names, call kinds and message schemas.
@@ -19,7 +19,7 @@ const user_pb_1 = require("./user_pb");
  *
  * @generated from service user.v1.UserService
  */
-exports.UserServiceDefinition = (0, runtime_1.defineService)("user.v1.UserService", {
+exports.UserServiceDefinition = (0, protoc_gen_ts_otel_runtime_1.defineService)("user.v1.UserService", {
     getUser: { name: "GetUser", kind: "unary", input: user_pb_1.GetUserRequestSchema, output: user_pb_1.UserSchema },
     createUser: { name: "CreateUser", kind: "unary", input: user_pb_1.CreateUserRequestSchema, output: user_pb_1.UserSchema },
     listUsers: { name: "ListUsers", kind: "server_streaming", input: user_pb_1.ListUsersRequestSchema, output: user_pb_1.UserSchema },
@@ -36,7 +36,7 @@ exports.UserServiceDefinition = (0, runtime_1.defineService)("user.v1.UserServic
 class UserServiceClient {
     #client;
     constructor(...args) {
-        this.#client = new runtime_1.ServiceClient(exports.UserServiceDefinition, ...args);
+        this.#client = new protoc_gen_ts_otel_runtime_1.ServiceClient(exports.UserServiceDefinition, ...args);
     }
     /**
      * Returns one user by id.
@@ -92,5 +92,5 @@ exports.UserServiceClient = UserServiceClient;
  * @generated from service user.v1.UserService
  */
 function addUserService(server, handlers, options) {
-    (0, runtime_1.addService)(server, exports.UserServiceDefinition, handlers, options);
+    (0, protoc_gen_ts_otel_runtime_1.addService)(server, exports.UserServiceDefinition, handlers, options);
 }

@@ -9,8 +9,8 @@ import { FindOrderRequestSchema, FindOrderResponseSchema } from "./legacy_orders
 import type { Attributes } from "@opentelemetry/api";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { isFieldSet } from "@bufbuild/protobuf";
-import type { CallOptions, ClientArgs, HandlerResult, ServerContext, ServerOptions, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel/runtime";
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import type { CallOptions, ClientArgs, HandlerResult, ServerContext, ServerOptions, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel-runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import type { Server } from "@grpc/grpc-js";
 
 /** The span attributes FindOrder lifts from its request (proto option tsotel.v1.method). */

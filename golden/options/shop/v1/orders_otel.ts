@@ -9,8 +9,8 @@
 import type { GetOrderRequest, GetOrderResponse, PingRequest, PingResponse, UploadItemsRequest, UploadItemsResponse, WatchOrderRequest, WatchOrderResponse } from "./orders_pb.js";
 import { GetOrderRequestSchema, GetOrderResponseSchema, PingRequestSchema, PingResponseSchema, UploadItemsRequestSchema, UploadItemsResponseSchema, WatchOrderRequestSchema, WatchOrderResponseSchema } from "./orders_pb.js";
 import type { Attributes } from "@opentelemetry/api";
-import type { CallOptions, ClientArgs, ClientStreamingMethod, HandlerResult, HandlerStream, RequestStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel/runtime";
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import type { CallOptions, ClientArgs, ClientStreamingMethod, HandlerResult, HandlerStream, RequestStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel-runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Server } from "@grpc/grpc-js";
 

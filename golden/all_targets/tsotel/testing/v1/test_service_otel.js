@@ -5,7 +5,7 @@
 // @generated from file tsotel/testing/v1/test_service.proto (package tsotel.testing.v1, syntax proto3)
 /* eslint-disable */
 
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import { BidiStreamRequestSchema, BidiStreamResponseSchema, ClientStreamRequestSchema, ClientStreamResponseSchema, ServerStreamRequestSchema, ServerStreamResponseSchema, UnaryRequestSchema, UnaryResponseSchema } from "./test_service_pb.js";
 /**
  * The methods of tsotel.testing.v1.TestService: names, call kinds and message schemas.

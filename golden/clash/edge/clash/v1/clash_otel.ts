@@ -9,8 +9,8 @@
 import type { WidgetClient as WidgetClient$1, WidgetDefinition as WidgetDefinition$1, WidgetHandlers as WidgetHandlers$1 } from "./clash_pb.js";
 import { WidgetClientSchema, WidgetDefinitionSchema, WidgetHandlersSchema } from "./clash_pb.js";
 import type { Attributes } from "@opentelemetry/api";
-import type { CallOptions, ClientArgs, HandlerResult, ServerContext, ServerOptions, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel/runtime";
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import type { CallOptions, ClientArgs, HandlerResult, ServerContext, ServerOptions, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel-runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Server } from "@grpc/grpc-js";
 

@@ -4,8 +4,8 @@
 // @generated from file edge/comments/v1/comments.proto (package edge.comments.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientArgs, HandlerResult, HandlerStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel/runtime";
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import type { CallOptions, ClientArgs, HandlerResult, HandlerStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel-runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import type { AnnotatedRequest, AnnotatedResponse, BareRequest, BareResponse, BlockyRequest, BlockyResponse } from "./comments_pb.js";
 import { AnnotatedRequestSchema, AnnotatedResponseSchema, BareRequestSchema, BareResponseSchema, BlockyRequestSchema, BlockyResponseSchema } from "./comments_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";

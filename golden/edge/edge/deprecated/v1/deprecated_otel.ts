@@ -4,8 +4,8 @@
 // @generated from file edge/deprecated/v1/deprecated.proto (package edge.deprecated.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientArgs, HandlerResult, ServerContext, ServerOptions, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel/runtime";
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import type { CallOptions, ClientArgs, HandlerResult, ServerContext, ServerOptions, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel-runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import type { CurrentRequest, CurrentResponse, LegacyRequest, LegacyResponse, OldCallRequest, OldCallResponse, StillCallRequest, StillCallResponse } from "./deprecated_pb.js";
 import { CurrentRequestSchema, CurrentResponseSchema, LegacyRequestSchema, LegacyResponseSchema, OldCallRequestSchema, OldCallResponseSchema, StillCallRequestSchema, StillCallResponseSchema } from "./deprecated_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";

@@ -4,8 +4,8 @@
 // @generated from file edge/editions/v1/editions2024.proto (package edge.editions.v1, edition 2024)
 /* eslint-disable */
 
-import type { BidiStreamingMethod, CallOptions, ClientArgs, HandlerResult, HandlerStream, RequestStream, ServerContext, ServerOptions, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel/runtime";
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import type { BidiStreamingMethod, CallOptions, ClientArgs, HandlerResult, HandlerStream, RequestStream, ServerContext, ServerOptions, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel-runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import type { FollowRequest, FollowResponse, LookupRequest, LookupResponse } from "./editions2024_pb.js";
 import { FollowRequestSchema, FollowResponseSchema, LookupRequestSchema, LookupResponseSchema } from "./editions2024_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";

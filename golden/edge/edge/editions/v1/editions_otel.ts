@@ -4,8 +4,8 @@
 // @generated from file edge/editions/v1/editions.proto (package edge.editions.v1, edition 2023)
 /* eslint-disable */
 
-import type { BidiStreamingMethod, CallOptions, ClientArgs, ClientStreamingMethod, HandlerResult, HandlerStream, RequestStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel/runtime";
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import type { BidiStreamingMethod, CallOptions, ClientArgs, ClientStreamingMethod, HandlerResult, HandlerStream, RequestStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel-runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import type { BidiStreamRequest, BidiStreamResponse, ClientStreamRequest, ClientStreamResponse, ServerStreamRequest, ServerStreamResponse, UnaryRequest, UnaryResponse } from "./editions_pb.js";
 import { BidiStreamRequestSchema, BidiStreamResponseSchema, ClientStreamRequestSchema, ClientStreamResponseSchema, ServerStreamRequestSchema, ServerStreamResponseSchema, UnaryRequestSchema, UnaryResponseSchema } from "./editions_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";

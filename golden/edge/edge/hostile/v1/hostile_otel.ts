@@ -5,8 +5,8 @@
 // @generated from file edge/hostile/v1/hostile.proto (package edge.hostile.v1, syntax proto3)
 /* eslint-disable */
 
-import type { BidiStreamingMethod, CallOptions, ClientArgs, ClientStreamingMethod, HandlerResult, HandlerStream, RequestStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel/runtime";
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import type { BidiStreamingMethod, CallOptions, ClientArgs, ClientStreamingMethod, HandlerResult, HandlerStream, RequestStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel-runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import type { HostileRequest, HostileResponse } from "./hostile_pb.js";
 import { HostileRequestSchema, HostileResponseSchema } from "./hostile_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";

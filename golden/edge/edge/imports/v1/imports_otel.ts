@@ -4,8 +4,8 @@
 // @generated from file edge/imports/v1/imports.proto (package edge.imports.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientArgs, HandlerResult, HandlerStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel/runtime";
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import type { CallOptions, ClientArgs, HandlerResult, HandlerStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel-runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import type { Page, Ref } from "../../common/v1/common_pb.js";
 import { PageSchema, RefSchema } from "../../common/v1/common_pb.js";
 import type { FindRequest } from "./imports_pb.js";

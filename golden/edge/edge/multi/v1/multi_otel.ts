@@ -4,8 +4,8 @@
 // @generated from file edge/multi/v1/multi.proto (package edge.multi.v1, syntax proto3)
 /* eslint-disable */
 
-import type { BidiStreamingMethod, CallOptions, ClientArgs, ClientStreamingMethod, HandlerResult, HandlerStream, RequestStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel/runtime";
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import type { BidiStreamingMethod, CallOptions, ClientArgs, ClientStreamingMethod, HandlerResult, HandlerStream, RequestStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel-runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import type { Item, Summary } from "./multi_pb.js";
 import { ItemSchema, SummarySchema } from "./multi_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";

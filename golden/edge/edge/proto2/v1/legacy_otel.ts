@@ -4,8 +4,8 @@
 // @generated from file edge/proto2/v1/legacy.proto (package edge.proto2.v1, syntax proto2)
 /* eslint-disable */
 
-import type { BidiStreamingMethod, CallOptions, ClientArgs, HandlerResult, HandlerStream, RequestStream, ServerContext, ServerOptions, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel/runtime";
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import type { BidiStreamingMethod, CallOptions, ClientArgs, HandlerResult, HandlerStream, RequestStream, ServerContext, ServerOptions, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel-runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import type { ExchangeRequest, ExchangeResponse, FetchRequest, FetchResponse } from "./legacy_pb.js";
 import { ExchangeRequestSchema, ExchangeResponseSchema, FetchRequestSchema, FetchResponseSchema } from "./legacy_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";

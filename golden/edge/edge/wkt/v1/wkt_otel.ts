@@ -4,8 +4,8 @@
 // @generated from file edge/wkt/v1/wkt.proto (package edge.wkt.v1, syntax proto3)
 /* eslint-disable */
 
-import type { CallOptions, ClientArgs, HandlerResult, HandlerStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel/runtime";
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import type { CallOptions, ClientArgs, HandlerResult, HandlerStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel-runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import type { Empty, Timestamp } from "@bufbuild/protobuf/wkt";
 import { EmptySchema, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import type { MessageInitShape } from "@bufbuild/protobuf";

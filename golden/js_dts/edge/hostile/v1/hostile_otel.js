@@ -5,7 +5,7 @@
 // @generated from file edge/hostile/v1/hostile.proto (package edge.hostile.v1, syntax proto3)
 /* eslint-disable */
 
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import { HostileRequestSchema, HostileResponseSchema } from "./hostile_pb.js";
 /**
  * The methods of edge.hostile.v1.Object: names, call kinds and message schemas.

@@ -5,8 +5,8 @@
 // @generated from file tsotel/testing/v1/test_service.proto (package tsotel.testing.v1, syntax proto3)
 /* eslint-disable */
 
-import type { BidiStreamingMethod, CallOptions, ClientArgs, ClientStreamingMethod, HandlerResult, HandlerStream, RequestStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel/runtime";
-import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel/runtime";
+import type { BidiStreamingMethod, CallOptions, ClientArgs, ClientStreamingMethod, HandlerResult, HandlerStream, RequestStream, ServerContext, ServerOptions, ServerStreamingMethod, ServiceDefinition, UnaryMethod } from "protoc-gen-ts-otel-runtime";
+import { addService, defineService, ServiceClient } from "protoc-gen-ts-otel-runtime";
 import type { BidiStreamRequest, BidiStreamResponse, ClientStreamRequest, ClientStreamResponse, ServerStreamRequest, ServerStreamResponse, UnaryRequest, UnaryResponse } from "./test_service_pb.js";
 import { BidiStreamRequestSchema, BidiStreamResponseSchema, ClientStreamRequestSchema, ClientStreamResponseSchema, ServerStreamRequestSchema, ServerStreamResponseSchema, UnaryRequestSchema, UnaryResponseSchema } from "./test_service_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";

@@ -107,15 +107,6 @@ const CLIENT_MESSAGE_HISTOGRAMS: readonly HistogramFamily[] = [
   },
 ];
 
-/** Every family name this part may register, on either side. */
-export const ALL_FAMILY_NAMES: readonly string[] = [
-  ...SERVER_COUNTERS,
-  SERVER_HANDLING,
-  ...CLIENT_COUNTERS,
-  CLIENT_HANDLING,
-  ...CLIENT_MESSAGE_HISTOGRAMS,
-].map((family) => family.name);
-
 /** The families one side shows in a registry of the given shape. */
 export function familiesOf(side: Side, shape: SeriesShape): readonly MetricFamily[] {
   if (side === "server") {

@@ -1,11 +1,11 @@
 import { diag } from "@opentelemetry/api";
 import type { ClientCallStart, MethodObserver, ServerCallStart, Telemetry } from "../../observer.js";
 import type { MethodDefinition } from "../../service.js";
-import { loadOptional } from "../load-optional.js";
 import { PROMETHEUS_BUCKETS_SECONDS } from "../semconv.js";
 import type { SeriesShape, Side } from "./method-series.js";
+import { defaultRegistry } from "./default-registry.js";
 import { observeMethod } from "./prometheus-call.js";
-import type { PrometheusOptions, PrometheusRegistry } from "./prometheus-options.js";
+import type { PrometheusOptions } from "./prometheus-options.js";
 import { RegistryMetrics } from "./registry-metrics.js";
 
 /** The exemplar label when `exemplars: true`. */
@@ -13,11 +13,11 @@ const DEFAULT_EXEMPLAR_LABEL = "trace_id";
 
 /**
  * go-grpc-prometheus compatible metrics for every call (TELEMETRY.md §3); undefined
- * when no registry was given and prom-client is not installed. prom-client itself is
+ * when no registry was given and prom-client failed to load. prom-client itself is
  * loaded only for its global `register`, and only then.
  */
 export function createPrometheus(options: PrometheusOptions): Telemetry | undefined {
-  const registry = options.registry ?? globalRegistry();
+  const registry = options.registry ?? defaultRegistry();
   if (registry === undefined) {
     return undefined;
   }
@@ -33,16 +33,6 @@ export function createPrometheus(options: PrometheusOptions): Telemetry | undefi
     clientMethod: (method) => observe("client", method),
     serverMethod: (method) => observe("server", method),
   };
-}
-
-function globalRegistry(): PrometheusRegistry | undefined {
-  try {
-    const promClient = loadOptional("prom-client") as { register: PrometheusRegistry } | undefined;
-    return promClient?.register;
-  } catch (err) {
-    diag.error("protoc-gen-ts-otel: prom-client is installed but failed to load; no Prometheus metrics", err);
-    return undefined;
-  }
 }
 
 function seriesShape(options: PrometheusOptions): SeriesShape {
@@ -68,7 +58,7 @@ function exemplarLabel(exemplars: PrometheusOptions["exemplars"]): string | unde
     return DEFAULT_EXEMPLAR_LABEL;
   }
   if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(exemplars.label)) {
-    diag.warn(`protoc-gen-ts-otel: "${exemplars.label}" is not a Prometheus label name; exemplars use ${DEFAULT_EXEMPLAR_LABEL}`);
+    diag.warn(`protoc-gen-ts-otel-runtime: "${exemplars.label}" is not a Prometheus label name; exemplars use ${DEFAULT_EXEMPLAR_LABEL}`);
     return DEFAULT_EXEMPLAR_LABEL;
   }
   return exemplars.label;

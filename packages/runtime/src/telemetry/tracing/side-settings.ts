@@ -39,7 +39,7 @@ export function sideSettings(options: TracingOptions, mode: SemconvMode, side: S
     isError,
     statusAttributes: isError.map((error, code) => statusAttributes(code, error, conventions)),
     reportPropagationFailure: once((err) =>
-      diag.error(`protoc-gen-ts-otel: trace propagation failed on the ${side} side; calls go on unpropagated`, err),
+      diag.error(`protoc-gen-ts-otel-runtime: trace propagation failed on the ${side} side; calls go on unpropagated`, err),
     ),
   };
 }

@@ -21,8 +21,6 @@ export class FamilyCollector {
     private readonly family: MetricFamily,
     private readonly seriesOf: () => Iterable<MethodSeries>,
     private readonly exemplarLabel: string | undefined,
-    /** The registry's RegistryMetrics, so the next client or server finds and shares it. */
-    readonly owner: unknown,
   ) {
     this.name = family.name;
     this.help = family.help;

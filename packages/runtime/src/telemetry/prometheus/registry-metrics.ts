@@ -1,7 +1,8 @@
 import { diag } from "@opentelemetry/api";
+import { processState } from "../../process-state.js";
 import type { MethodDefinition } from "../../service.js";
 import { FamilyCollector } from "./family-collector.js";
-import { ALL_FAMILY_NAMES, familiesOf } from "./metric-families.js";
+import { familiesOf } from "./metric-families.js";
 import { MethodSeries } from "./method-series.js";
 import type { SeriesShape, Side } from "./method-series.js";
 import type { PrometheusRegistry } from "./prometheus-options.js";
@@ -10,9 +11,10 @@ const OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text";
 
 /**
  * The gRPC metric families of one registry and the series behind them: one per
- * registry, found again through its registered collectors by every client and server
- * created later (two servers, re-creation in tests, hot reload). They share its
- * families and per-method series, so nothing is registered twice and no count splits.
+ * registry and process, found again by every client and server created later (two
+ * servers, re-creation in tests, hot reload, the other build of the runtime). They
+ * share its families and per-method series, so nothing is registered twice and no
+ * count splits.
  */
 export class RegistryMetrics {
   private readonly series: Record<Side, Map<string, MethodSeries>> = { server: new Map(), client: new Map() };
@@ -26,21 +28,27 @@ export class RegistryMetrics {
   ) {
     if (shape.exemplarLabel !== undefined && registry.contentType?.startsWith(OPENMETRICS_CONTENT_TYPE) !== true) {
       diag.warn(
-        "protoc-gen-ts-otel: Prometheus exemplars are on, but the registry renders the Prometheus text format, which has no exemplars; use an OpenMetrics registry",
+        "protoc-gen-ts-otel-runtime: Prometheus exemplars are on, but the registry renders the Prometheus text format, which has no exemplars; use an OpenMetrics registry",
       );
     }
   }
 
-  /** The registry's gRPC metrics: those already registered there, or new ones of `shape`. */
+  /**
+   * The registry's gRPC metrics: those this process already made for it (in either
+   * build of the runtime), or new ones of `shape` when there are none or the registry
+   * was cleared of them (`registry.clear()` starts the counts afresh).
+   */
   static of(registry: PrometheusRegistry, shape: SeriesShape): RegistryMetrics {
-    for (const name of ALL_FAMILY_NAMES) {
-      const owner = ownerOf(registry.getSingleMetric(name));
-      if (owner !== undefined) {
-        owner.warnIfShapeDiffers(shape);
-        return owner;
-      }
+    const { registries } = processState();
+    // Made by this version of the runtime (the state is per version), so of this class.
+    const existing = registries.get(registry) as RegistryMetrics | undefined;
+    if (existing?.isRegistered() === true) {
+      existing.warnIfShapeDiffers(shape);
+      return existing;
     }
-    return new RegistryMetrics(registry, shape);
+    const metrics = new RegistryMetrics(registry, shape);
+    registries.set(registry, metrics);
+    return metrics;
   }
 
   /**
@@ -62,11 +70,21 @@ export class RegistryMetrics {
     return series;
   }
 
+  /** Whether the registry still holds any of the families registered there. */
+  private isRegistered(): boolean {
+    for (const [name, collector] of this.collectors) {
+      if (this.registry.getSingleMetric(name) === collector) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private registerFamilies(side: Side): void {
     for (const family of familiesOf(side, this.shape)) {
       let collector = this.collectors.get(family.name);
       if (collector === undefined) {
-        collector = new FamilyCollector(family, () => this.series[side].values(), this.shape.exemplarLabel, this);
+        collector = new FamilyCollector(family, () => this.series[side].values(), this.shape.exemplarLabel);
         this.collectors.set(family.name, collector);
       }
       const registered = this.registry.getSingleMetric(family.name);
@@ -75,7 +93,7 @@ export class RegistryMetrics {
       }
       if (registered !== undefined) {
         throw new Error(
-          `the Prometheus registry already holds a metric named ${family.name} that protoc-gen-ts-otel did not create; gRPC metrics of this ${side} are not reported there`,
+          `the Prometheus registry already holds a metric named ${family.name} that this version of protoc-gen-ts-otel-runtime did not create; gRPC metrics of this ${side} are not reported there`,
         );
       }
       this.registry.registerMetric(collector as never);
@@ -88,16 +106,7 @@ export class RegistryMetrics {
     }
     this.warnedShape = true;
     diag.warn(
-      `protoc-gen-ts-otel: Prometheus options differ from those the gRPC metrics of this registry were created with; they keep ${JSON.stringify(this.shape)}`,
+      `protoc-gen-ts-otel-runtime: Prometheus options differ from those the gRPC metrics of this registry were created with; they keep ${JSON.stringify(this.shape)}`,
     );
   }
-}
-
-// The collectors carry their RegistryMetrics as `owner`; anything else under one of
-// our names is someone else's metric.
-function ownerOf(metric: unknown): RegistryMetrics | undefined {
-  if (metric instanceof FamilyCollector && metric.owner instanceof RegistryMetrics) {
-    return metric.owner;
-  }
-  return undefined;
 }

@@ -15,7 +15,7 @@ export function guardTelemetry(telemetry: Telemetry, name: string): Telemetry {
   const report: Report = (err) => {
     if (!reported) {
       reported = true;
-      diag.error(`protoc-gen-ts-otel: ${name} failed; calls go on without it where it fails`, err);
+      diag.error(`protoc-gen-ts-otel-runtime: ${name} failed; calls go on without it where it fails`, err);
     }
   };
   return {
