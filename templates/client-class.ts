@@ -1,4 +1,4 @@
-import { schemaType, shapeType } from "./message-imports.js";
+import { imported, schemaType, shapeType } from "./imports.js";
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { FileModel, MethodModel, ServiceModel } from "../src/model/file-model.js";
 
@@ -19,19 +19,19 @@ const callName: Record<MethodModel["kind"], string> = {
  */
 export function printClientClass(f: GeneratedFile, model: FileModel, service: ServiceModel): void {
   const runtime = model.runtimeImport;
-  const serviceClient = f.import("ServiceClient", runtime);
+  const serviceClient = imported(f, "ServiceClient", runtime);
   f.print(f.jsDoc(service.clientDoc));
   f.print(f.export("class", service.clientName), " {");
   f.print("  readonly #client: ", serviceClient, ";");
   f.print();
-  f.print("  constructor(...args: ", f.import("ClientArgs", runtime, true), ") {");
+  f.print("  constructor(...args: ", imported(f, "ClientArgs", runtime, true), ") {");
   f.print("    this.#client = new ", serviceClient, "(", service.tableName, ", ...args);");
   f.print("  }");
   for (const m of service.methods) {
     const streamingRequest = m.kind === "client_streaming" || m.kind === "bidi_streaming";
     f.print();
     f.print(f.jsDoc(m.doc, "  "));
-    f.print("  ", m.member, "(", requestParameter(f, model, m), ", options?: ", f.import("CallOptions", runtime, true), "): ", responseType(f, m), " {");
+    f.print("  ", m.member, "(", requestParameter(f, model, m), ", options?: ", imported(f, "CallOptions", runtime, true), "): ", responseType(f, m), " {");
     f.print("    return this.#client.", callName[m.kind], "(", service.tableName, ".methods.", m.member, ", ", streamingRequest ? "requests" : "request", ", options);");
     f.print("  }");
   }
@@ -46,9 +46,9 @@ export function printClientClass(f: GeneratedFile, model: FileModel, service: Se
 function requestParameter(f: GeneratedFile, model: FileModel, m: MethodModel): Printable {
   const schema = schemaType(f, m.input);
   if (m.kind === "client_streaming" || m.kind === "bidi_streaming") {
-    return ["requests: ", f.import("RequestStream", model.runtimeImport, true), "<typeof ", schema, ">"];
+    return ["requests: ", imported(f, "RequestStream", model.runtimeImport, true), "<typeof ", schema, ">"];
   }
-  return ["request: ", f.import("MessageInitShape", "@bufbuild/protobuf", true), "<typeof ", schema, ">"];
+  return ["request: ", imported(f, "MessageInitShape", "@bufbuild/protobuf", true), "<typeof ", schema, ">"];
 }
 
 function responseType(f: GeneratedFile, m: MethodModel): Printable {

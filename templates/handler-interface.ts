@@ -1,4 +1,4 @@
-import { schemaType, shapeType } from "./message-imports.js";
+import { imported, schemaType, shapeType } from "./imports.js";
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { FileModel, MethodModel, ServiceModel } from "../src/model/file-model.js";
 
@@ -22,7 +22,7 @@ export function printHandlerInterface(f: GeneratedFile, model: FileModel, servic
 }
 
 function handlerParameters(f: GeneratedFile, model: FileModel, m: MethodModel): Printable {
-  const context = f.import("ServerContext", model.runtimeImport, true);
+  const context = imported(f, "ServerContext", model.runtimeImport, true);
   const request = shapeType(f, m.input);
   const streaming = m.kind === "client_streaming" || m.kind === "bidi_streaming";
   return streaming
@@ -32,6 +32,6 @@ function handlerParameters(f: GeneratedFile, model: FileModel, m: MethodModel): 
 
 function handlerResult(f: GeneratedFile, model: FileModel, m: MethodModel): Printable {
   const streaming = m.kind === "server_streaming" || m.kind === "bidi_streaming";
-  const type = f.import(streaming ? "HandlerStream" : "HandlerResult", model.runtimeImport, true);
+  const type = imported(f, streaming ? "HandlerStream" : "HandlerResult", model.runtimeImport, true);
   return [type, "<typeof ", schemaType(f, m.output), ">"];
 }

@@ -1,4 +1,4 @@
-import { schemaType, schemaValue } from "./message-imports.js";
+import { imported, schemaType, schemaValue } from "./imports.js";
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { FileModel, MethodModel, ServiceModel } from "../src/model/file-model.js";
 
@@ -16,12 +16,12 @@ const methodTypeName: Record<MethodModel["kind"], string> = {
 export function printServiceTable(f: GeneratedFile, model: FileModel, service: ServiceModel): void {
   const runtime = model.runtimeImport;
   f.print(f.jsDoc(service.tableDoc));
-  f.print(f.export("const", service.tableName), ": ", f.import("ServiceDefinition", runtime, true), "<{");
+  f.print(f.export("const", service.tableName), ": ", imported(f, "ServiceDefinition", runtime, true), "<{");
   for (const m of service.methods) {
-    const methodType = f.import(methodTypeName[m.kind], runtime, true);
+    const methodType = imported(f, methodTypeName[m.kind], runtime, true);
     f.print("  ", m.member, ": ", methodType, "<typeof ", schemaType(f, m.input), ", typeof ", schemaType(f, m.output), ">;");
   }
-  f.print("}> = ", f.import("defineService", runtime), "(", f.string(service.typeName), ", {");
+  f.print("}> = ", imported(f, "defineService", runtime), "(", f.string(service.typeName), ", {");
   for (const m of service.methods) {
     f.print("  ", m.member, ": { name: ", f.string(m.name), ", kind: ", f.string(m.kind), ", input: ", schemaValue(f, m.input), ", output: ", schemaValue(f, m.output), extras(m), " },");
   }

@@ -1,4 +1,4 @@
-import { schemaValue, shapeType } from "./message-imports.js";
+import { imported, schemaValue, shapeType } from "./imports.js";
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { EnumNamesModel, FileModel, MethodModel } from "../src/model/file-model.js";
 import type { SpanAttributeModel } from "../src/model/method-telemetry.js";
@@ -23,7 +23,7 @@ export function printSpanAttributes(f: GeneratedFile, model: FileModel, m: Metho
   if (m.spanAttributesName === undefined) {
     return;
   }
-  const attributesType = f.import("Attributes", "@opentelemetry/api", true);
+  const attributesType = imported(f, "Attributes", "@opentelemetry/api", true);
   f.print("/** The span attributes ", m.name, " lifts from its request (proto option tsotel.v1.method). */");
   f.print("function ", m.spanAttributesName, "(request: ", shapeType(f, m.input), "): ", attributesType, " {");
   f.print("  const attributes: ", attributesType, " = {};");
@@ -63,7 +63,7 @@ function access(f: GeneratedFile, attribute: SpanAttributeModel): { guards: Prin
         if (step.presence === "undefined") {
           guards.push(`${value} !== undefined`);
         } else if (step.presence !== "always") {
-          const isFieldSet = f.import("isFieldSet", "@bufbuild/protobuf");
+          const isFieldSet = imported(f, "isFieldSet", "@bufbuild/protobuf");
           guards.push([isFieldSet, "(", parent, ", ", schemaValue(f, step.presence.isFieldSet), ".field.", step.property, ")"]);
         }
         break;

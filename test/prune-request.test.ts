@@ -26,14 +26,13 @@ import type {
   FileDescriptorProto,
 } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
-import { method as methodOption, service as serviceOption } from "../src/gen/tsotel/v1/options_pb.js";
+import { MethodTelemetrySchema, method as methodOption, service as serviceOption } from "../src/gen/tsotel/v1/options_pb.js";
 import { plugin } from "../src/plugin.js";
-import { OWN_METHOD_OPTION, OWN_SERVICE_OPTION, pruneRequest } from "../src/request/prune-request.js";
+import { OWN_METHOD_OPTION, OWN_SERVICE_OPTION, isReadLocation, pruneRequest } from "../src/request/prune-request.js";
 import { goldenCases } from "./support/cases.js";
 import { codeGeneratorRequest } from "./support/descriptors.js";
 import { repoRoot } from "./support/paths.js";
 
-const KEPT_PATH_ROOTS = [2, 6, 12];
 const FIRST_EXTENSION = 1000;
 /** google.api.http, on MethodOptions. */
 const GOOGLE_API_HTTP = 72295728;
@@ -62,7 +61,12 @@ function pruneEnum(e: EnumDescriptorProto): void {
   }
 }
 
-function pruneMessage(message: DescriptorProto): void {
+function pruneMessage(message: DescriptorProto, withFields: boolean): void {
+  if (!withFields) {
+    message.field = [];
+    message.oneofDecl = [];
+    for (const e of message.enumType) e.value = [];
+  }
   message.options = keptOptions(MessageOptionsSchema, message.options);
   message.field.forEach(pruneField);
   message.extension.forEach(pruneField);
@@ -73,17 +77,20 @@ function pruneMessage(message: DescriptorProto): void {
     range.options = keptOptions(ExtensionRangeOptionsSchema, range.options);
   }
   message.enumType.forEach(pruneEnum);
-  message.nestedType.forEach(pruneMessage);
+  for (const nested of message.nestedType) pruneMessage(nested, withFields);
 }
 
-function pruneFile(file: FileDescriptorProto, generated: boolean): void {
+function pruneFile(file: FileDescriptorProto, generated: boolean, withFields: boolean): void {
   if (!generated) {
     file.sourceCodeInfo = undefined;
   } else if (file.sourceCodeInfo !== undefined) {
-    file.sourceCodeInfo.location = file.sourceCodeInfo.location.filter((l) => KEPT_PATH_ROOTS.includes(l.path[0] ?? -1));
+    file.sourceCodeInfo.location = file.sourceCodeInfo.location.filter((l) => isReadLocation(l.path));
   }
   file.options = keptOptions(FileOptionsSchema, file.options);
-  file.messageType.forEach(pruneMessage);
+  for (const message of file.messageType) pruneMessage(message, withFields);
+  if (!withFields) {
+    for (const e of file.enumType) e.value = [];
+  }
   file.enumType.forEach(pruneEnum);
   file.extension.forEach(pruneField);
   for (const service of file.service) {
@@ -94,11 +101,29 @@ function pruneFile(file: FileDescriptorProto, generated: boolean): void {
   }
 }
 
+/** Whether a method of the request has span attributes in its (tsotel.v1.method) option. */
+function liftsSpanAttributes(request: CodeGeneratorRequest): boolean {
+  return [...request.protoFile, ...request.sourceFileDescriptors]
+    .flatMap((f) => f.service.flatMap((s) => s.method))
+    .some((m) =>
+      (m.options?.$unknown ?? []).some((u) => u.no === OWN_METHOD_OPTION && fromBinary(MethodTelemetrySchema, u.data.subarray(lengthPrefixSize(u.data))).spanAttributes.length > 0),
+    );
+}
+
+// An unknown field's data holds its value as on the wire: a length-delimited one starts
+// with its length.
+function lengthPrefixSize(data: Uint8Array): number {
+  let size = 1;
+  while ((data[size - 1] ?? 0) >= 0x80) size++;
+  return size;
+}
+
 /** What pruning must amount to, done on the decoded request by walking its descriptors. */
 function expectedPruning(request: CodeGeneratorRequest): CodeGeneratorRequest {
   const expected = clone(CodeGeneratorRequestSchema, request);
+  const withFields = liftsSpanAttributes(request);
   for (const file of [...expected.protoFile, ...expected.sourceFileDescriptors]) {
-    pruneFile(file, expected.fileToGenerate.includes(file.name));
+    pruneFile(file, expected.fileToGenerate.includes(file.name), withFields);
   }
   return expected;
 }
@@ -377,8 +402,11 @@ describe("pruneRequest on hand-made option extensions", () => {
   const uninterpreted = len(999, str(3, "x"));
   const features = len(21, int(1, 2));
 
+  // A method lifting a span attribute (MethodTelemetry.span_attributes = 4), so that
+  // messages keep their fields, which these tests look into.
+  const lifting = len(6, str(1, "Lifting"), len(2, str(1, "Call"), len(4, len(OWN_METHOD_OPTION, len(4, str(1, "a.b"), str(2, "f"))))));
   /** A request for one file, given the file's fields; the file is generated. */
-  const fileRequest = (...fields: Uint8Array[]): Uint8Array => concat(len(15, str(1, "a.proto"), ...fields), str(1, "a.proto"));
+  const fileRequest = (...fields: Uint8Array[]): Uint8Array => concat(len(15, str(1, "a.proto"), ...fields, lifting), str(1, "a.proto"));
   const prunedFile = (...fields: Uint8Array[]): Uint8Array => pruneRequest(fileRequest(...fields));
 
   it("drops a FieldOptions holding only extensions, of any wire type", () => {
@@ -457,6 +485,41 @@ describe("pruneRequest on hand-made option extensions", () => {
   });
 });
 
+describe("pruneRequest and the fields of messages", () => {
+  const enumValue = len(2, str(1, "V"), int(2, 0));
+  const message = len(
+    4,
+    str(1, "M"),
+    len(2, str(1, "f"), int(3, 1)),
+    len(8, str(1, "choice")),
+    len(3, str(1, "Nested"), len(2, str(1, "g"), int(3, 1)), len(7, int(7, 1))),
+    len(4, str(1, "E"), enumValue),
+    len(6, str(1, "ext"), int(3, 100)),
+  );
+  const topEnum = len(5, str(1, "Top"), enumValue);
+  const request = (...services: Uint8Array[]): Uint8Array => concat(len(15, str(1, "a.proto"), message, topEnum, ...services), str(1, "a.proto"));
+  const switches = len(6, str(1, "S"), len(2, str(1, "Call"), len(4, len(OWN_METHOD_OPTION, int(1, 0)))));
+  const lifting = len(6, str(1, "S"), len(2, str(1, "Call"), len(4, len(OWN_METHOD_OPTION, len(4, str(1, "a.b"), str(2, "f"))))));
+
+  it("without span attributes, keeps the names, nesting, extensions and options of messages and enums, and drops fields, oneofs and enum values", () => {
+    const expected = concat(
+      len(15, str(1, "a.proto"), len(4, str(1, "M"), len(3, str(1, "Nested"), len(7, int(7, 1))), len(4, str(1, "E")), len(6, str(1, "ext"), int(3, 100))), len(5, str(1, "Top")), switches),
+      str(1, "a.proto"),
+    );
+    expect(pruneRequest(request(switches))).toEqual(expected);
+    expectPrunedAsDecoded(request(switches));
+  });
+
+  it("keeps them all when a method anywhere lifts span attributes, in proto_file or source_file_descriptors", () => {
+    // Nothing to drop: the request comes back as it is.
+    const input = request(lifting);
+    expect(pruneRequest(input)).toBe(input);
+    const inSource = concat(request(), len(17, str(1, "b.proto"), lifting));
+    expect(fromBinary(CodeGeneratorRequestSchema, pruneRequest(inSource)).protoFile[0]?.messageType[0]?.field.map((f) => f.name)).toEqual(["f"]);
+    expectPrunedAsDecoded(inSource);
+  });
+});
+
 describe("pruneRequest on input that is not protobuf wire format", () => {
   it.each([
     ["a truncated request", (r: Uint8Array) => r.subarray(0, r.length - 20), /^malformed protobuf: length \d+ exceeds the \d+ bytes left at byte \d+$/],
@@ -470,7 +533,8 @@ describe("pruneRequest on input that is not protobuf wire format", () => {
     ["a location overrunning its source info", () => concat(str(1, ""), len(15, len(9, [0x0a, 0x05]))), /^malformed protobuf: length 5 exceeds the 0 bytes left at byte 7$/],
     // FileDescriptorProto.options holding a group extension (field 1000, wire type 3).
     ["a group in an options message", () => concat(len(15, len(8, [0xc3, 0x3e]))), /^malformed protobuf: group \(wire type 3\) not supported at byte 6$/],
-    ["a field overrunning its message", () => concat(len(15, len(4, len(2, [0x42, 0x09, 0x18, 0x01])))), /^malformed protobuf: length 9 exceeds the 2 bytes left at byte 7$/],
+    // An extension (DescriptorProto.extension = 6), which is looked into whatever the request.
+    ["a field overrunning its message", () => concat(len(15, len(4, len(6, [0x42, 0x09, 0x18, 0x01])))), /^malformed protobuf: length 9 exceeds the 2 bytes left at byte 7$/],
     ["a truncated extension", () => concat(len(15, len(8, [0xc5, 0x3e, 1, 2]))), /^malformed protobuf: truncated fixed-width field at byte 6$/],
   ])("throws on %s", (_name, make, message) => {
     const request = toBinary(CodeGeneratorRequestSchema, codeGeneratorRequest(["user/v1/user.proto"], "target=ts"));

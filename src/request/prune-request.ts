@@ -4,9 +4,9 @@
 // dropped before they become objects.
 //
 // This replaces the decoding step of protoplugin's runNodeJs, which decodes the whole
-// request: on googleapis-sized requests three quarters of the bytes are source info of
-// files not generated and option extensions of other tools (16.9 MB → 4.55 MB on the
-// cloud corpus, decoding about 3× faster). src/cli.ts runs it.
+// request: on googleapis-sized requests most of the bytes are source info of files not
+// generated, option extensions of other tools and the fields of messages (16.9 MB →
+// 2.4 MB on the cloud corpus, decoding about 5× faster). src/cli.ts runs it.
 //
 // The rule: what survives = what the plugin reads. Whatever src/model, or protoplugin
 // on our behalf (the preamble), reads from the request must come through this pass
@@ -14,9 +14,16 @@
 // change that starts reading another part of the request (another option extension,
 // the source info of another element) must keep it here too, or it will silently read
 // nothing. Today that is:
-//   - every field of every descriptor, except `source_code_info`, which files not being
-//     generated lose whole and files being generated keep only for the package, syntax
-//     (both read by protoplugin's preamble) and services with their methods (JSDoc);
+//   - every field of every descriptor, except
+//     - `source_code_info`, which files not being generated lose whole and files being
+//       generated keep only for the package and syntax statements (read by
+//       protoplugin's preamble) and for services and methods (JSDoc), not for their
+//       parts;
+//     - the fields and oneofs of messages and the values of enums, which only span
+//       attributes read (the lifted field and the messages and enums on its path): when
+//       no method of the request lifts any (no `span_attributes` in a (tsotel.v1.method)
+//       option), every message keeps its name, nesting, extensions and options, which
+//       the names of generated code are made from, and nothing else;
 //   - in options messages, every non-extension field (numbers below 1000: deprecated,
 //     features, map_entry, packed, jstype, debug_redact, uninterpreted_option, ...);
 //     of the extensions (1000 and up), only (tsotel.v1.service) in ServiceOptions and
@@ -35,6 +42,11 @@ const FILE_NAME = 1;
 const SOURCE_CODE_INFO_LOCATION = 1;
 const LOCATION_PATH = 1;
 
+const SERVICE_METHOD = 2;
+const METHOD_OPTIONS = 4;
+/** `span_attributes` in tsotel.v1.MethodTelemetry. */
+const OWN_SPAN_ATTRIBUTES = 4;
+
 /** The *Options messages declare `extensions 1000 to max`; fields below are their own. */
 const FIRST_EXTENSION = 1000;
 /** `(tsotel.v1.service)`, the extension of ServiceOptions the plugin reads (proto/tsotel/v1/options.proto). */
@@ -42,15 +54,27 @@ export const OWN_SERVICE_OPTION = 58720;
 /** `(tsotel.v1.method)`, the extension of MethodOptions the plugin reads. */
 export const OWN_METHOD_OPTION = 58721;
 
+const FILE_PACKAGE = FileDescriptorProtoSchema.field.package.number;
+const FILE_SYNTAX = FileDescriptorProtoSchema.field.syntax.number;
+
 /**
- * The first path elements (FileDescriptorProto fields) of the locations the plugin
- * reads: package and syntax for the file preamble, services and their methods for JSDoc.
+ * Whether the plugin reads the location of `path`: `[package]` and `[syntax]` for the
+ * file preamble, `[service, i]` and `[service, i, method, j]` for JSDoc (the elements
+ * themselves; the locations of their names, types and options are not read).
  */
-const KEPT_PATH_ROOTS: ReadonlySet<number> = new Set([
-  FileDescriptorProtoSchema.field.package.number,
-  FILE_SERVICE,
-  FileDescriptorProtoSchema.field.syntax.number,
-]);
+export function isReadLocation(path: readonly number[]): boolean {
+  const [root] = path;
+  switch (path.length) {
+    case 1:
+      return root === FILE_PACKAGE || root === FILE_SYNTAX;
+    case 2:
+      return root === FILE_SERVICE;
+    case 4:
+      return root === FILE_SERVICE && path[2] === SERVICE_METHOD;
+    default:
+      return false;
+  }
+}
 
 const VARINT = 0;
 const FIXED64 = 1;
@@ -111,23 +135,36 @@ const SERVICE = descriptor([
   [2, METHOD],
   [3, options(OWN_SERVICE_OPTION)],
 ]);
-// DescriptorProto: field, nested_type (below, as it refers to itself), enum_type,
-// extension_range, extension, options, oneof_decl.
-const MESSAGE = descriptor([
-  [2, FIELD],
-  [4, ENUM],
-  [5, EXTENSION_RANGE],
-  [6, FIELD],
-  [7, options()],
-  [8, ONEOF],
+const DROP_WHOLE: DropShape = { kind: "drop" };
+// EnumDescriptorProto without its values, for requests without span attributes.
+const ENUM_NAME = descriptor([
+  [2, DROP_WHOLE],
+  [3, options()],
 ]);
-MESSAGE.children.set(3, MESSAGE);
+
+/**
+ * DescriptorProto: field, nested_type (itself, set below), enum_type, extension_range,
+ * extension, options, oneof_decl; fields, oneofs and enum values only when span
+ * attributes may read them.
+ */
+function message(withFields: boolean): DescriptorShape {
+  const shape = descriptor([
+    [2, withFields ? FIELD : DROP_WHOLE],
+    [4, withFields ? ENUM : ENUM_NAME],
+    [5, EXTENSION_RANGE],
+    [6, FIELD],
+    [7, options()],
+    [8, withFields ? ONEOF : DROP_WHOLE],
+  ]);
+  shape.children.set(3, shape);
+  return shape;
+}
 
 /** FileDescriptorProto: message_type, enum_type, service, extension, options, and source_code_info as given. */
-function file(sourceInfo: Shape): DescriptorShape {
+function file(message: DescriptorShape, enumShape: DescriptorShape, sourceInfo: Shape): DescriptorShape {
   return descriptor([
-    [4, MESSAGE],
-    [5, ENUM],
+    [4, message],
+    [5, enumShape],
     [6, SERVICE],
     [7, FIELD],
     [8, options()],
@@ -135,8 +172,24 @@ function file(sourceInfo: Shape): DescriptorShape {
   ]);
 }
 
-const GENERATED_FILE = file({ kind: "locations" });
-const OTHER_FILE = file({ kind: "drop" });
+/** The shapes of generated and other files, with or without the fields of messages. */
+interface FileShapes {
+  readonly generated: DescriptorShape;
+  readonly other: DescriptorShape;
+}
+
+function fileShapes(withFields: boolean): FileShapes {
+  const messageShape = message(withFields);
+  const enumShape = withFields ? ENUM : ENUM_NAME;
+  return {
+    generated: file(messageShape, enumShape, { kind: "locations" }),
+    other: file(messageShape, enumShape, DROP_WHOLE),
+  };
+}
+
+const WITH_FIELDS = fileShapes(true);
+const NAMES_ONLY = fileShapes(false);
+
 // protoplugin's createSchema takes a source_file_descriptors entry over the
 // proto_file entry of the same name, so both get the same treatment.
 const REQUEST = descriptor([
@@ -162,8 +215,11 @@ export function pruneRequest(request: Uint8Array): Uint8Array {
   // A plain view: subarray() of a Buffer, as stdin gives, is much slower.
   const input = new Uint8Array(request.buffer, request.byteOffset, request.byteLength);
   const reader = new WireReader(input);
-  const pruner = new Pruner(reader, namesToGenerate(reader, input.length));
+  const toGenerate = namesToGenerate(reader, input.length);
   reader.pos = 0;
+  const shapes = liftsSpanAttributes(reader, input.length) ? WITH_FIELDS : NAMES_ONLY;
+  reader.pos = 0;
+  const pruner = new Pruner(reader, toGenerate, shapes);
   const removed = pruner.message(input.length, REQUEST);
   return removed === 0 ? request : applyEdits(input, pruner.edits, pruner.size, input.length - removed);
 }
@@ -180,6 +236,41 @@ function namesToGenerate(reader: WireReader, end: number): Set<string> {
     }
   }
   return names;
+}
+
+/**
+ * Whether a method anywhere in the request has span attributes in its (tsotel.v1.method)
+ * option: only then does the plugin read fields of messages. Looks into files, services,
+ * methods and method options only; everything else is skipped by its length.
+ */
+function liftsSpanAttributes(reader: WireReader, end: number): boolean {
+  // Each level looks for its fields and hands their content to the next one.
+  const within =
+    (fields: readonly number[], inside: (end: number) => boolean) =>
+    (at: number): boolean => {
+      while (reader.pos < at) {
+        reader.tag(at);
+        if (fields.includes(reader.field) && reader.wireType === LEN) {
+          const childEnd = reader.enter(at);
+          if (inside(childEnd)) return true;
+          reader.pos = childEnd;
+        } else {
+          reader.skip(reader.wireType, at);
+        }
+      }
+      return false;
+    };
+  const spanAttributes = (at: number): boolean => {
+    while (reader.pos < at) {
+      reader.tag(at);
+      if (reader.field === OWN_SPAN_ATTRIBUTES) return true;
+      reader.skip(reader.wireType, at);
+    }
+    return false;
+  };
+  const method = within([METHOD_OPTIONS], within([OWN_METHOD_OPTION], spanAttributes));
+  const files = within([FILE_SERVICE], within([SERVICE_METHOD], method));
+  return within([REQUEST_PROTO_FILE, REQUEST_SOURCE_FILE_DESCRIPTORS], files)(end);
 }
 
 /**
@@ -220,6 +311,7 @@ class Pruner {
   constructor(
     private readonly reader: WireReader,
     private readonly toGenerate: ReadonlySet<string>,
+    private readonly files: FileShapes,
   ) {}
 
   /** A message: the fields its shape names are pruned; everything else stays. */
@@ -255,7 +347,7 @@ class Pruner {
     let removed: number;
     switch (shape.kind) {
       case "file":
-        removed = this.message(childEnd, this.toGenerate.has(fileName(reader, childEnd)) ? GENERATED_FILE : OTHER_FILE);
+        removed = this.message(childEnd, this.toGenerate.has(fileName(reader, childEnd)) ? this.files.generated : this.files.other);
         break;
       case "descriptor":
         // Never dropped, even when empty: it is an element of a list.
@@ -344,24 +436,27 @@ class Pruner {
   }
 }
 
-/** Whether the path of the location from the reader's position to `end` starts at a kept root. */
+/** Whether the location from the reader's position to `end` is one the plugin reads. */
 function isKeptLocation(reader: WireReader, end: number): boolean {
   // The path is the concatenation of every occurrence of the field, packed or not.
+  const path: number[] = [];
   while (reader.pos < end) {
     reader.tag(end);
     if (reader.field === LOCATION_PATH && reader.wireType === VARINT) {
-      return KEPT_PATH_ROOTS.has(reader.varint(end));
-    }
-    if (reader.field === LOCATION_PATH && reader.wireType === LEN) {
+      path.push(reader.varint(end));
+    } else if (reader.field === LOCATION_PATH && reader.wireType === LEN) {
       const packedEnd = reader.enter(end);
-      if (packedEnd > reader.pos) {
-        return KEPT_PATH_ROOTS.has(reader.varint(packedEnd));
+      while (reader.pos < packedEnd) {
+        path.push(reader.varint(packedEnd));
       }
     } else {
       reader.skip(reader.wireType, end);
     }
+    if (path.length > 4) {
+      return false;
+    }
   }
-  return false;
+  return isReadLocation(path);
 }
 
 /** The input with the first `count` numbers of `edits` applied, `size` bytes. */
