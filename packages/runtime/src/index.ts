@@ -6,6 +6,7 @@ export type { CallOptions } from "./client/call-options.js";
 export type { ServerContext } from "./server/server-context.js";
 export type { ClientArgs, ClientOptions } from "./client/service-client.js";
 export type { ServerOptions } from "./server/add-service.js";
+export { createServer } from "./server/create-server.js";
 export type { RequestStream } from "./client/send-requests.js";
 export type { HandlerFor, HandlerResult, HandlerStream, ServiceHandlers } from "./server/handlers.js";
 

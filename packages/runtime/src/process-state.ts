@@ -15,6 +15,10 @@ export interface ProcessState {
   defaultRegistry: unknown;
   /** Fault kinds already reported through `diag`. */
   readonly reported: Set<string>;
+  /** Servers made by `createServer`, with what their interceptor knows. */
+  readonly servers: WeakMap<object, unknown>;
+  /** Calls the interceptor of such a server saw, by their request metadata, for their handlers. */
+  readonly interceptedCalls: WeakMap<object, unknown>;
 }
 
 const KEY = Symbol.for(`protoc-gen-ts-otel-runtime@${VERSION}`);
@@ -24,7 +28,7 @@ export function processState(): ProcessState {
   const holder = globalThis as { [KEY]?: ProcessState };
   let state = holder[KEY];
   if (state === undefined) {
-    state = { registries: new WeakMap(), defaultRegistry: undefined, reported: new Set() };
+    state = { registries: new WeakMap(), defaultRegistry: undefined, reported: new Set(), servers: new WeakMap(), interceptedCalls: new WeakMap() };
     holder[KEY] = state;
   }
   return state;

@@ -16,6 +16,7 @@ import { tracesCalls } from "../telemetry/tracing/traces-calls.js";
 import { serveBidiStreaming } from "./bidi-streaming.js";
 import { serveClientStreaming } from "./client-streaming.js";
 import type { HandlerFor, ServiceHandlers } from "./handlers.js";
+import { serveObserved } from "./create-server.js";
 import { registerMethod } from "./register-method.js";
 import { serveServerStreaming } from "./server-streaming.js";
 import { serveUnary } from "./unary.js";
@@ -57,7 +58,9 @@ export function addService<M extends Record<string, MethodDefinition>>(
       responseDeserialize: passThrough,
       originalName: member,
     };
-    const implementation = serve(method, handler, telemetry?.serverMethod?.(method));
+    const observer = telemetry?.serverMethod?.(method);
+    serveObserved(server, method, observer);
+    const implementation = serve(method, handler, observer);
     registerMethod(server, definition, implementation, tracesCalls(options.telemetry, method));
   }
 }

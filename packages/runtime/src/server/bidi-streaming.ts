@@ -19,6 +19,10 @@ export function serveBidiStreaming<I extends DescMessage, O extends DescMessage>
         if (handler === undefined) {
           throw unimplemented(method);
         }
+        const expired = state.expired();
+        if (expired !== undefined) {
+          throw expired;
+        }
         const responses = handler(new RequestIterator(call, method.input, state), state);
         await sendResponses(call, responses, method.output, state);
         if (!state.isEnded) {

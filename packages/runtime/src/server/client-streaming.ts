@@ -19,6 +19,10 @@ export function serveClientStreaming<I extends DescMessage, O extends DescMessag
         if (handler === undefined) {
           throw unimplemented(method);
         }
+        const expired = state.expired();
+        if (expired !== undefined) {
+          throw expired;
+        }
         const response = await handler(new RequestIterator(call, method.input, state), state);
         const bytes = serializeMessage(method.output, response);
         state.messageSent(bytes.length);

@@ -40,8 +40,13 @@ export class RequestIterator<I extends DescMessage> extends MessageIterator<Mess
 
   private async end(): Promise<IteratorResult<MessageShape<I>, undefined>> {
     // A client's cancel (RST_STREAM) reaches grpc-js as the end of the request stream
-    // first and as "cancelled" a few ticks later (grpc/grpc-node#2583). Let the events
-    // already under way land before telling the handler the client finished sending.
+    // first and as "cancelled" a few ticks later (grpc/grpc-node#2583): Node ends the
+    // stream it destroys, and grpc-js clients send END_STREAM before the reset. When the
+    // reset came in the same read as the end, its cancel is already queued, and one
+    // turn of the event loop lets it land before the handler hears the end. A reset in
+    // a later read cannot be told from a half-close that the client followed with a
+    // cancel; the call then ends as CANCELLED if the handler's status did not go out
+    // before it (the server's interceptor knows which).
     await settle();
     const { signal } = this.state;
     if (signal.aborted) {

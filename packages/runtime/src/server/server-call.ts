@@ -7,18 +7,11 @@ import { now } from "../clock.js";
 import { Code, RpcError } from "../errors.js";
 import type { CallObserver, MethodObserver, ServerCallStart } from "../observer.js";
 import type { MethodDefinition } from "../service.js";
+import { UNKNOWN_ERROR_MESSAGE, abortedEnd, deadlinePassed } from "./call-end.js";
+import type { CallEnd } from "./call-end.js";
+import { interceptedCall } from "./create-server.js";
+import type { InterceptedHandler } from "./create-server.js";
 import type { ServerContext } from "./server-context.js";
-
-/** The status a handler's non-RpcError exception is answered with: nothing internal leaks. */
-export const UNKNOWN_ERROR_MESSAGE = "Unknown server error";
-
-/**
- * How close to its deadline a cancelled call counts as expired. The client's own
- * deadline timer usually fires first and reaches the server as a plain cancel
- * (RST_STREAM), a little before the server's deadline: the wire carries a rounded-up
- * relative timeout that the server counts from when the headers arrived.
- */
-const DEADLINE_SLACK_MS = 20;
 
 /** What every grpc-js server call offers, whatever its kind. */
 type GrpcServerCall = Pick<
@@ -33,12 +26,21 @@ export interface ServerStatus {
   readonly metadata: Metadata;
 }
 
+/** The handler's outcome, as handed to grpc-js. */
+interface Answer extends CallEnd {
+  /** The exception behind it, when it was not an RpcError. */
+  readonly exception: unknown;
+}
+
 /**
  * One server call across its kinds: the handler's context, the observer, and the
- * rule that the call ends exactly once, whichever comes first of the handler's
- * outcome, a cancellation or the deadline.
+ * rule that the call ends exactly once, with the status it really ended with.
+ *
+ * On a server made by `createServer` its interceptor decides that status, from what
+ * grpc-js sent. On any other server the call decides alone: the handler's answer, or,
+ * when grpc-js reports the call over before it, what that amounts to (`abortedEnd`).
  */
-export class ServerCall implements ServerContext {
+export class ServerCall implements ServerContext, InterceptedHandler {
   readonly header = new Metadata();
   readonly trailer = new Metadata();
   readonly metadata: Metadata;
@@ -49,7 +51,12 @@ export class ServerCall implements ServerContext {
   private abortReason: RpcError | undefined;
   private readonly observer: CallObserver | undefined;
   private headerSent = false;
+  /** The handler's outcome went to grpc-js: nothing more is sent. */
+  private answer: Answer | undefined;
+  /** The status is decided and reported. */
   private ended = false;
+  /** Set when the server's interceptor decides how the call ended. */
+  private readonly intercepted: boolean;
 
   constructor(
     readonly method: MethodDefinition,
@@ -60,29 +67,26 @@ export class ServerCall implements ServerContext {
     this.metadata = call.metadata;
     this.peer = call.getPeer();
     this.deadline = call.getDeadline();
+    const intercepted = interceptedCall(this.metadata);
+    this.intercepted = intercepted !== undefined;
     if (observer !== undefined) {
       this.observer = observer.start({
         metadata: this.metadata,
         context: otelContext.active(),
-        startTime: now(),
+        startTime: intercepted?.startTime ?? now(),
         peer: this.peer,
         host: call.getHost(),
         deadline: this.deadline,
         request,
       });
     }
-    call.on("cancelled", () => {
-      // grpc-js >= 1.10 also emits "cancelled" after a call that finished normally.
-      if (this.ended) {
-        return;
-      }
-      const expired = Number(this.deadline) - DEADLINE_SLACK_MS <= Date.now();
-      this.finish(
-        expired ? Code.DEADLINE_EXCEEDED : Code.CANCELLED,
-        expired ? "Deadline exceeded" : "Cancelled by client",
-        undefined,
-      );
-    });
+    if (intercepted === undefined) {
+      call.on("cancelled", () => {
+        this.aborted();
+      });
+    } else {
+      intercepted.attach(this);
+    }
   }
 
   get signal(): AbortSignal {
@@ -99,15 +103,23 @@ export class ServerCall implements ServerContext {
     return trace.getSpan(this.observer?.context ?? otelContext.active()) ?? trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
   }
 
-  /** True once the status is decided; the handler's later results go nowhere. */
+  /** True once the handler's outcome went to grpc-js or the call is over; later results go nowhere. */
   get isEnded(): boolean {
-    return this.ended;
+    return this.ended || this.answer !== undefined;
   }
 
   /** Runs handler code in the call's context, so spans it starts are children of the call's. */
   run<T>(fn: () => T): T {
     const ctx: Context | undefined = this.observer?.context;
     return ctx === undefined ? fn() : otelContext.with(ctx, fn);
+  }
+
+  /**
+   * Whether the call's deadline passed before its handler would start: grpc-js may not
+   * have answered yet, so the wrapper answers DEADLINE_EXCEEDED and the handler never runs.
+   */
+  expired(): RpcError | undefined {
+    return deadlinePassed(this.deadline) ? new RpcError(Code.DEADLINE_EXCEEDED, "Deadline exceeded") : undefined;
   }
 
   sendHeader(): void {
@@ -129,7 +141,7 @@ export class ServerCall implements ServerContext {
   /** The status for a handler that completed normally. */
   ok(): ServerStatus {
     this.sendHeader();
-    this.finish(Code.OK, "OK", undefined);
+    this.answered({ code: Code.OK, message: "OK", exception: undefined });
     return { code: Code.OK, details: "OK", metadata: this.trailer };
   }
 
@@ -142,23 +154,63 @@ export class ServerCall implements ServerContext {
     const known = reason instanceof RpcError;
     const error = known ? reason : new RpcError(Code.UNKNOWN, UNKNOWN_ERROR_MESSAGE, undefined, { cause: reason });
     this.trailer.merge(error.metadata);
+    // Headers first, always: the interceptor tells a status that went out from one that
+    // was dropped by what grpc-js does with trailers after headers.
     this.sendHeader();
-    this.finish(error.code, error.rawMessage, known ? undefined : reason);
+    this.answered({ code: error.code, message: error.rawMessage, exception: known ? undefined : reason });
     return { code: error.code, details: error.rawMessage, metadata: this.trailer };
   }
 
-  private finish(code: Code, message: string, exception: unknown): void {
+  /** The interceptor's word on how the call ended. */
+  end(end: CallEnd): void {
+    const answer = this.answer;
+    // The exception belongs to the status it caused, not to a cancel that overtook it.
+    const exception = answer !== undefined && answer.code === end.code ? answer.exception : undefined;
+    this.finish(end, exception);
+  }
+
+  private answered(answer: Answer): void {
+    if (this.isEnded) {
+      return;
+    }
+    this.answer = answer;
+    if (!this.intercepted) {
+      this.finish(answer, answer.exception);
+    }
+  }
+
+  /** grpc-js reported the call over (a server without our interceptor). */
+  private aborted(): void {
+    // grpc-js >= 1.10 also emits "cancelled" after a call that finished normally.
+    if (this.ended) {
+      return;
+    }
+    const encoding = this.metadata.get("grpc-encoding")[0];
+    this.finish(
+      abortedEnd({
+        deadline: this.deadline,
+        // A forced shutdown and a lost connection also end a stream without its end
+        // first, which only a server's interceptor tells from grpc-js's own refusal.
+        shutdown: false,
+        requestRefused: false,
+        encoding: typeof encoding === "string" ? encoding : undefined,
+      }),
+      undefined,
+    );
+  }
+
+  private finish(end: CallEnd, exception: unknown): void {
     if (this.ended) {
       return;
     }
     this.ended = true;
-    if (code !== Code.OK) {
-      this.abortReason = new RpcError(code, message);
+    if (end.code !== Code.OK) {
+      this.abortReason = new RpcError(end.code, end.message);
       this.abort?.abort(this.abortReason);
     }
     this.observer?.end({
-      code,
-      message,
+      code: end.code,
+      message: end.message,
       metadata: this.trailer,
       peer: this.peer,
       error: exception,

@@ -21,6 +21,10 @@ export function serveServerStreaming<I extends DescMessage, O extends DescMessag
         if (handler === undefined) {
           throw unimplemented(method);
         }
+        const expired = state.expired();
+        if (expired !== undefined) {
+          throw expired;
+        }
         if (request.message === undefined) {
           throw request.error;
         }

@@ -35,6 +35,10 @@ export function serveUnary<I extends DescMessage, O extends DescMessage>(
       if (handler === undefined) {
         throw unimplemented(method);
       }
+      const expired = state.expired();
+      if (expired !== undefined) {
+        throw expired;
+      }
       const message = request.message;
       if (message === undefined) {
         throw request.error;

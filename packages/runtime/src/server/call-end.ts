@@ -1,0 +1,73 @@
+import type { Deadline } from "@grpc/grpc-js";
+import { Code } from "../errors.js";
+
+/** The status a handler's non-RpcError exception is answered with: nothing internal leaks. */
+export const UNKNOWN_ERROR_MESSAGE = "Unknown server error";
+
+/**
+ * How close to its deadline a cancelled call counts as expired. The client's own
+ * deadline timer usually fires first and reaches the server as a plain cancel
+ * (RST_STREAM), a little before the server's deadline: the wire carries a rounded-up
+ * relative timeout that the server counts from when the headers arrived.
+ */
+const DEADLINE_SLACK_MS = 20;
+
+/** The encodings grpc-js decompresses; a request in any other is refused by grpc-js. */
+const DECODED_ENCODINGS = new Set(["identity", "gzip", "deflate"]);
+
+/** How a call ended, as its telemetry records it. */
+export interface CallEnd {
+  readonly code: Code;
+  readonly message: string;
+}
+
+/** What is known of a call that grpc-js ended without a status of the handler's. */
+export interface AbortFacts {
+  readonly deadline: Deadline;
+  /** The server was force-shut down: grpc-js destroyed the connection (createServer knows). */
+  readonly shutdown: boolean;
+  /** The largest response message handed to grpc-js, and the limit it was over, if any. */
+  readonly oversizeSent?: { readonly size: number; readonly limit: number } | undefined;
+  /**
+   * grpc-js gave up on the request stream itself: a read was pending and neither a
+   * message nor the end of the stream came (a client's cancel always delivers the end
+   * first), or a single request never arrived. grpc-js then answers the client alone:
+   * RESOURCE_EXHAUSTED for a message over its size limit or framing it cannot read.
+   */
+  readonly requestRefused: boolean;
+  /** The request's `grpc-encoding`, if any. */
+  readonly encoding: string | undefined;
+}
+
+/**
+ * The status of a call that ended without the handler's status going out: the one the
+ * client was sent or, for a cancel, the one it caused. Only public facts of grpc-js go
+ * in; the README lists what they cannot tell apart.
+ */
+export function abortedEnd(facts: AbortFacts): CallEnd {
+  if (facts.shutdown) {
+    return { code: Code.CANCELLED, message: "Server shutting down" };
+  }
+  if (Number(facts.deadline) - DEADLINE_SLACK_MS <= Date.now()) {
+    return { code: Code.DEADLINE_EXCEEDED, message: "Deadline exceeded" };
+  }
+  if (facts.oversizeSent !== undefined) {
+    const { size, limit } = facts.oversizeSent;
+    return { code: Code.RESOURCE_EXHAUSTED, message: `Sent message larger than max (${String(size)} vs. ${String(limit)})` };
+  }
+  const encoding = facts.encoding ?? "identity";
+  if (facts.requestRefused && !DECODED_ENCODINGS.has(encoding)) {
+    return { code: Code.UNIMPLEMENTED, message: `Received message compressed with unsupported encoding "${encoding}"` };
+  }
+  // Compressed messages are decoded asynchronously, and a cancel during that suppresses
+  // the end of the stream too: only an uncompressed request tells the two apart.
+  if (facts.requestRefused && encoding === "identity") {
+    return { code: Code.RESOURCE_EXHAUSTED, message: "Request refused by grpc-js: a message over its size limit, or framing it cannot read" };
+  }
+  return { code: Code.CANCELLED, message: "Cancelled by client" };
+}
+
+/** Whether a call's deadline has passed, exactly (no slack): its handler must not start. */
+export function deadlinePassed(deadline: Deadline): boolean {
+  return Number(deadline) <= Date.now();
+}

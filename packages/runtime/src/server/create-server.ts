@@ -1,0 +1,265 @@
+import { Metadata, Server, ServerInterceptingCall } from "@grpc/grpc-js";
+import type {
+  ServerInterceptingCallInterface,
+  ServerInterceptor,
+  ServerOptions as GrpcServerOptions,
+} from "@grpc/grpc-js";
+import { context as otelContext } from "@opentelemetry/api";
+import { now } from "../clock.js";
+import type { Code } from "../errors.js";
+import type { MethodObserver, ServerCallStart } from "../observer.js";
+import { processState } from "../process-state.js";
+import type { MethodDefinition } from "../service.js";
+import { abortedEnd } from "./call-end.js";
+import type { CallEnd } from "./call-end.js";
+
+// A grpc-js Server with one interceptor of ours in front of every other, which sees each
+// call of a generated method from its headers to its end: the status grpc-js really
+// sent, or that it sent none (the handler's status dropped because the client had
+// reset the stream, a deadline, a message over a size limit); calls grpc-js refuses
+// before any handler runs; and a forced shutdown. Handlers cannot see these through
+// grpc-js's public API, and interceptors can be given only to the Server's constructor,
+// hence a constructor of ours. Everything here is public grpc-js API: the interceptor
+// option, ServerInterceptingCall, and Server's own methods.
+
+/** What the server knows of one generated method: registered by `addService`. */
+interface ServedMethod {
+  readonly method: MethodDefinition;
+  readonly observer: MethodObserver<ServerCallStart> | undefined;
+}
+
+/** The state of a server made by `createServer`. */
+interface ServerState {
+  readonly methods: Map<string, ServedMethod>;
+  /** `grpc.max_send_message_length`; -1 for none, grpc-js's default. */
+  readonly maxSendMessageLength: number;
+  forcedShutdown: boolean;
+}
+
+/** What a generated handler's call needs of the interceptor that saw it first. */
+export interface InterceptedHandler {
+  /** The call ended: grpc-js sent this status, or none, and this is what it amounts to. */
+  end(end: CallEnd): void;
+}
+
+/**
+ * A grpc-js `Server` whose calls of generated services are observed exactly: the
+ * status recorded is the one that went out in the `grpc-status` trailer, also when
+ * grpc-js answered by itself, and calls it refused before their handler ran still get
+ * their span and series. A server shut down with `forceShutdown()` tells its handlers
+ * so. Options are grpc-js's, interceptors included (they run after ours).
+ */
+export function createServer(options: GrpcServerOptions = {}): Server {
+  const state: ServerState = {
+    methods: new Map(),
+    maxSendMessageLength: limit(options["grpc.max_send_message_length"]),
+    forcedShutdown: false,
+  };
+  const interceptor: ServerInterceptor = (descriptor, call) => {
+    const served = state.methods.get(descriptor.path);
+    return served === undefined ? new ServerInterceptingCall(call) : observedCall(new InterceptedCall(served, state, call), call);
+  };
+  const server = new TelemetryServer({ ...options, interceptors: [interceptor, ...(options.interceptors ?? [])] }, state);
+  processState().servers.set(server, state);
+  return server;
+}
+
+class TelemetryServer extends Server {
+  constructor(
+    options: GrpcServerOptions,
+    private readonly state: ServerState,
+  ) {
+    super(options);
+  }
+
+  override forceShutdown(): void {
+    this.state.forcedShutdown = true;
+    super.forceShutdown();
+  }
+}
+
+/** Tells the server's interceptor about a method `addService` registered; false for a server of another kind. */
+export function serveObserved(server: Server, method: MethodDefinition, observer: MethodObserver<ServerCallStart> | undefined): boolean {
+  const state = processState().servers.get(server) as ServerState | undefined;
+  state?.methods.set(method.path, { method, observer });
+  return state !== undefined;
+}
+
+/** The intercepted call a handler's call belongs to, found by its request metadata. */
+export function interceptedCall(metadata: Metadata): InterceptedCall | undefined {
+  return processState().interceptedCalls.get(metadata) as InterceptedCall | undefined;
+}
+
+function limit(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : -1;
+}
+
+/** The interceptor's part of a call: it reports to `record` and changes nothing. */
+function observedCall(record: InterceptedCall, call: ServerInterceptingCallInterface): ServerInterceptingCall {
+  const observed = new ObservedCall(call, {
+    start(next) {
+      next({
+        onReceiveMetadata(metadata, nextMetadata) {
+          record.receivedMetadata(metadata);
+          nextMetadata(metadata);
+        },
+        onReceiveMessage(message, nextMessage) {
+          record.receivedMessage();
+          nextMessage(message);
+        },
+        onReceiveHalfClose(nextHalfClose) {
+          record.receivedHalfClose();
+          nextHalfClose();
+        },
+        onCancel() {
+          record.cancelled();
+        },
+      });
+    },
+    sendMetadata(metadata, next) {
+      record.sentHeaders();
+      next(metadata);
+    },
+    sendMessage(message, next) {
+      record.sentMessage(message);
+      next(message);
+    },
+    sendStatus(status, next) {
+      next(status);
+      record.sentStatus(status);
+    },
+  });
+  observed.record = record;
+  return observed;
+}
+
+/** Counts the reads the handler asks for: a cancel always answers a pending one with the end of the stream. */
+class ObservedCall extends ServerInterceptingCall {
+  record: InterceptedCall | undefined;
+
+  override startRead(): void {
+    this.record?.requestedRead();
+    super.startRead();
+  }
+}
+
+/**
+ * One call of a generated method as the interceptor sees it. It decides how the call
+ * ended, once: the status that grpc-js sent, or the one that its silence amounts to
+ * (see `abortedEnd`), and hands that to the handler's call or, when no handler ran,
+ * reports the call to the method's observer itself.
+ */
+export class InterceptedCall {
+  /** When the headers came: the start of the call for its telemetry. */
+  readonly startTime = now();
+  private metadata: Metadata | undefined;
+  private handler: InterceptedHandler | undefined;
+  private reads = 0;
+  private messages = 0;
+  private halfClosed = false;
+  private headersSent = false;
+  private largestSent = 0;
+  private ended = false;
+
+  constructor(
+    private readonly served: ServedMethod,
+    private readonly server: ServerState,
+    private readonly call: ServerInterceptingCallInterface,
+  ) {}
+
+  /** The generated handler's call started: it is told the end. */
+  attach(handler: InterceptedHandler): void {
+    this.handler = handler;
+  }
+
+  receivedMetadata(metadata: Metadata): void {
+    this.metadata = metadata;
+    processState().interceptedCalls.set(metadata, this);
+  }
+
+  requestedRead(): void {
+    this.reads += 1;
+  }
+
+  receivedMessage(): void {
+    this.messages += 1;
+  }
+
+  receivedHalfClose(): void {
+    this.halfClosed = true;
+  }
+
+  sentHeaders(): void {
+    this.headersSent = true;
+  }
+
+  sentMessage(message: unknown): void {
+    if (message instanceof Uint8Array && message.length > this.largestSent) {
+      this.largestSent = message.length;
+    }
+  }
+
+  /**
+   * grpc-js was handed this status. With headers already out it goes in trailers, once
+   * grpc-js's stream asks for them, a turn of the event loop later at the earliest; a
+   * status grpc-js drops because the stream is gone ends the call at once instead, and
+   * its cancel comes before the next tick. Without headers it went out at once, or the
+   * cancel has already come.
+   */
+  sentStatus(status: { readonly code: Code; readonly details?: string | undefined }): void {
+    if (this.ended) {
+      return;
+    }
+    if (!this.headersSent) {
+      this.end({ code: status.code, message: status.details ?? "" });
+      return;
+    }
+    process.nextTick(() => this.end({ code: status.code, message: status.details ?? "" }));
+  }
+
+  /** grpc-js ended the call; after a status it sent, this is only its word that it is over. */
+  cancelled(): void {
+    if (this.ended) {
+      return;
+    }
+    const pendingRead = this.reads > this.messages;
+    const encoding = this.metadata?.get("grpc-encoding")[0];
+    this.end(
+      abortedEnd({
+        deadline: this.call.getDeadline(),
+        shutdown: this.server.forcedShutdown,
+        oversizeSent:
+          this.server.maxSendMessageLength >= 0 && this.largestSent > this.server.maxSendMessageLength
+            ? { size: this.largestSent, limit: this.server.maxSendMessageLength }
+            : undefined,
+        requestRefused: pendingRead && !this.halfClosed,
+        encoding: typeof encoding === "string" ? encoding : undefined,
+      }),
+    );
+  }
+
+  private end(end: CallEnd): void {
+    if (this.ended) {
+      return;
+    }
+    this.ended = true;
+    if (this.metadata !== undefined) {
+      processState().interceptedCalls.delete(this.metadata);
+    }
+    if (this.handler !== undefined) {
+      this.handler.end(end);
+      return;
+    }
+    // No handler ran: grpc-js refused the call, or it ended before the request came.
+    const observer = this.served.observer?.start({
+      metadata: this.metadata ?? new Metadata(),
+      context: otelContext.active(),
+      startTime: this.startTime,
+      peer: this.call.getPeer(),
+      host: this.call.getHost(),
+      deadline: this.call.getDeadline(),
+      request: undefined,
+    });
+    observer?.end({ code: end.code, message: end.message, peer: this.call.getPeer(), endTime: now() });
+  }
+}
