@@ -91,7 +91,9 @@ export class ClientCall {
    */
   attach(call: GrpcClientCall, onEnd: (error: RpcError | undefined) => void): void {
     const { signal } = this.options;
-    const abort = (): void => call.cancel();
+    const abort = (): void => {
+      cancelCall(call);
+    };
     signal?.addEventListener("abort", abort);
     if (this.observer !== undefined || this.options.onHeader !== undefined) {
       call.on("metadata", (headers: Metadata) => {
@@ -115,7 +117,7 @@ export class ClientCall {
       onEnd(error);
     });
     if (signal?.aborted === true) {
-      call.cancel();
+      cancelCall(call);
     }
   }
 
@@ -130,7 +132,7 @@ export class ClientCall {
       this.failure = error;
       this.exception = exception;
     }
-    call.cancel();
+    cancelCall(call);
   }
 
   /** Ends a call that failed before grpc-js started it. */
@@ -162,6 +164,20 @@ export class ClientCall {
   messageReceived(size: number): void {
     this.observer?.messageReceived(size);
   }
+}
+
+/**
+ * Cancels a grpc-js call now, and once more after this turn of the event loop. grpc-js
+ * (1.14) creates a started call's HTTP/2 stream in a promise continuation, and a cancel
+ * that comes before it is lost on the stream: the caller gets CANCELLED, but the stream
+ * stays open and the server's handler never hears of it. The second cancel reaches the
+ * stream; on a call that is over it does nothing.
+ */
+export function cancelCall(call: { cancel(): void }): void {
+  call.cancel();
+  setImmediate(() => {
+    call.cancel();
+  });
 }
 
 /**

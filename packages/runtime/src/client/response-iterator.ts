@@ -4,6 +4,7 @@ import { parseMessage } from "../codec.js";
 import { Code, RpcError } from "../errors.js";
 import { DONE, MessageIterator } from "../message-iterator.js";
 import type { Step } from "../message-iterator.js";
+import { cancelCall } from "./client-call.js";
 import type { ClientCall } from "./client-call.js";
 
 /** A started streaming call: the grpc-js call and its state. */
@@ -58,7 +59,7 @@ export class ResponseIterator<O extends DescMessage> extends MessageIterator<Mes
 
   protected stop(): void {
     if (this.started !== undefined && this.status === undefined) {
-      this.started.call.cancel();
+      cancelCall(this.started.call);
     }
   }
 

@@ -2,21 +2,21 @@ import { diag } from "@opentelemetry/api";
 import type { Context } from "@opentelemetry/api";
 import type { Metadata } from "@grpc/grpc-js";
 import type { CallObserver, CallResult, MethodObserver, Telemetry } from "../observer.js";
+import { reportOnce } from "../process-state.js";
 
 type Report = (err: unknown) => void;
 
 /**
  * Wraps a telemetry implementation so that nothing it throws reaches a call: a
- * failing span processor, exporter, meter or registry is reported once through
- * OpenTelemetry's `diag` and the RPC goes on with the result it would have had.
+ * failing span processor, exporter, meter or registry is reported through
+ * OpenTelemetry's `diag` once per process and part (however many clients and servers
+ * meet it), and the RPC goes on with the result it would have had.
  */
 export function guardTelemetry(telemetry: Telemetry, name: string): Telemetry {
-  let reported = false;
   const report: Report = (err) => {
-    if (!reported) {
-      reported = true;
+    reportOnce(`${name} failed`, () => {
       diag.error(`protoc-gen-ts-otel-runtime: ${name} failed; calls go on without it where it fails`, err);
-    }
+    });
   };
   return {
     clientMethod(method, target) {

@@ -1,4 +1,4 @@
-import { metrics } from "@opentelemetry/api";
+import { createNoopMeter, metrics } from "@opentelemetry/api";
 import type { Meter } from "@opentelemetry/api";
 import type { ClientCallStart, MethodObserver, ServerCallStart, Telemetry } from "../../observer.js";
 import type { MethodDefinition } from "../../service.js";
@@ -14,11 +14,41 @@ import type { SideInstruments } from "./side-instruments.js";
 import type { Side } from "./side.js";
 import { SCOPE_NAME, SCOPE_VERSION } from "../instrumentation-scope.js";
 
-/** What every method of one side shares. */
-interface SideMetrics {
-  readonly instruments: SideInstruments;
-  /** `isError[code]`: whether the code gets an `error.type` on this side. */
-  readonly isError: readonly boolean[];
+/**
+ * What every method of one side shares: the instruments, and whether a code is an error.
+ *
+ * Without a `meterProvider` option the instruments come from the global provider. The
+ * metrics API has no proxy, so a client or server made before the SDK is registered
+ * (at import time, say) would get the API's no-op meter for good; instead, as long as
+ * the meter is the no-op one, each call looks again, and once an SDK is registered its
+ * instruments take over from the next call on. With an SDK in place from the start
+ * there is nothing to look for.
+ */
+export class SideMetrics {
+  instruments: SideInstruments;
+  private waiting: boolean;
+
+  constructor(
+    private readonly meter: () => Meter,
+    private readonly build: (meter: Meter) => SideInstruments,
+    /** `isError[code]`: whether the code gets an `error.type` on this side. */
+    readonly isError: readonly boolean[],
+  ) {
+    const first = meter();
+    this.instruments = build(first);
+    this.waiting = first === createNoopMeter();
+  }
+
+  /** Called as each call starts. */
+  refresh(): void {
+    if (this.waiting) {
+      const meter = this.meter();
+      if (meter !== createNoopMeter()) {
+        this.waiting = false;
+        this.instruments = this.build(meter);
+      }
+    }
+  }
 }
 
 /**
@@ -28,15 +58,16 @@ interface SideMetrics {
  * method and status code when first needed.
  */
 export function createOtelMetrics(options: MetricsOptions, mode: SemconvMode): Telemetry {
-  let meter: Meter | undefined;
+  const provider = options.meterProvider;
+  const meter = (): Meter => (provider ?? metrics.getMeterProvider()).getMeter(SCOPE_NAME, SCOPE_VERSION);
   const sides: Partial<Record<Side, SideMetrics>> = {};
   const methodMetrics = (side: Side, method: MethodDefinition, client: ClientTarget | undefined): MethodMetrics => {
-    meter ??= (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE_NAME, SCOPE_VERSION);
-    const { instruments, isError } = (sides[side] ??= {
-      instruments: createSideInstruments(meter, side, mode, options),
-      isError: errorCodeTable(options.errorCodes ?? (side === "client" ? CLIENT_ERROR_CODES : SERVER_ERROR_CODES)),
-    });
-    return new MethodMetrics(instruments, method, isError, client);
+    const sideMetrics = (sides[side] ??= new SideMetrics(
+      meter,
+      (m) => createSideInstruments(m, side, mode, options),
+      errorCodeTable(options.errorCodes ?? (side === "client" ? CLIENT_ERROR_CODES : SERVER_ERROR_CODES)),
+    ));
+    return new MethodMetrics(sideMetrics, method, client);
   };
   return {
     clientMethod(method, target): MethodObserver<ClientCallStart> {

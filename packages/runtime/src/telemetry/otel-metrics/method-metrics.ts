@@ -5,7 +5,7 @@ import type { ParsedTarget } from "../parse-target.js";
 import { A66 } from "../semconv.js";
 import { legacyMethodAttributes, legacyStatusAttributes, methodAttributes, statusAttributes } from "./call-attributes.js";
 import { PerCode } from "./per-code.js";
-import type { SideInstruments } from "./side-instruments.js";
+import type { SideMetrics } from "./create-otel-metrics.js";
 
 /** What one call has carried, counted by its observer and handed over at its end. */
 export interface CallTotals {
@@ -35,11 +35,11 @@ export class MethodMetrics {
   private readonly a66Status: PerCode<Attributes>;
 
   constructor(
-    private readonly instruments: SideInstruments,
+    private readonly side: SideMetrics,
     method: MethodDefinition,
-    isError: readonly boolean[],
     client: ClientTarget | undefined,
   ) {
+    const { instruments, isError } = side;
     const current = methodAttributes(method, client?.server);
     const legacy = legacyMethodAttributes(method);
     this.status = new PerCode((code) => statusAttributes(current, code, isError));
@@ -53,20 +53,21 @@ export class MethodMetrics {
   }
 
   started(context: Context): void {
-    this.instruments.a66?.started.add(1, this.a66Started, context);
+    this.side.refresh();
+    this.side.instruments.a66?.started.add(1, this.a66Started, context);
   }
 
   sent(size: number, context: Context): void {
-    this.instruments.messageSizes?.sentSize.record(size, this.sizeAttributes, context);
+    this.side.instruments.messageSizes?.sentSize.record(size, this.sizeAttributes, context);
   }
 
   received(size: number, context: Context): void {
-    this.instruments.messageSizes?.receivedSize.record(size, this.sizeAttributes, context);
+    this.side.instruments.messageSizes?.receivedSize.record(size, this.sizeAttributes, context);
   }
 
   /** Records a call that ended with `code`; `startTime` and `endTime` are the span's instants (epoch ms). */
   ended(code: number, startTime: number, endTime: number, totals: CallTotals, context: Context): void {
-    const { duration, legacyDuration, a66, messageSizes } = this.instruments;
+    const { duration, legacyDuration, a66, messageSizes } = this.side.instruments;
     const milliseconds = endTime - startTime;
     duration?.record(milliseconds / 1000, this.status.get(code), context);
     legacyDuration?.record(milliseconds, this.legacyStatus.get(code), context);

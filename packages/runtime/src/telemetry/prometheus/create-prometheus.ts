@@ -3,6 +3,7 @@ import type { ClientCallStart, MethodObserver, ServerCallStart, Telemetry } from
 import type { MethodDefinition } from "../../service.js";
 import { PROMETHEUS_BUCKETS_SECONDS } from "../semconv.js";
 import type { SeriesShape, Side } from "./method-series.js";
+import { reportOnce } from "../../process-state.js";
 import { defaultRegistry } from "./default-registry.js";
 import { observeMethod } from "./prometheus-call.js";
 import type { PrometheusOptions } from "./prometheus-options.js";
@@ -58,7 +59,10 @@ function exemplarLabel(exemplars: PrometheusOptions["exemplars"]): string | unde
     return DEFAULT_EXEMPLAR_LABEL;
   }
   if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(exemplars.label)) {
-    diag.warn(`protoc-gen-ts-otel-runtime: "${exemplars.label}" is not a Prometheus label name; exemplars use ${DEFAULT_EXEMPLAR_LABEL}`);
+    const label = exemplars.label;
+    reportOnce(`exemplar label ${label}`, () => {
+      diag.warn(`protoc-gen-ts-otel-runtime: "${label}" is not a Prometheus label name; exemplars use ${DEFAULT_EXEMPLAR_LABEL}`);
+    });
     return DEFAULT_EXEMPLAR_LABEL;
   }
   return exemplars.label;

@@ -1,5 +1,5 @@
 import { diag } from "@opentelemetry/api";
-import { processState } from "../../process-state.js";
+import { processState, reportOnce } from "../../process-state.js";
 import type { MethodDefinition } from "../../service.js";
 import { FamilyCollector } from "./family-collector.js";
 import { familiesOf } from "./metric-families.js";
@@ -19,7 +19,6 @@ const OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text";
 export class RegistryMetrics {
   private readonly series: Record<Side, Map<string, MethodSeries>> = { server: new Map(), client: new Map() };
   private readonly collectors = new Map<string, FamilyCollector>();
-  private warnedShape = false;
 
   private constructor(
     private readonly registry: PrometheusRegistry,
@@ -27,9 +26,11 @@ export class RegistryMetrics {
     readonly shape: SeriesShape,
   ) {
     if (shape.exemplarLabel !== undefined && registry.contentType?.startsWith(OPENMETRICS_CONTENT_TYPE) !== true) {
-      diag.warn(
-        "protoc-gen-ts-otel-runtime: Prometheus exemplars are on, but the registry renders the Prometheus text format, which has no exemplars; use an OpenMetrics registry",
-      );
+      reportOnce("exemplars without OpenMetrics", () => {
+        diag.warn(
+          "protoc-gen-ts-otel-runtime: Prometheus exemplars are on, but the registry renders the Prometheus text format, which has no exemplars; use an OpenMetrics registry",
+        );
+      });
     }
   }
 
@@ -101,12 +102,12 @@ export class RegistryMetrics {
   }
 
   private warnIfShapeDiffers(shape: SeriesShape): void {
-    if (this.warnedShape || JSON.stringify(shape) === JSON.stringify(this.shape)) {
-      return;
+    if (JSON.stringify(shape) !== JSON.stringify(this.shape)) {
+      reportOnce("Prometheus options differ", () => {
+        diag.warn(
+          `protoc-gen-ts-otel-runtime: Prometheus options differ from those the gRPC metrics of this registry were created with; they keep ${JSON.stringify(this.shape)}`,
+        );
+      });
     }
-    this.warnedShape = true;
-    diag.warn(
-      `protoc-gen-ts-otel-runtime: Prometheus options differ from those the gRPC metrics of this registry were created with; they keep ${JSON.stringify(this.shape)}`,
-    );
   }
 }

@@ -7,6 +7,7 @@ import { MetadataCapture } from "./metadata-capture.js";
 import { conventionsOf, statusAttributes } from "./span-conventions.js";
 import type { Conventions } from "./span-conventions.js";
 import { SCOPE_NAME, SCOPE_VERSION } from "../instrumentation-scope.js";
+import { reportOnce } from "../../process-state.js";
 import type { TracingOptions } from "./tracing-options.js";
 
 export type Side = "client" | "server";
@@ -38,23 +39,15 @@ export function sideSettings(options: TracingOptions, mode: SemconvMode, side: S
     responseMetadata: new MetadataCapture(options.responseMetadata ?? [], "response", conventions),
     isError,
     statusAttributes: isError.map((error, code) => statusAttributes(code, error, conventions)),
-    reportPropagationFailure: once((err) =>
-      diag.error(`protoc-gen-ts-otel-runtime: trace propagation failed on the ${side} side; calls go on unpropagated`, err),
-    ),
+    reportPropagationFailure: (err) => {
+      reportOnce(`trace propagation on the ${side} side failed`, () => {
+        diag.error(`protoc-gen-ts-otel-runtime: trace propagation failed on the ${side} side; calls go on unpropagated`, err);
+      });
+    },
   };
 }
 
 /** Whether a method's spans get `rpc.message` events. */
 export function messageEventsFor(settings: SideSettings, method: MethodDefinition): boolean {
   return settings.messageEvents || method.telemetry?.messageEvents === true;
-}
-
-function once(report: (err: unknown) => void): (err: unknown) => void {
-  let reported = false;
-  return (err) => {
-    if (!reported) {
-      reported = true;
-      report(err);
-    }
-  };
 }
