@@ -1,0 +1,117 @@
+// The client of the cross-process soak: `run` makes a seeded mix of calls (support/
+// scenarios.ts) over several channels, each its own HTTP/2 connection, and returns the
+// status each call ended with for the caller; `report` gives the telemetry summary.
+import { Metadata, credentials } from "@grpc/grpc-js";
+import { Code, RpcError } from "protoc-gen-ts-otel-runtime";
+import type { CallOptions } from "protoc-gen-ts-otel-runtime";
+import { TestServiceClient } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
+import { answerCommands } from "../support/peer.js";
+import { peerTelemetry } from "../support/peer-telemetry.js";
+import { plan } from "../support/scenarios.js";
+import type { PlannedCall } from "../support/scenarios.js";
+
+const { telemetry, summary } = peerTelemetry("client");
+
+/** What the caller saw of one call. */
+export interface ObservedCall extends PlannedCall {
+  readonly code: string;
+}
+
+const DEADLINE_MS = 60;
+
+/** Resolves when `signal` fires; request streams that must stay open wait on it. */
+function until(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+async function makeCall(client: TestServiceClient, call: PlannedCall): Promise<string> {
+  const abort = new AbortController();
+  const metadata = new Metadata();
+  metadata.set("x-call-id", call.callId);
+  metadata.set("x-scenario", call.scenario);
+  const options: CallOptions = {
+    metadata,
+    signal: abort.signal,
+    ...(call.scenario === "deadline" ? { deadline: Date.now() + DEADLINE_MS } : {}),
+    ...(call.scenario === "abort-mid" ? { onHeader: () => abort.abort() } : {}),
+  };
+  // Requests: one, or (abort-mid, break-early) two and then an open stream until the call ends.
+  const ended = new AbortController();
+  async function* requests(): AsyncGenerator<{ text: string; count: number }> {
+    yield { text: call.callId, count: 1 };
+    if (call.scenario === "half-close-early") return;
+    yield { text: call.callId, count: 1 };
+    if (call.scenario === "abort-mid" || call.scenario === "break-early" || call.scenario === "deadline" || call.scenario === "abort-early") {
+      await until(ended.signal);
+    }
+  }
+  const single = { text: call.callId, count: 1 };
+  try {
+    switch (call.kind) {
+      case "Unary": {
+        const response = client.unary(single, options);
+        if (call.scenario === "abort-early") abort.abort();
+        await response;
+        break;
+      }
+      case "ClientStream": {
+        const response = client.clientStream(requests(), options);
+        if (call.scenario === "abort-early") abort.abort();
+        await response;
+        break;
+      }
+      case "ServerStream":
+      case "BidiStream": {
+        const responses = call.kind === "ServerStream" ? client.serverStream(single, options) : client.bidiStream(requests(), options);
+        const iterator = responses[Symbol.asyncIterator]();
+        const first = iterator.next();
+        if (call.scenario === "abort-early") abort.abort();
+        let received = 0;
+        for (let result = await first; result.done !== true; result = await iterator.next()) {
+          received += 1;
+          if (call.scenario === "break-early" && received === 2) {
+            await iterator.return?.();
+            return "CANCELLED";
+          }
+        }
+        break;
+      }
+    }
+    return "OK";
+  } catch (err) {
+    return Code[RpcError.from(err).code];
+  } finally {
+    ended.abort();
+  }
+}
+
+async function run(args: Record<string, unknown>): Promise<ObservedCall[]> {
+  const port = Number(args["port"]);
+  const calls = plan(Number(args["seed"]), Number(args["calls"]));
+  const channels = Array.from({ length: Number(args["channels"] ?? 3) }, () =>
+    new TestServiceClient(`127.0.0.1:${String(port)}`, credentials.createInsecure(), {
+      // Each its own connection: Node's HTTP/2 server drops a connection after about 1,000 stream resets.
+      channelOptions: { "grpc.use_local_subchannel_pool": 1 },
+      telemetry,
+    }),
+  );
+  const observed: ObservedCall[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < calls.length) {
+      const call = calls[next++];
+      if (call === undefined) break;
+      const client = channels[next % channels.length];
+      if (client === undefined) break;
+      observed.push({ ...call, code: await makeCall(client, call) });
+    }
+  };
+  await Promise.all(Array.from({ length: Number(args["concurrency"] ?? 16) }, worker));
+  for (const client of channels) client.close();
+  return observed;
+}
+
+answerCommands({ ready: true }, { run, report: () => summary() });
