@@ -1,7 +1,7 @@
 // The client of the cross-process soak: `run` makes a seeded mix of calls (support/
 // scenarios.ts) over several channels, each its own HTTP/2 connection, and returns the
 // status each call ended with for the caller; `report` gives the telemetry summary.
-import { Metadata, credentials } from "@grpc/grpc-js";
+import { Client, Metadata, credentials } from "@grpc/grpc-js";
 import { Code, RpcError } from "protoc-gen-ts-otel-runtime";
 import type { CallOptions } from "protoc-gen-ts-otel-runtime";
 import { TestServiceClient } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
@@ -114,4 +114,50 @@ async function run(args: Record<string, unknown>): Promise<ObservedCall[]> {
   return observed;
 }
 
-answerCommands({ ready: true }, { run, report: () => summary() });
+/**
+ * Calls one after another on one new connection, each sending two requests and then
+ * cancelling without half-closing, as grpc-node's interop test
+ * cancel_after_first_response does; grpc-js then sends END_STREAM and RST_STREAM, and
+ * an echoing handler races the reset. The calls' HTTP/2 streams are 1, 3, 5, … in order.
+ */
+async function race(args: Record<string, unknown>): Promise<{ callId: string; code: string }[]> {
+  // Connected first, so that every call makes a stream, in order.
+  const channel = new Client(`127.0.0.1:${String(args["port"])}`, credentials.createInsecure(), { "grpc.use_local_subchannel_pool": 1 });
+  await new Promise<void>((resolve, reject) => {
+    channel.waitForReady(Date.now() + 10_000, (err) => (err === undefined ? resolve() : reject(err)));
+  });
+  const client = new TestServiceClient(channel, { telemetry });
+  const results: { callId: string; code: string }[] = [];
+  for (let i = 0; i < Number(args["calls"]); i++) {
+    const callId = `race-${String(i)}`;
+    const metadata = new Metadata();
+    metadata.set("x-call-id", callId);
+    metadata.set("x-scenario", "ok");
+    const abort = new AbortController();
+    let sent: () => void = () => undefined;
+    const twoSent = new Promise<void>((resolve) => (sent = resolve));
+    async function* requests(): AsyncGenerator<{ text: string; count: number }> {
+      yield { text: callId, count: 1 };
+      yield { text: callId, count: 1 };
+      sent();
+      await until(abort.signal);
+    }
+    const options = { metadata, signal: abort.signal };
+    const done =
+      args["kind"] === "BidiStream"
+        ? (async () => {
+            for await (const _ of client.bidiStream(requests(), options)) {
+              // Echoes, until the cancel.
+            }
+          })()
+        : client.clientStream(requests(), options);
+    await twoSent;
+    await new Promise((resolve) => setImmediate(resolve));
+    abort.abort();
+    results.push({ callId, code: await done.then(() => "OK", (err: unknown) => Code[RpcError.from(err).code]) });
+  }
+  channel.close();
+  return results;
+}
+
+answerCommands({ ready: true }, { run, race, report: () => summary() });

@@ -21,8 +21,15 @@ export interface CallEnd {
   readonly message: string;
 }
 
-/** What is known of a call that grpc-js ended without a status of the handler's. */
-export interface AbortFacts {
+/** What grpc-js shows of a call when it reports it over. */
+export interface EndFacts {
+  /**
+   * Whether the HTTP/2 stream was still alive: grpc-js's `getPeer()` answers "unknown"
+   * once it is destroyed (a reset, a lost connection, a forced shutdown) and still names
+   * the client right after a status went out in trailers, or when grpc-js itself
+   * answered a request it refused.
+   */
+  readonly streamAlive: boolean;
   readonly deadline: Deadline;
   /** The server was force-shut down: grpc-js destroyed the connection (createServer knows). */
   readonly shutdown: boolean;
@@ -40,11 +47,15 @@ export interface AbortFacts {
 }
 
 /**
- * The status of a call that ended without the handler's status going out: the one the
- * client was sent or, for a cancel, the one it caused. Only public facts of grpc-js go
- * in; the README lists what they cannot tell apart.
+ * How a call ended, once grpc-js reports it over: the status handed to grpc-js after
+ * headers, if its trailers went out (the stream was still alive), else the one the
+ * client was sent by grpc-js or, for a cancel, the one it caused. Only public facts of
+ * grpc-js go in; the README lists what they cannot tell apart.
  */
-export function abortedEnd(facts: AbortFacts): CallEnd {
+export function callEnd(handed: CallEnd | undefined, facts: EndFacts): CallEnd {
+  if (handed !== undefined && facts.streamAlive) {
+    return handed;
+  }
   if (facts.shutdown) {
     return { code: Code.CANCELLED, message: "Server shutting down" };
   }
@@ -56,12 +67,13 @@ export function abortedEnd(facts: AbortFacts): CallEnd {
     return { code: Code.RESOURCE_EXHAUSTED, message: `Sent message larger than max (${String(size)} vs. ${String(limit)})` };
   }
   const encoding = facts.encoding ?? "identity";
-  if (facts.requestRefused && !DECODED_ENCODINGS.has(encoding)) {
+  const refused = facts.requestRefused && facts.streamAlive;
+  if (refused && !DECODED_ENCODINGS.has(encoding)) {
     return { code: Code.UNIMPLEMENTED, message: `Received message compressed with unsupported encoding "${encoding}"` };
   }
   // Compressed messages are decoded asynchronously, and a cancel during that suppresses
   // the end of the stream too: only an uncompressed request tells the two apart.
-  if (facts.requestRefused && encoding === "identity") {
+  if (refused && encoding === "identity") {
     return { code: Code.RESOURCE_EXHAUSTED, message: "Request refused by grpc-js: a message over its size limit, or framing it cannot read" };
   }
   return { code: Code.CANCELLED, message: "Cancelled by client" };

@@ -10,7 +10,7 @@ import type { Code } from "../errors.js";
 import type { MethodObserver, ServerCallStart } from "../observer.js";
 import { processState } from "../process-state.js";
 import type { MethodDefinition } from "../service.js";
-import { abortedEnd } from "./call-end.js";
+import { callEnd } from "./call-end.js";
 import type { CallEnd } from "./call-end.js";
 
 // A grpc-js Server with one interceptor of ours in front of every other, which sees each
@@ -146,7 +146,7 @@ class ObservedCall extends ServerInterceptingCall {
 /**
  * One call of a generated method as the interceptor sees it. It decides how the call
  * ended, once: the status that grpc-js sent, or the one that its silence amounts to
- * (see `abortedEnd`), and hands that to the handler's call or, when no handler ran,
+ * (see `callEnd`), and hands that to the handler's call or, when no handler ran,
  * reports the call to the method's observer itself.
  */
 export class InterceptedCall {
@@ -159,6 +159,8 @@ export class InterceptedCall {
   private halfClosed = false;
   private headersSent = false;
   private largestSent = 0;
+  /** A status handed to grpc-js after headers, until the call is reported over. */
+  private pendingStatus: CallEnd | undefined;
   private ended = false;
 
   constructor(
@@ -200,39 +202,40 @@ export class InterceptedCall {
   }
 
   /**
-   * grpc-js was handed this status. With headers already out it goes in trailers, once
-   * grpc-js's stream asks for them, a turn of the event loop later at the earliest; a
-   * status grpc-js drops because the stream is gone ends the call at once instead, and
-   * its cancel comes before the next tick. Without headers it went out at once, or the
-   * cancel has already come.
+   * grpc-js was handed this status. Without headers out it went at once, in a
+   * trailers-only response. After headers it goes in trailers once the HTTP/2 stream
+   * asks for them, and grpc-js reports the call over right after sending them; a reset
+   * that comes first destroys the stream and the status goes nowhere. Which of the two
+   * happened is decided when grpc-js reports the call over (see `callEnd`).
    */
   sentStatus(status: { readonly code: Code; readonly details?: string | undefined }): void {
     if (this.ended) {
       return;
     }
-    if (!this.headersSent) {
-      this.end({ code: status.code, message: status.details ?? "" });
-      return;
+    const end = { code: status.code, message: status.details ?? "" };
+    if (this.headersSent) {
+      this.pendingStatus = end;
+    } else {
+      this.end(end);
     }
-    process.nextTick(() => this.end({ code: status.code, message: status.details ?? "" }));
   }
 
-  /** grpc-js ended the call; after a status it sent, this is only its word that it is over. */
+  /** grpc-js reports the call over: after the trailers of a status it sent, or because the stream ended without one. */
   cancelled(): void {
     if (this.ended) {
       return;
     }
-    const pendingRead = this.reads > this.messages;
     const encoding = this.metadata?.get("grpc-encoding")[0];
     this.end(
-      abortedEnd({
+      callEnd(this.pendingStatus, {
+        streamAlive: this.call.getPeer() !== "unknown",
         deadline: this.call.getDeadline(),
         shutdown: this.server.forcedShutdown,
         oversizeSent:
           this.server.maxSendMessageLength >= 0 && this.largestSent > this.server.maxSendMessageLength
             ? { size: this.largestSent, limit: this.server.maxSendMessageLength }
             : undefined,
-        requestRefused: pendingRead && !this.halfClosed,
+        requestRefused: this.reads > this.messages && !this.halfClosed,
         encoding: typeof encoding === "string" ? encoding : undefined,
       }),
     );

@@ -20,6 +20,9 @@ export class RequestIterator<I extends DescMessage> extends MessageIterator<Mess
   ) {
     super();
     this.listen(stream, state.signal);
+    stream.on("end", () => {
+      state.requestEnded = true;
+    });
   }
 
   protected step(): Step<MessageShape<I>> {
@@ -28,6 +31,7 @@ export class RequestIterator<I extends DescMessage> extends MessageIterator<Mess
       throw signal.reason;
     }
     const bytes = this.stream.read() as Buffer | null;
+    this.state.reading = bytes === null && !this.drained;
     if (bytes !== null) {
       this.state.messageReceived(bytes.length);
       return { done: false, value: parseMessage(this.schema, bytes) };

@@ -7,7 +7,7 @@ import { now } from "../clock.js";
 import { Code, RpcError } from "../errors.js";
 import type { CallObserver, MethodObserver, ServerCallStart } from "../observer.js";
 import type { MethodDefinition } from "../service.js";
-import { UNKNOWN_ERROR_MESSAGE, abortedEnd, deadlinePassed } from "./call-end.js";
+import { UNKNOWN_ERROR_MESSAGE, callEnd, deadlinePassed } from "./call-end.js";
 import type { CallEnd } from "./call-end.js";
 import { interceptedCall } from "./create-server.js";
 import type { InterceptedHandler } from "./create-server.js";
@@ -36,9 +36,11 @@ interface Answer extends CallEnd {
  * One server call across its kinds: the handler's context, the observer, and the
  * rule that the call ends exactly once, with the status it really ended with.
  *
- * On a server made by `createServer` its interceptor decides that status, from what
- * grpc-js sent. On any other server the call decides alone: the handler's answer, or,
- * when grpc-js reports the call over before it, what that amounts to (`abortedEnd`).
+ * grpc-js reports every call over (its `cancelled` event, since 1.10 also after a
+ * status went out), and that is when the status is decided (`callEnd`): the handler's,
+ * if it went out, else what grpc-js's own answer or the client's cancel amounts to. On
+ * a server made by `createServer` its interceptor decides, seeing more than a handler
+ * can; on any other server the call decides alone.
  */
 export class ServerCall implements ServerContext, InterceptedHandler {
   readonly header = new Metadata();
@@ -55,8 +57,10 @@ export class ServerCall implements ServerContext, InterceptedHandler {
   private answer: Answer | undefined;
   /** The status is decided and reported. */
   private ended = false;
-  /** Set when the server's interceptor decides how the call ended. */
-  private readonly intercepted: boolean;
+  /** Whether the handler is waiting for a request message (the request iterator says). */
+  reading = false;
+  /** Whether the request stream ended, as far as grpc-js tells (a cancel may follow). */
+  requestEnded = false;
 
   constructor(
     readonly method: MethodDefinition,
@@ -68,7 +72,6 @@ export class ServerCall implements ServerContext, InterceptedHandler {
     this.peer = call.getPeer();
     this.deadline = call.getDeadline();
     const intercepted = interceptedCall(this.metadata);
-    this.intercepted = intercepted !== undefined;
     if (observer !== undefined) {
       this.observer = observer.start({
         metadata: this.metadata,
@@ -82,7 +85,7 @@ export class ServerCall implements ServerContext, InterceptedHandler {
     }
     if (intercepted === undefined) {
       call.on("cancelled", () => {
-        this.aborted();
+        this.over();
       });
     } else {
       intercepted.attach(this);
@@ -170,32 +173,23 @@ export class ServerCall implements ServerContext, InterceptedHandler {
   }
 
   private answered(answer: Answer): void {
-    if (this.isEnded) {
-      return;
-    }
-    this.answer = answer;
-    if (!this.intercepted) {
-      this.finish(answer, answer.exception);
+    if (!this.isEnded) {
+      this.answer = answer;
     }
   }
 
   /** grpc-js reported the call over (a server without our interceptor). */
-  private aborted(): void {
-    // grpc-js >= 1.10 also emits "cancelled" after a call that finished normally.
-    if (this.ended) {
-      return;
-    }
+  private over(): void {
     const encoding = this.metadata.get("grpc-encoding")[0];
-    this.finish(
-      abortedEnd({
+    this.end(
+      callEnd(this.answer, {
+        streamAlive: this.call.getPeer() !== "unknown",
         deadline: this.deadline,
-        // A forced shutdown and a lost connection also end a stream without its end
-        // first, which only a server's interceptor tells from grpc-js's own refusal.
+        // Seen only by createServer's interceptor.
         shutdown: false,
-        requestRefused: false,
+        requestRefused: this.reading && !this.requestEnded,
         encoding: typeof encoding === "string" ? encoding : undefined,
       }),
-      undefined,
     );
   }
 
