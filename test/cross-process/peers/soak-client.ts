@@ -160,4 +160,58 @@ async function race(args: Record<string, unknown>): Promise<{ callId: string; co
   return results;
 }
 
-answerCommands({ ready: true }, { run, race, report: () => summary() });
+/** Calls started by `start`, finished by `finish`. */
+const started: Promise<{ callId: string; code: string }>[] = [];
+
+/**
+ * Starts one call of each kind with `scenario` and answers once each has its response
+ * headers, i.e. its handler runs; `finish` then waits for their ends.
+ */
+async function start(args: Record<string, unknown>): Promise<null> {
+  const client = new TestServiceClient(`127.0.0.1:${String(args["port"])}`, credentials.createInsecure(), { telemetry });
+  const scenario = String(args["scenario"]);
+  const headers: Promise<void>[] = [];
+  for (const kind of ["Unary", "ServerStream", "ClientStream", "BidiStream"] as const) {
+    const callId = `${scenario}-${kind}`;
+    const metadata = new Metadata();
+    metadata.set("x-call-id", callId);
+    metadata.set("x-scenario", scenario);
+    let headed: () => void = () => undefined;
+    headers.push(new Promise((resolve) => (headed = resolve)));
+    const ended = new AbortController();
+    async function* requests(): AsyncGenerator<{ text: string; count: number }> {
+      yield { text: callId, count: 1 };
+      if (scenario === "wait") await until(ended.signal);
+    }
+    const options: CallOptions = { metadata, onHeader: () => headed() };
+    const call = async (): Promise<void> => {
+      switch (kind) {
+        case "Unary":
+          await client.unary({ text: callId }, options);
+          return;
+        case "ClientStream":
+          await client.clientStream(requests(), options);
+          return;
+        case "ServerStream":
+          for await (const _ of client.serverStream({ text: callId }, options)) {
+            // Drained.
+          }
+          return;
+        case "BidiStream":
+          for await (const _ of client.bidiStream(requests(), options)) {
+            // Drained.
+          }
+      }
+    };
+    started.push(
+      call().then(
+        () => ({ callId, code: "OK" }),
+        (err: unknown) => ({ callId, code: Code[RpcError.from(err).code] }),
+      ).finally(() => ended.abort()),
+    );
+  }
+  await Promise.all(headers);
+  return null;
+}
+
+answerCommands({ ready: true }, { run, race, start, finish: () => Promise.all(started.splice(0)), report: () => summary() });

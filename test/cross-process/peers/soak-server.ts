@@ -33,6 +33,8 @@ interface HandlerRecord {
   outcome: string;
   /** The code of the reason its signal fired with, if it fired. */
   signal: string | undefined;
+  /** The message of that reason. */
+  signalMessage: string | undefined;
 }
 
 const handlers: HandlerRecord[] = [];
@@ -49,16 +51,34 @@ function aborted(signal: AbortSignal): Promise<never> {
 }
 
 /** What the waiting scenarios do: headers out, so the client knows the handler runs, then wait for the end. */
-const waits = (scenario: string): boolean => scenario === "abort-early" || scenario === "abort-mid" || scenario === "deadline";
+const waits = (scenario: string): boolean =>
+  scenario === "abort-early" || scenario === "abort-mid" || scenario === "deadline" || scenario === "wait";
+
+/** `slow`: headers out, then the answer a little later, whatever else happens (a graceful shutdown, say). */
+async function slow(scenario: string, context: ServerContext): Promise<void> {
+  if (scenario === "slow") {
+    context.sendHeader();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
 
 /** Starts the record of a handler. */
 function begin(method: string, context: ServerContext): HandlerRecord {
   const scenario = String(context.metadata.get("x-scenario")[0] ?? "ok");
-  const record: HandlerRecord = { callId: String(context.metadata.get("x-call-id")[0] ?? "?"), scenario, method, outcome: "running", signal: undefined };
+  const record: HandlerRecord = {
+    callId: String(context.metadata.get("x-call-id")[0] ?? "?"),
+    scenario,
+    method,
+    outcome: "running",
+    signal: undefined,
+    signalMessage: undefined,
+  };
   handlers.push(record);
   open += 1;
   context.signal.addEventListener("abort", () => {
-    record.signal = Code[RpcError.from(context.signal.reason).code];
+    const reason = RpcError.from(context.signal.reason);
+    record.signal = Code[reason.code];
+    record.signalMessage = reason.rawMessage;
   });
   return record;
 }
@@ -124,6 +144,7 @@ addTestService(
   {
     unary: (request, context) =>
       observed("Unary", context, async (scenario) => {
+        await slow(scenario, context);
         if (waits(scenario)) {
           context.sendHeader();
           await aborted(context.signal);
@@ -132,6 +153,7 @@ addTestService(
       }),
     serverStream: (request, context) =>
       observedStream("ServerStream", context, async function* (scenario) {
+        await slow(scenario, context);
         if (waits(scenario)) {
           context.sendHeader();
           await aborted(context.signal);
@@ -144,6 +166,7 @@ addTestService(
       }),
     clientStream: (requests, context) =>
       observed("ClientStream", context, async (scenario) => {
+        await slow(scenario, context);
         if (waits(scenario)) {
           context.sendHeader();
         }
@@ -158,6 +181,7 @@ addTestService(
       }),
     bidiStream: (requests, context) =>
       observedStream("BidiStream", context, async function* (scenario) {
+        await slow(scenario, context);
         if (scenario === "break-early") {
           yield* endless("endless", context.signal);
         }
