@@ -64,8 +64,12 @@ function send(session: ClientHttp2Session, c: RawCase, callId: string): Promise<
     });
     let headers: IncomingHttpHeaders = {};
     let trailers: IncomingHttpHeaders = {};
-    request.on("response", (h) => (headers = h));
-    request.on("trailers", (t) => (trailers = t));
+    request.on("response", (h: IncomingHttpHeaders) => {
+      headers = h;
+    });
+    request.on("trailers", (t: IncomingHttpHeaders) => {
+      trailers = t;
+    });
     request.on("data", () => undefined);
     request.on("error", reject);
     request.on("close", () => {

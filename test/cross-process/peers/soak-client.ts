@@ -1,16 +1,19 @@
 // The client of the cross-process soak: `run` makes a seeded mix of calls (support/
 // scenarios.ts) over several channels, each its own HTTP/2 connection, and returns the
 // status each call ended with for the caller; `report` gives the telemetry summary.
+import { parseArgs } from "node:util";
 import { Client, Metadata, credentials } from "@grpc/grpc-js";
 import { Code, RpcError } from "protoc-gen-ts-otel-runtime";
 import type { CallOptions } from "protoc-gen-ts-otel-runtime";
 import { TestServiceClient } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { answerCommands } from "../support/peer.js";
 import { peerTelemetry } from "../support/peer-telemetry.js";
+import type { Fault } from "../support/peer-telemetry.js";
 import { plan } from "../support/scenarios.js";
 import type { PlannedCall } from "../support/scenarios.js";
 
-const { telemetry, summary } = peerTelemetry("client");
+const { values } = parseArgs({ options: { fault: { type: "string" } } });
+const { telemetry, summary } = peerTelemetry("client", values.fault as Fault | undefined);
 
 /** What the caller saw of one call. */
 export interface ObservedCall extends PlannedCall {
@@ -214,4 +217,19 @@ async function start(args: Record<string, unknown>): Promise<null> {
   return null;
 }
 
-answerCommands({ ready: true }, { run, race, start, finish: () => Promise.all(started.splice(0)), report: () => summary() });
+/** `clients` clients, each with one call of each kind answered OK and one NOT_FOUND; the status of each. */
+async function basic(args: Record<string, unknown>): Promise<string[]> {
+  const codes: string[] = [];
+  for (let c = 0; c < Number(args["clients"]); c++) {
+    const client = new TestServiceClient(`127.0.0.1:${String(args["port"])}`, credentials.createInsecure(), { telemetry });
+    for (const kind of ["Unary", "ServerStream", "ClientStream", "BidiStream"] as const) {
+      for (const scenario of ["ok", "status:5"] as const) {
+        codes.push(`${kind} ${await makeCall(client, { callId: `basic-${String(c)}-${kind}-${scenario}`, kind, scenario })}`);
+      }
+    }
+    client.close();
+  }
+  return codes;
+}
+
+answerCommands({ ready: true }, { run, race, start, basic, finish: () => Promise.all(started.splice(0)), report: () => summary() });

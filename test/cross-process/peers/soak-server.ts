@@ -13,16 +13,22 @@ import type { ServerContext } from "protoc-gen-ts-otel-runtime";
 import { addTestService } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { answerCommands } from "../support/peer.js";
 import { peerTelemetry } from "../support/peer-telemetry.js";
+import type { Fault } from "../support/peer-telemetry.js";
 
 const { values } = parseArgs({
-  options: { plain: { type: "boolean", default: false }, "max-receive": { type: "string" }, "max-send": { type: "string" } },
+  options: {
+    plain: { type: "boolean", default: false },
+    "max-receive": { type: "string" },
+    "max-send": { type: "string" },
+    fault: { type: "string" },
+  },
 });
 const grpcOptions: ServerOptions = {
   ...(values["max-receive"] === undefined ? {} : { "grpc.max_receive_message_length": Number(values["max-receive"]) }),
   ...(values["max-send"] === undefined ? {} : { "grpc.max_send_message_length": Number(values["max-send"]) }),
 };
 const server = values.plain ? new Server(grpcOptions) : createServer(grpcOptions);
-const { telemetry, summary } = peerTelemetry("server");
+const { telemetry, summary } = peerTelemetry("server", values.fault as Fault | undefined);
 
 /** What one handler saw. */
 interface HandlerRecord {

@@ -3,11 +3,12 @@
 // observer that checks every call's end is reported once, and a summary of it all
 // that the parent compares with what the peers observed on the wire.
 import { DiagLogLevel, context, diag, propagation } from "@opentelemetry/api";
-import type { Context } from "@opentelemetry/api";
+import type { Context, Meter, MeterProvider } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { Registry } from "prom-client";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { Counter, Registry } from "prom-client";
 import type { CallObserver, MethodObserver, Telemetry, TelemetryOptions } from "protoc-gen-ts-otel-runtime";
 import { testMeters } from "../../metrics/support/metric-reader.js";
 import { parseExposition } from "../../metrics/support/exposition.js";
@@ -48,20 +49,50 @@ export interface PeerTelemetry {
 const CALL_ID = "x-call-id";
 const SCENARIO = "x-scenario";
 
+/** A part of the telemetry made to throw, as a broken backend would. */
+export type Fault = "span-processor" | "exporter" | "propagator" | "histogram" | "registry-clash";
+
+const broken = (): never => {
+  throw new Error("telemetry backend broke");
+};
+
 /** Telemetry for one side of the peers, everything on, with the call id lifted into spans. */
-export function peerTelemetry(side: "client" | "server"): PeerTelemetry {
+export function peerTelemetry(side: "client" | "server", fault?: Fault): PeerTelemetry {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+  const w3c = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+  propagation.setGlobalPropagator(fault === "propagator" ? { inject: broken, extract: broken, fields: () => w3c.fields() } : w3c);
   const diagnostics: string[] = [];
-  const log = (message: string): void => {
-    diagnostics.push(message);
+  const log = (message: string, ...args: unknown[]): void => {
+    diagnostics.push([message, ...args.map((a) => (a instanceof Error ? a.message : String(a)))].join(" "));
   };
   diag.setLogger({ error: log, warn: log, info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.WARN);
 
   const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const processors: SpanProcessor[] = [new SimpleSpanProcessor(exporter)];
+  if (fault === "span-processor") {
+    processors.unshift({ onStart: broken, onEnd: () => undefined, forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve() });
+  }
+  if (fault === "exporter") {
+    processors.push(new SimpleSpanProcessor({ export: broken, shutdown: () => Promise.resolve() }));
+  }
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: processors });
   const registry = new Registry();
+  if (fault === "registry-clash") {
+    // Someone else's metric under the name of one of ours.
+    new Counter({ name: `grpc_${side}_handled_total`, help: "not ours", registers: [registry] });
+  }
   const meters = testMeters();
+  const meterProvider: MeterProvider =
+    fault === "histogram"
+      ? {
+          getMeter: (...args) => {
+            // The SDK's meter, but for histograms that throw on every record.
+            const meter = Object.create(meters.meterProvider.getMeter(...args)) as Meter;
+            Object.defineProperty(meter, "createHistogram", { value: () => ({ record: broken }) });
+            return meter;
+          },
+        }
+      : meters.meterProvider;
   const calls = { started: 0, ended: 0, endedTwice: 0 };
   const counting: Telemetry = {
     clientMethod: () => countingObserver(calls),
@@ -70,7 +101,7 @@ export function peerTelemetry(side: "client" | "server"): PeerTelemetry {
   return {
     telemetry: {
       tracing: { tracerProvider, requestMetadata: [CALL_ID, SCENARIO] },
-      metrics: { meterProvider: meters.meterProvider },
+      metrics: { meterProvider },
       prometheus: { registry, codeNames: "canonical" },
       observers: [counting],
     },

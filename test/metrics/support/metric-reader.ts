@@ -41,10 +41,15 @@ export interface TestMeters {
 }
 
 export function testMeters(): TestMeters {
+  const { reader, collect } = testMetricReader();
+  return { meterProvider: new MeterProvider({ readers: [reader] }), collect };
+}
+
+/** A metric reader to hand to an SDK (NodeSDK's `metricReader`), collected on demand. */
+export function testMetricReader(): { reader: MetricReader; collect: TestMeters["collect"] } {
   const reader = new OnDemandReader();
-  const meterProvider = new MeterProvider({ readers: [reader] });
   return {
-    meterProvider,
+    reader,
     async collect() {
       const { resourceMetrics, errors } = await reader.collect();
       if (errors.length > 0) {
