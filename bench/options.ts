@@ -22,6 +22,7 @@ export interface BenchOptions {
   readonly runtime?: RuntimeChoice | undefined;
   readonly codegen?: readonly CorpusPlan[] | undefined;
   readonly heap?: { readonly calls: number; readonly every: number; readonly timeoutMs: number } | undefined;
+  readonly soak?: { readonly calls: number; readonly every: number } | undefined;
   /** Where the results go, under bench/results/: latest.json only for the default run. */
   readonly out: string;
 }
@@ -31,6 +32,8 @@ export const usage = `npm run bench -- [options]
   --smoke            every variant, plugin and proof check once, tiny counts, seconds (CI)
   --heap             the heap check alone: 1,000,000 unary calls with full telemetry
   --heap-calls N     calls of the heap check (default 1000000, sampled every N/10)
+  --soak             the long soak alone: 1,000,000 mixed calls across processes, ~20 min
+  --soak-calls N     calls of the soak (default 1000000, sampled every N/10)
   --only P           runtime or codegen: one part only
   --rounds N         runtime rounds (default 5)
   --variants a,b     runtime variants to run (bare is always added); default all
@@ -47,6 +50,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       smoke: { type: "boolean", default: false },
       heap: { type: "boolean", default: false },
       "heap-calls": { type: "string" },
+      soak: { type: "boolean", default: false },
+      "soak-calls": { type: "string" },
       only: { type: "string" },
       rounds: { type: "string" },
       variants: { type: "string" },
@@ -64,6 +69,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (values.heap) {
     const calls = positive("heap-calls", values["heap-calls"] ?? "1000000");
     return { mode: "heap", heap: { calls, every: Math.max(1, Math.round(calls / 10)), timeoutMs: 30 * 60_000 }, out: "heap.json" };
+  }
+  if (values.soak) {
+    const calls = positive("soak-calls", values["soak-calls"] ?? "1000000");
+    return { mode: "soak", soak: { calls, every: Math.max(1, Math.round(calls / 10)) }, out: "soak.json" };
   }
   const only = values.only;
   if (only !== undefined && only !== "runtime" && only !== "codegen") {
@@ -104,6 +113,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     mode: smoke ? "smoke" : "full",
     runtime: only === "codegen" ? undefined : runtime,
     codegen: only === "runtime" ? undefined : codegen,
+    // The soak's proof checks, on a few thousand calls; its heap figures mean nothing at that count.
+    soak: smoke ? { calls: 3_000, every: 1_000 } : undefined,
     out: smoke ? "smoke.json" : custom ? "custom.json" : "latest.json",
   };
 }

@@ -3,8 +3,9 @@ import type { CodegenResult } from "./codegen/run-codegen.js";
 import type { Machine } from "./machine.js";
 import type { RuntimeResult } from "./runtime/run-runtime.js";
 import type { HeapResult } from "./runtime/run-heap-check.js";
+import type { SoakResult } from "./soak/run-soak.js";
 
-export type BenchMode = "full" | "smoke" | "heap";
+export type BenchMode = "full" | "smoke" | "heap" | "soak";
 
 export interface BenchResults {
   readonly mode: BenchMode;
@@ -16,4 +17,5 @@ export interface BenchResults {
   readonly runtime?: RuntimeResult | undefined;
   readonly codegen?: CodegenResult | undefined;
   readonly heap?: HeapResult | undefined;
+  readonly soak?: SoakResult | undefined;
 }

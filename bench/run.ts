@@ -1,5 +1,5 @@
 // `npm run bench`: the runtime and codegen benchmarks of issue 6 (or --smoke, or
-// --heap), a report on stdout with the targets next to the figures, and the results
+// --heap, or --soak), a report on stdout with the targets next to the figures, and the results
 // as JSON in bench/results/. Progress goes to stderr. Exits non-zero when a variant or
 // plugin failed or a proof check did not hold; never because of a timing.
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -13,10 +13,12 @@ import { resultsDir } from "./paths.js";
 import { formatCodegen } from "./report/codegen-table.js";
 import { formatHeap } from "./report/heap-table.js";
 import { formatRuntime } from "./report/runtime-table.js";
+import { formatSoak } from "./report/soak-table.js";
 import { formatTargets } from "./report/targets.js";
 import type { BenchResults } from "./results.js";
 import { runHeapCheck } from "./runtime/run-heap-check.js";
 import { allPassed, runRuntime } from "./runtime/run-runtime.js";
+import { runSoak } from "./soak/run-soak.js";
 
 const argv = process.argv.slice(2);
 const options = parseOptions(argv);
@@ -37,6 +39,7 @@ if (options.runtime?.profile === true) {
 const runtime = options.runtime && (await runRuntime({ ...options.runtime, profileDir, log }));
 const codegen = options.codegen && (await runCodegen(options.codegen, log));
 const heap = options.heap && (await runHeapCheck({ ...options.heap, log }));
+const soak = options.soak && (await runSoak({ ...options.soak, log }));
 
 const results: BenchResults = {
   mode: options.mode,
@@ -47,6 +50,7 @@ const results: BenchResults = {
   runtime,
   codegen,
   heap,
+  soak,
 };
 mkdirSync(resultsDir, { recursive: true });
 const out = join(resultsDir, options.out);
@@ -56,10 +60,11 @@ const sections = [
   `# protoc-gen-ts-otel bench (${results.mode}), ${startedAt}`,
   `Machine: ${formatMachine(results.machine)}`,
   `Command: ${results.command} (${results.seconds.toFixed(0)} s)`,
-  ...(options.mode === "heap" ? [] : [`Targets (issue 6):\n\n${formatTargets(results)}`]),
+  ...(options.mode === "heap" || options.mode === "soak" ? [] : [`Targets (issue 6):\n\n${formatTargets(results)}`]),
   ...(runtime === undefined ? [] : [formatRuntime(runtime)]),
   ...(codegen === undefined ? [] : [formatCodegen(codegen)]),
   ...(heap === undefined ? [] : [formatHeap(heap)]),
+  ...(soak === undefined ? [] : [formatSoak(soak)]),
   ...(profileDir === undefined ? [] : [`CPU profiles: npx tsx bench/profile/summarize-profile.ts ${profileDir}`]),
   `Results: ${out}`,
 ];
@@ -68,5 +73,6 @@ console.log(`${sections.join("\n\n")}\n`);
 const broken =
   (runtime?.variants.some((v) => !allPassed(v)) ?? false) ||
   (codegen?.corpora.some((c) => c.plugins.some((p) => p.error !== undefined)) ?? false) ||
-  (heap !== undefined && [...Object.values(heap.proof.spans), ...Object.values(heap.proof.handled)].some((n) => n !== heap.calls));
+  (heap !== undefined && [...Object.values(heap.proof.spans), ...Object.values(heap.proof.handled)].some((n) => n !== heap.calls)) ||
+  (soak !== undefined && (soak.checks.some((c) => !c.held) || (options.mode === "soak" && !soak.flat)));
 process.exitCode = broken ? 1 : 0;

@@ -1,120 +1,131 @@
 // The client of the cross-process soak: `run` makes a seeded mix of calls (support/
 // scenarios.ts) over several channels, each its own HTTP/2 connection, and returns the
-// status each call ended with for the caller; `report` gives the telemetry summary.
+// status each call ended with for the caller; `soak` does the same in counts, for the
+// benchmark's long run; `report` gives the telemetry summary. `--counting` keeps
+// counts of spans instead of the spans.
 import { parseArgs } from "node:util";
 import { Client, Metadata, credentials } from "@grpc/grpc-js";
 import { Code, RpcError } from "protoc-gen-ts-otel-runtime";
 import type { CallOptions } from "protoc-gen-ts-otel-runtime";
 import { TestServiceClient } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
-import { answerCommands } from "../support/peer.js";
+import { answerCommands, heapUsed } from "../support/peer.js";
 import { peerTelemetry } from "../support/peer-telemetry.js";
 import type { Fault } from "../support/peer-telemetry.js";
-import { plan } from "../support/scenarios.js";
+import { makeCall, until } from "../support/soak-calls.js";
+import { expectedCode, planned } from "../support/scenarios.js";
 import type { PlannedCall } from "../support/scenarios.js";
 
-const { values } = parseArgs({ options: { fault: { type: "string" } } });
-const { telemetry, summary } = peerTelemetry("client", values.fault as Fault | undefined);
+const { values } = parseArgs({ options: { fault: { type: "string" }, counting: { type: "boolean", default: false } } });
+const { telemetry, summary } = peerTelemetry("client", values.fault as Fault | undefined, values.counting);
 
 /** What the caller saw of one call. */
 export interface ObservedCall extends PlannedCall {
   readonly code: string;
 }
 
-const DEADLINE_MS = 60;
+/**
+ * Clients for `channels` HTTP/2 connections, each replaced by a new one once it has
+ * carried `callsPerConnection` calls: Node's HTTP/2 server drops a connection after
+ * about 1,000 stream resets, and a long soak resets hundreds of thousands. A replaced
+ * client is closed once its last call has ended.
+ */
+class Connections {
+  private readonly slots: { client: TestServiceClient; calls: number; inFlight: number }[] = [];
+  private turn = 0;
 
-/** Resolves when `signal` fires; request streams that must stay open wait on it. */
-function until(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    signal.addEventListener("abort", () => resolve(), { once: true });
-  });
+  constructor(
+    private readonly port: number,
+    channels: number,
+    private readonly callsPerConnection = 1_000,
+  ) {
+    for (let i = 0; i < channels; i++) this.slots.push(this.open());
+  }
+
+  /** Makes `call` on the next connection in turn. */
+  async call(call: PlannedCall): Promise<string> {
+    const index = this.turn++ % this.slots.length;
+    let slot = this.slots[index];
+    if (slot === undefined) throw new Error("no connections");
+    if (slot.calls >= this.callsPerConnection) {
+      const retired = slot;
+      slot = this.open();
+      this.slots[index] = slot;
+      if (retired.inFlight === 0) retired.client.close();
+      else retired.calls = Number.POSITIVE_INFINITY;
+    }
+    slot.calls += 1;
+    slot.inFlight += 1;
+    try {
+      return await makeCall(slot.client, call);
+    } finally {
+      slot.inFlight -= 1;
+      if (slot.inFlight === 0 && slot.calls === Number.POSITIVE_INFINITY) slot.client.close();
+    }
+  }
+
+  close(): void {
+    for (const slot of this.slots) slot.calls = Number.POSITIVE_INFINITY;
+    for (const slot of this.slots) if (slot.inFlight === 0) slot.client.close();
+  }
+
+  private open(): { client: TestServiceClient; calls: number; inFlight: number } {
+    const client = new TestServiceClient(`127.0.0.1:${String(this.port)}`, credentials.createInsecure(), {
+      // Each its own connection, not one shared by the process's clients.
+      channelOptions: { "grpc.use_local_subchannel_pool": 1 },
+      telemetry,
+    });
+    return { client, calls: 0, inFlight: 0 };
+  }
 }
 
-async function makeCall(client: TestServiceClient, call: PlannedCall): Promise<string> {
-  const abort = new AbortController();
-  const metadata = new Metadata();
-  metadata.set("x-call-id", call.callId);
-  metadata.set("x-scenario", call.scenario);
-  const options: CallOptions = {
-    metadata,
-    signal: abort.signal,
-    ...(call.scenario === "deadline" ? { deadline: Date.now() + DEADLINE_MS } : {}),
-    ...(call.scenario === "abort-mid" ? { onHeader: () => abort.abort() } : {}),
+/** Runs `calls` with `concurrency` callers over `connections`, telling `done` each call's status as its caller received it. */
+async function callAll(calls: Iterator<PlannedCall>, connections: Connections, concurrency: number, done: (call: PlannedCall, code: string) => void): Promise<void> {
+  const worker = async (): Promise<void> => {
+    for (let next = calls.next(); next.done !== true; next = calls.next()) {
+      done(next.value, await connections.call(next.value));
+    }
   };
-  // Requests: one, or (abort-mid, break-early) two and then an open stream until the call ends.
-  const ended = new AbortController();
-  async function* requests(): AsyncGenerator<{ text: string; count: number }> {
-    yield { text: call.callId, count: 1 };
-    if (call.scenario === "half-close-early") return;
-    yield { text: call.callId, count: 1 };
-    if (call.scenario === "abort-mid" || call.scenario === "break-early" || call.scenario === "deadline" || call.scenario === "abort-early") {
-      await until(ended.signal);
-    }
-  }
-  const single = { text: call.callId, count: 1 };
-  try {
-    switch (call.kind) {
-      case "Unary": {
-        const response = client.unary(single, options);
-        if (call.scenario === "abort-early") abort.abort();
-        await response;
-        break;
-      }
-      case "ClientStream": {
-        const response = client.clientStream(requests(), options);
-        if (call.scenario === "abort-early") abort.abort();
-        await response;
-        break;
-      }
-      case "ServerStream":
-      case "BidiStream": {
-        const responses = call.kind === "ServerStream" ? client.serverStream(single, options) : client.bidiStream(requests(), options);
-        const iterator = responses[Symbol.asyncIterator]();
-        const first = iterator.next();
-        if (call.scenario === "abort-early") abort.abort();
-        let received = 0;
-        for (let result = await first; result.done !== true; result = await iterator.next()) {
-          received += 1;
-          if (call.scenario === "break-early" && received === 2) {
-            await iterator.return?.();
-            return "CANCELLED";
-          }
-        }
-        break;
-      }
-    }
-    return "OK";
-  } catch (err) {
-    return Code[RpcError.from(err).code];
-  } finally {
-    ended.abort();
-  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
 async function run(args: Record<string, unknown>): Promise<ObservedCall[]> {
-  const port = Number(args["port"]);
-  const calls = plan(Number(args["seed"]), Number(args["calls"]));
-  const channels = Array.from({ length: Number(args["channels"] ?? 3) }, () =>
-    new TestServiceClient(`127.0.0.1:${String(port)}`, credentials.createInsecure(), {
-      // Each its own connection: Node's HTTP/2 server drops a connection after about 1,000 stream resets.
-      channelOptions: { "grpc.use_local_subchannel_pool": 1 },
-      telemetry,
-    }),
-  );
+  const connections = new Connections(Number(args["port"]), Number(args["channels"] ?? 3));
   const observed: ObservedCall[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < calls.length) {
-      const call = calls[next++];
-      if (call === undefined) break;
-      const client = channels[next % channels.length];
-      if (client === undefined) break;
-      observed.push({ ...call, code: await makeCall(client, call) });
-    }
-  };
-  await Promise.all(Array.from({ length: Number(args["concurrency"] ?? 16) }, worker));
-  for (const client of channels) client.close();
+  await callAll(planned(Number(args["seed"]), Number(args["calls"])), connections, Number(args["concurrency"] ?? 16), (call, code) => {
+    observed.push({ ...call, code });
+  });
+  connections.close();
   return observed;
+}
+
+/** Counts of calls by `kind|scenario|code`, and those whose caller did not receive what the scenario asks for. */
+export interface SoakTally {
+  readonly counts: Record<string, number>;
+  readonly wrong: number;
+}
+
+let long: { plan: Generator<PlannedCall>; connections: Connections } | undefined;
+
+/**
+ * The long soak of the benchmark: `calls` more calls of one endless seeded plan, kept
+ * as counts only, on connections kept between commands.
+ */
+async function soak(args: Record<string, unknown>): Promise<SoakTally> {
+  long ??= { plan: planned(Number(args["seed"])), connections: new Connections(Number(args["port"]), Number(args["channels"] ?? 4)) };
+  const { plan, connections } = long;
+  const counts: Record<string, number> = {};
+  let wrong = 0;
+  let left = Number(args["calls"]);
+  const segment: Iterator<PlannedCall> = {
+    next: () => (left-- > 0 ? plan.next() : { done: true, value: undefined }),
+  };
+  await callAll(segment, connections, Number(args["concurrency"] ?? 32), (call, code) => {
+    const key = `${call.kind}|${call.scenario}|${code}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+    if (code !== expectedCode(call.scenario)) wrong += 1;
+  });
+  if (args["last"] === true) connections.close();
+  return { counts, wrong };
 }
 
 /**
@@ -232,4 +243,7 @@ async function basic(args: Record<string, unknown>): Promise<string[]> {
   return codes;
 }
 
-answerCommands({ ready: true }, { run, race, start, basic, finish: () => Promise.all(started.splice(0)), report: () => summary() });
+answerCommands(
+  { ready: true },
+  { run, soak, race, start, basic, finish: () => Promise.all(started.splice(0)), report: () => summary(), heap: heapUsed },
+);

@@ -3,14 +3,17 @@
 // record of what every handler saw. `--plain` serves on grpc-js's own Server instead
 // of createServer(); `--max-receive N` / `--max-send N` set grpc-js's size limits.
 //
-// Commands: `report` (handlers seen, still open, and the telemetry summary),
+// `--counting` keeps counts instead of records of every handler and span, for the
+// benchmark's long soak.
+//
+// Commands: `report` (handlers seen, still open, and the telemetry summary), `heap`,
 // `force-shutdown`, `try-shutdown`.
 import { parseArgs } from "node:util";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { ServerOptions } from "@grpc/grpc-js";
 import { createServer } from "protoc-gen-ts-otel-runtime";
 import { addTestService } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
-import { answerCommands } from "../support/peer.js";
+import { answerCommands, heapUsed } from "../support/peer.js";
 import { peerTelemetry } from "../support/peer-telemetry.js";
 import { soakHandlers } from "../support/soak-handlers.js";
 import type { HandlerRecord } from "../support/soak-handlers.js";
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     "max-receive": { type: "string" },
     "max-send": { type: "string" },
     fault: { type: "string" },
+    counting: { type: "boolean", default: false },
   },
 });
 const grpcOptions: ServerOptions = {
@@ -29,20 +33,24 @@ const grpcOptions: ServerOptions = {
   ...(values["max-send"] === undefined ? {} : { "grpc.max_send_message_length": Number(values["max-send"]) }),
 };
 const server = values.plain ? new Server(grpcOptions) : createServer(grpcOptions);
-const { telemetry, summary } = peerTelemetry("server", values.fault as Fault | undefined);
+const { telemetry, summary } = peerTelemetry("server", values.fault as Fault | undefined, values.counting);
 
+/** Every handler's record, or with `--counting` only their counts by `method|scenario|outcome`. */
 const handlers: HandlerRecord[] = [];
+const outcomes: Record<string, number> = {};
 let open = 0;
 
 addTestService(
   server,
   soakHandlers({
     begin(record) {
-      handlers.push(record);
+      if (!values.counting) handlers.push(record);
       open += 1;
     },
-    settle() {
+    settle(record) {
       open -= 1;
+      const key = `${record.method}|${record.scenario}|${record.outcome}`;
+      outcomes[key] = (outcomes[key] ?? 0) + 1;
     },
   }),
   { telemetry },
@@ -55,7 +63,8 @@ const port = await new Promise<number>((resolve, reject) => {
 answerCommands(
   { port },
   {
-    report: async () => ({ handlers, open, summary: await summary() }),
+    report: async () => ({ handlers, outcomes, open, summary: await summary() }),
+    heap: heapUsed,
     "force-shutdown": () => {
       server.forceShutdown();
     },

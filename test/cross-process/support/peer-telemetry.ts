@@ -5,9 +5,10 @@
 import { DiagLogLevel, context, diag, propagation } from "@opentelemetry/api";
 import type { Context, Meter, MeterProvider } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
+import { CompositePropagator, ExportResultCode, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
+import type { ExportResult } from "@opentelemetry/core";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { Counter, Registry } from "prom-client";
 import type { CallObserver, MethodObserver, Telemetry, TelemetryOptions } from "protoc-gen-ts-otel-runtime";
 import { testMeters } from "../../metrics/support/metric-reader.js";
@@ -27,7 +28,10 @@ export interface SpanRecord {
 export type CodeCounts = Record<string, Record<string, number>>;
 
 export interface TelemetrySummary {
+  /** Every span, unless the telemetry only counts (then empty). */
   readonly spans: readonly SpanRecord[];
+  /** Spans per method and `rpc.response.status_code`. */
+  readonly spanCounts: CodeCounts;
   /** `grpc_<side>_handled_total`. */
   readonly handled: CodeCounts;
   /** Data points of `rpc.<side>.call.duration`: count per method and code. */
@@ -56,8 +60,33 @@ const broken = (): never => {
   throw new Error("telemetry backend broke");
 };
 
-/** Telemetry for one side of the peers, everything on, with the call id lifted into spans. */
-export function peerTelemetry(side: "client" | "server", fault?: Fault): PeerTelemetry {
+/**
+ * Spans counted per method and code, and dropped: a long soak keeps nothing per call.
+ * The method is the part of the span name after the slash.
+ */
+class CountingExporter implements SpanExporter {
+  readonly counts: CodeCounts = {};
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    for (const span of spans) {
+      const method = span.name.slice(span.name.indexOf("/") + 1);
+      const code = String(span.attributes["rpc.response.status_code"]);
+      const byCode = (this.counts[method] ??= {});
+      byCode[code] = (byCode[code] ?? 0) + 1;
+    }
+    done({ code: ExportResultCode.SUCCESS });
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Telemetry for one side of the peers, everything on, with the call id lifted into
+ * spans; `countOnly` keeps counts of spans instead of the spans.
+ */
+export function peerTelemetry(side: "client" | "server", fault?: Fault, countOnly = false): PeerTelemetry {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const w3c = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
   propagation.setGlobalPropagator(fault === "propagator" ? { inject: broken, extract: broken, fields: () => w3c.fields() } : w3c);
@@ -67,7 +96,7 @@ export function peerTelemetry(side: "client" | "server", fault?: Fault): PeerTel
   };
   diag.setLogger({ error: log, warn: log, info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.WARN);
 
-  const exporter = new InMemorySpanExporter();
+  const exporter = countOnly ? new CountingExporter() : new InMemorySpanExporter();
   const processors: SpanProcessor[] = [new SimpleSpanProcessor(exporter)];
   if (fault === "span-processor") {
     processors.unshift({ onStart: broken, onEnd: () => undefined, forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve() });
@@ -106,7 +135,8 @@ export function peerTelemetry(side: "client" | "server", fault?: Fault): PeerTel
       observers: [counting],
     },
     async summary() {
-      const spans = exporter.getFinishedSpans().map((span) => {
+      const finished = exporter instanceof InMemorySpanExporter ? exporter.getFinishedSpans() : [];
+      const spans = finished.map((span) => {
         const attribute = (name: string): string => {
           const value = span.attributes[name];
           return Array.isArray(value) ? String(value[0]) : String(value);
@@ -130,7 +160,12 @@ export function peerTelemetry(side: "client" | "server", fault?: Fault): PeerTel
         const method = String(point.attributes["rpc.method"]).split("/")[1] ?? "?";
         (durations[method] ??= {})[String(point.attributes["rpc.response.status_code"])] = point.count;
       }
-      return { spans, handled, durations, ...calls, diag: diagnostics };
+      const spanCounts: CodeCounts = exporter instanceof CountingExporter ? exporter.counts : {};
+      for (const span of spans) {
+        const byCode = (spanCounts[span.method] ??= {});
+        byCode[span.code] = (byCode[span.code] ?? 0) + 1;
+      }
+      return { spans, spanCounts, handled, durations, ...calls, diag: diagnostics };
     },
   };
 }

@@ -22,10 +22,18 @@ export interface Peer {
 
 const READY_TIMEOUT_MS = 30_000;
 
+export interface PeerOptions {
+  /** Node flags before the script, e.g. `--expose-gc`. */
+  readonly nodeFlags?: readonly string[];
+  /** Added to this process's environment. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /** Starts `file` (TypeScript, run with tsx) with `args`. */
-export async function startPeer(file: string, args: readonly string[] = []): Promise<Peer> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--import", "tsx", file, ...args], {
+export async function startPeer(file: string, args: readonly string[] = [], options: PeerOptions = {}): Promise<Peer> {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [...(options.nodeFlags ?? []), "--import", "tsx", file, ...args], {
     cwd: repoRoot,
+    env: { ...process.env, ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let errors = "";
@@ -117,4 +125,13 @@ export function answerCommands(ready: Record<string, unknown>, handlers: Record<
   lines.on("close", () => {
     void queue.then(() => process.exit(0));
   });
+}
+
+/** The peer's `heapUsed` after two full collections, in bytes; it must run with `--expose-gc`. */
+export function heapUsed(): number {
+  const gc = globalThis.gc;
+  if (gc === undefined) throw new Error("heap: run the peer with --expose-gc");
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
 }

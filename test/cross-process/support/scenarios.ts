@@ -28,18 +28,21 @@ export interface PlannedCall {
   readonly scenario: Scenario;
 }
 
-/** The calls of one client process, from its seed. */
-export function plan(seed: number, calls: number): PlannedCall[] {
+/** The calls of one client process, from its seed, made as they are asked for. */
+export function* planned(seed: number, calls = Number.POSITIVE_INFINITY): Generator<PlannedCall> {
   const next = random(seed);
-  const planned: PlannedCall[] = [];
   for (let i = 0; i < calls; i++) {
     const kind = pick(KIND_NAMES, next);
     const choices: Scenario[] = ["ok", "throw", "abort-early", "abort-mid", "deadline", `status:${1 + Math.floor(next() * 16)}`];
     if (streamsResponses(kind)) choices.push("break-early");
     if (streamsRequests(kind)) choices.push("half-close-early");
-    planned.push({ callId: `${String(seed)}-${String(i)}`, kind, scenario: pick(choices, next) });
+    yield { callId: `${String(seed)}-${String(i)}`, kind, scenario: pick(choices, next) };
   }
-  return planned;
+}
+
+/** The calls of one client process, from its seed. */
+export function plan(seed: number, calls: number): PlannedCall[] {
+  return [...planned(seed, calls)];
 }
 
 /** The status both sides must record (a call aborted early may not reach the server at all). */
