@@ -9,6 +9,8 @@ export type { ServerOptions } from "./server/add-service.js";
 export { createServer } from "./server/create-server.js";
 export type { RequestStream } from "./client/send-requests.js";
 export type { HandlerFor, HandlerResult, HandlerStream, ServiceHandlers } from "./server/handlers.js";
+export { logFields } from "./log-fields.js";
+export type { LogFields } from "./log-fields.js";
 
 // Used by generated code.
 export { defineService } from "./service.js";

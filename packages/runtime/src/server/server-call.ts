@@ -5,6 +5,7 @@ import { Metadata } from "@grpc/grpc-js";
 import type { Deadline, ServerUnaryCall } from "@grpc/grpc-js";
 import { now } from "../clock.js";
 import { Code, RpcError } from "../errors.js";
+import { withCallMethod } from "../log-fields.js";
 import type { CallObserver, MethodObserver, ServerCallStart } from "../observer.js";
 import type { MethodDefinition } from "../service.js";
 import { UNKNOWN_ERROR_MESSAGE, callEnd, deadlinePassed } from "./call-end.js";
@@ -52,6 +53,8 @@ export class ServerCall implements ServerContext, InterceptedHandler {
   private abort: AbortController | undefined;
   private abortReason: RpcError | undefined;
   private readonly observer: CallObserver | undefined;
+  /** Where handler code runs: the observer's context (the call's span), marked with the method for `logFields`. */
+  private readonly handlerContext: Context;
   private headerSent = false;
   /** The handler's outcome went to grpc-js: nothing more is sent. */
   private answer: Answer | undefined;
@@ -83,6 +86,7 @@ export class ServerCall implements ServerContext, InterceptedHandler {
         request,
       });
     }
+    this.handlerContext = withCallMethod(this.observer?.context ?? otelContext.active(), method);
     if (intercepted === undefined) {
       call.on("cancelled", () => {
         this.over();
@@ -103,7 +107,7 @@ export class ServerCall implements ServerContext, InterceptedHandler {
   }
 
   get span(): Span {
-    return trace.getSpan(this.observer?.context ?? otelContext.active()) ?? trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    return trace.getSpan(this.handlerContext) ?? trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
   }
 
   /** True once the handler's outcome went to grpc-js or the call is over; later results go nowhere. */
@@ -113,8 +117,7 @@ export class ServerCall implements ServerContext, InterceptedHandler {
 
   /** Runs handler code in the call's context, so spans it starts are children of the call's. */
   run<T>(fn: () => T): T {
-    const ctx: Context | undefined = this.observer?.context;
-    return ctx === undefined ? fn() : otelContext.with(ctx, fn);
+    return otelContext.with(this.handlerContext, fn);
   }
 
   /**

@@ -54,6 +54,9 @@ export const METRIC = {
   CLIENT_CALL_DURATION: "rpc.client.call.duration",
   LEGACY_SERVER_DURATION: "rpc.server.duration",
   LEGACY_CLIENT_DURATION: "rpc.client.duration",
+  // Opt-in, and not in the RPC conventions: named as http.server.active_requests is.
+  SERVER_ACTIVE_REQUESTS: "rpc.server.active_requests",
+  CLIENT_ACTIVE_REQUESTS: "rpc.client.active_requests",
 } as const;
 
 /** Bucket advice for the `s` duration histograms. */
@@ -121,6 +124,15 @@ export const PROMETHEUS = {
   CLIENT_HANDLING_SECONDS: "grpc_client_handling_seconds",
   CLIENT_MSG_RECV_HANDLING_SECONDS: "grpc_client_msg_recv_handling_seconds",
   CLIENT_MSG_SEND_HANDLING_SECONDS: "grpc_client_msg_send_handling_seconds",
+  // Opt-in; no gRPC middleware has one, so named as promhttp names its gauge
+  // (http_requests_in_flight), under the grpc_<side>_ prefix of the rest.
+  SERVER_IN_FLIGHT: "grpc_server_requests_in_flight",
+  CLIENT_IN_FLIGHT: "grpc_client_requests_in_flight",
+  // py-grpc-prometheus with legacy=True: its counters through prometheus_client, which
+  // exposes a counter named grpc_client_completed as grpc_client_completed_total.
+  LEGACY_SERVER_HANDLED_LATENCY_SECONDS: "grpc_server_handled_latency_seconds",
+  LEGACY_CLIENT_COMPLETED: "grpc_client_completed_total",
+  LEGACY_CLIENT_COMPLETED_LATENCY_SECONDS: "grpc_client_completed_latency_seconds",
 } as const;
 
 /** Prometheus label names. */
@@ -129,10 +141,23 @@ export const PROMETHEUS_LABEL = {
   SERVICE: "grpc_service",
   METHOD: "grpc_method",
   CODE: "grpc_code",
+  /** The code label of py-grpc-prometheus's legacy names. */
+  LEGACY_CODE: "code",
 } as const;
 
 /** Default Prometheus histogram buckets; 0.25 must stay a boundary (SLO queries use le="0.25"). */
 export const PROMETHEUS_BUCKETS_SECONDS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** prometheus_client's default buckets, which py-grpc-prometheus's histograms use. */
+export const PY_PROMETHEUS_BUCKETS_SECONDS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+/** `grpc_type` values by call kind, as py-grpc-prometheus spells them (grpc-java's MethodType). */
+export const PY_PROMETHEUS_GRPC_TYPE = {
+  unary: "UNARY",
+  client_streaming: "CLIENT_STREAMING",
+  server_streaming: "SERVER_STREAMING",
+  bidi_streaming: "BIDI_STREAMING",
+} as const;
 
 /** `grpc_type` values by call kind. */
 export const PROMETHEUS_GRPC_TYPE = {

@@ -1,4 +1,4 @@
-import type { Attributes, Context } from "@opentelemetry/api";
+import type { Attributes, Context, UpDownCounter } from "@opentelemetry/api";
 import { codeName } from "../../errors.js";
 import type { MethodDefinition } from "../../service.js";
 import type { ParsedTarget } from "../parse-target.js";
@@ -29,7 +29,7 @@ export interface ClientTarget {
 export class MethodMetrics {
   private readonly status: PerCode<Attributes>;
   private readonly legacyStatus: PerCode<Attributes>;
-  /** Per-message sizes carry the method's attributes only: the status is not known yet. */
+  /** Per-message sizes and active requests carry the method's attributes only: the status is not known yet. */
   private readonly sizeAttributes: Attributes;
   private readonly a66Started: Attributes;
   private readonly a66Status: PerCode<Attributes>;
@@ -50,11 +50,25 @@ export class MethodMetrics {
       ...(client === undefined ? {} : { [A66.ATTR_TARGET]: client.target }),
     });
     this.a66Status = new PerCode((code) => Object.freeze({ ...this.a66Started, [A66.ATTR_STATUS]: codeName(code) }));
+    // The method's series at 0 before its first call, as the Prometheus zero series are.
+    instruments.activeRequests?.add(0, this.sizeAttributes);
   }
 
-  started(context: Context): void {
+  /**
+   * Records a call's start; returns the active-requests counter it added to, which the
+   * call's end must take from, even if an SDK registered in between replaced it.
+   */
+  started(context: Context): UpDownCounter | undefined {
     this.side.refresh();
-    this.side.instruments.a66?.started.add(1, this.a66Started, context);
+    const { a66, activeRequests } = this.side.instruments;
+    a66?.started.add(1, this.a66Started, context);
+    activeRequests?.add(1, this.sizeAttributes, context);
+    return activeRequests;
+  }
+
+  /** Takes an ended call off the counter its start added to. */
+  stopped(activeRequests: UpDownCounter, context: Context): void {
+    activeRequests.add(-1, this.sizeAttributes, context);
   }
 
   sent(size: number, context: Context): void {

@@ -22,6 +22,11 @@ export interface MetricsOptions {
    */
   messageSizes?: boolean | undefined;
   /**
+   * `rpc.server.active_requests` and `rpc.client.active_requests`: UpDownCounters of
+   * the calls started and not yet ended, with the method's attributes. Default false.
+   */
+  activeRequests?: boolean | undefined;
+  /**
    * Status codes that get an `error.type` attribute. Default: every code but OK on
    * clients; UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE and
    * DATA_LOSS on servers (as for spans).

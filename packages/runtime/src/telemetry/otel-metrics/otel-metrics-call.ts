@@ -1,4 +1,4 @@
-import type { Context } from "@opentelemetry/api";
+import type { Context, UpDownCounter } from "@opentelemetry/api";
 import type { CallObserver, CallResult, MethodObserver } from "../../observer.js";
 import type { CallTotals, MethodMetrics } from "./method-metrics.js";
 
@@ -8,8 +8,8 @@ export function observeMethod<S extends { readonly context: Context; readonly st
 ): MethodObserver<S> {
   return {
     start(call) {
-      metrics.started(call.context);
-      return new OtelMetricsCall(call.context, metrics, call.startTime);
+      const active = metrics.started(call.context);
+      return new OtelMetricsCall(call.context, metrics, call.startTime, active);
     },
   };
 }
@@ -28,6 +28,7 @@ class OtelMetricsCall implements CallObserver, CallTotals {
     readonly context: Context,
     private readonly metrics: MethodMetrics,
     private readonly startTime: number,
+    private readonly active: UpDownCounter | undefined,
   ) {}
 
   headers(): void {
@@ -48,5 +49,6 @@ class OtelMetricsCall implements CallObserver, CallTotals {
 
   end(result: CallResult): void {
     this.metrics.ended(result.code, this.startTime, result.endTime, this, this.context);
+    if (this.active !== undefined) this.metrics.stopped(this.active, this.context);
   }
 }

@@ -1,4 +1,4 @@
-import type { Histogram, Meter } from "@opentelemetry/api";
+import type { Histogram, Meter, UpDownCounter } from "@opentelemetry/api";
 import { DURATION_BUCKETS_SECONDS, METRIC } from "../semconv.js";
 import type { SemconvMode } from "../semconv.js";
 import { createA66Instruments } from "./a66-instruments.js";
@@ -16,6 +16,8 @@ export interface SideInstruments {
   readonly legacyDuration: Histogram | undefined;
   readonly a66: A66Instruments | undefined;
   readonly messageSizes: MessageSizeInstruments | undefined;
+  /** `rpc.server.active_requests` / `rpc.client.active_requests`, when on. */
+  readonly activeRequests: UpDownCounter | undefined;
 }
 
 export function createSideInstruments(meter: Meter, side: Side, mode: SemconvMode, options: MetricsOptions): SideInstruments {
@@ -38,5 +40,12 @@ export function createSideInstruments(meter: Meter, side: Side, mode: SemconvMod
           }),
     a66: options.a66 === true ? createA66Instruments(meter, side) : undefined,
     messageSizes: options.messageSizes === true ? createMessageSizeInstruments(meter, side) : undefined,
+    activeRequests:
+      options.activeRequests === true
+        ? meter.createUpDownCounter(server ? METRIC.SERVER_ACTIVE_REQUESTS : METRIC.CLIENT_ACTIVE_REQUESTS, {
+            unit: "{request}",
+            description: server ? "Number of incoming RPCs in progress." : "Number of outgoing RPCs in progress.",
+          })
+        : undefined,
   };
 }

@@ -1,7 +1,7 @@
 import { diag } from "@opentelemetry/api";
 import type { ClientCallStart, MethodObserver, ServerCallStart, Telemetry } from "../../observer.js";
 import type { MethodDefinition } from "../../service.js";
-import { PROMETHEUS_BUCKETS_SECONDS } from "../semconv.js";
+import { PROMETHEUS_BUCKETS_SECONDS, PY_PROMETHEUS_BUCKETS_SECONDS } from "../semconv.js";
 import type { SeriesShape, Side } from "./method-series.js";
 import { reportOnce } from "../../process-state.js";
 import { defaultRegistry } from "./default-registry.js";
@@ -37,11 +37,14 @@ export function createPrometheus(options: PrometheusOptions): Telemetry | undefi
 }
 
 function seriesShape(options: PrometheusOptions): SeriesShape {
+  const legacyNames = options.legacyNames ?? false;
   return {
-    codeNames: options.codeNames ?? "go",
-    buckets: bucketBounds(options.buckets ?? PROMETHEUS_BUCKETS_SECONDS),
+    legacyNames,
+    codeNames: legacyNames ? "canonical" : (options.codeNames ?? "go"),
+    buckets: bucketBounds(options.buckets ?? (legacyNames ? PY_PROMETHEUS_BUCKETS_SECONDS : PROMETHEUS_BUCKETS_SECONDS)),
     handlingHistogram: options.handlingHistogram ?? true,
-    messageHistograms: options.messageHistograms ?? false,
+    messageHistograms: !legacyNames && (options.messageHistograms ?? false),
+    inFlight: options.inFlight ?? false,
     exemplarLabel: exemplarLabel(options.exemplars),
   };
 }

@@ -26,7 +26,7 @@ export interface Sample {
 export interface FamilySnapshot {
   readonly name: string;
   readonly help: string;
-  readonly type: "counter" | "histogram";
+  readonly type: "counter" | "gauge" | "histogram";
   /** How prom-client's cluster mode combines workers: counts add up. */
   readonly aggregator: "sum";
   readonly values: readonly Sample[];

@@ -1,5 +1,5 @@
 import type { FamilySnapshot, Sample } from "./exposition-types.js";
-import type { CounterFamily, HistogramFamily, MetricFamily } from "./metric-families.js";
+import type { CounterFamily, GaugeFamily, HistogramFamily, MetricFamily } from "./metric-families.js";
 import type { MethodSeries } from "./method-series.js";
 
 /**
@@ -31,7 +31,7 @@ export class FamilyCollector {
   get(): Promise<FamilySnapshot> {
     const values: Sample[] = [];
     for (const series of this.seriesOf()) {
-      if (this.family.type === "counter") {
+      if (this.family.type !== "histogram") {
         this.counterSamples(this.family, series, values);
       } else {
         this.histogramSamples(this.family, series, values);
@@ -40,22 +40,32 @@ export class FamilyCollector {
     return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values });
   }
 
-  /** `registry.resetMetrics()`: this family's numbers go back to zero; its series stay. */
+  /**
+   * `registry.resetMetrics()`: this family's numbers go back to zero; its series stay.
+   * A gauge of calls in flight keeps its value: those calls are still in flight, and
+   * their ends would take it below zero.
+   */
   reset(): void {
+    const { family } = this;
+    if (family.type === "gauge") {
+      return;
+    }
     for (const series of this.seriesOf()) {
-      if (this.family.type === "counter") {
-        for (const cell of this.family.cells(series)) {
+      if (family.type === "counter") {
+        for (const cell of family.cells(series)) {
           cell.reset();
         }
       } else {
-        this.family.cell(series)?.reset();
+        family.cell(series)?.reset();
       }
     }
   }
 
-  private counterSamples(family: CounterFamily, series: MethodSeries, out: Sample[]): void {
+  private counterSamples(family: CounterFamily | GaugeFamily, series: MethodSeries, out: Sample[]): void {
+    // A gauge that went back to 0 stays shown, as the counters of its calls do.
+    const shown = series.zeroSeries || (family.type === "gauge" && series.started.value > 0);
     for (const cell of family.cells(series)) {
-      if (cell.value === 0 && !series.zeroSeries) {
+      if (cell.value === 0 && !shown) {
         continue;
       }
       const exemplar = this.exemplarLabel === undefined ? undefined : cell.exemplar?.sample(this.exemplarLabel);

@@ -1,4 +1,4 @@
-import { PROMETHEUS_GRPC_TYPE, PROMETHEUS_LABEL } from "../semconv.js";
+import { PROMETHEUS_GRPC_TYPE, PROMETHEUS_LABEL, PY_PROMETHEUS_GRPC_TYPE } from "../semconv.js";
 import type { MethodDefinition } from "../../service.js";
 import { CounterCell } from "./counter-cell.js";
 import type { Labels } from "./exposition-types.js";
@@ -12,10 +12,13 @@ export type Side = "server" | "client";
 
 /** What every series of a registry looks like; set once per registry. */
 export interface SeriesShape {
+  /** py-grpc-prometheus's legacy names and label values. */
+  readonly legacyNames: boolean;
   readonly codeNames: GrpcCodeSpelling;
   readonly buckets: readonly number[];
   readonly handlingHistogram: boolean;
   readonly messageHistograms: boolean;
+  readonly inFlight: boolean;
   /** The exemplar label, or undefined when exemplars are off. */
   readonly exemplarLabel: string | undefined;
 }
@@ -36,6 +39,8 @@ export class MethodSeries {
   readonly sendHandling: HistogramCell | undefined;
   /** `grpc_client_msg_recv_handling_seconds`, on clients when on. */
   readonly receiveHandling: HistogramCell | undefined;
+  /** `grpc_*_requests_in_flight`, when on: calls started and not ended (a cell whose value also goes down). */
+  readonly inFlight: CounterCell | undefined;
   /** Show this method's series before they move. */
   zeroSeries = false;
   private readonly labels: Labels;
@@ -52,7 +57,7 @@ export class MethodSeries {
   ) {
     const exemplars = shape.exemplarLabel !== undefined;
     this.labels = Object.freeze({
-      [PROMETHEUS_LABEL.TYPE]: PROMETHEUS_GRPC_TYPE[method.kind],
+      [PROMETHEUS_LABEL.TYPE]: (shape.legacyNames ? PY_PROMETHEUS_GRPC_TYPE : PROMETHEUS_GRPC_TYPE)[method.kind],
       [PROMETHEUS_LABEL.SERVICE]: method.service,
       [PROMETHEUS_LABEL.METHOD]: method.name,
     });
@@ -62,9 +67,13 @@ export class MethodSeries {
     this.handled = Array.from({ length: STATUS_CODE_COUNT }, (_, code) => this.handledCounter(code));
     const histogram = (on: boolean): HistogramCell | undefined =>
       on ? new HistogramCell(this.labels, shape.buckets, exemplars) : undefined;
-    this.handling = histogram(shape.handlingHistogram);
+    // py-grpc-prometheus times a server call only when it has a single response.
+    const streamsResponses = method.kind === "server_streaming" || method.kind === "bidi_streaming";
+    this.handling = histogram(shape.handlingHistogram && !(shape.legacyNames && side === "server" && streamsResponses));
     this.sendHandling = histogram(side === "client" && shape.messageHistograms);
     this.receiveHandling = histogram(side === "client" && shape.messageHistograms);
+    // A gauge carries no exemplar: prom-client shows none for gauges.
+    this.inFlight = shape.inFlight ? new CounterCell(this.labels, false) : undefined;
   }
 
   /** The `handled` counter of a status code. */
@@ -89,7 +98,8 @@ export class MethodSeries {
   }
 
   private handledCounter(code: number): CounterCell {
-    const labels = Object.freeze({ ...this.labels, [PROMETHEUS_LABEL.CODE]: grpcCodeLabel(code, this.shape.codeNames) });
+    const label = this.shape.legacyNames ? PROMETHEUS_LABEL.LEGACY_CODE : PROMETHEUS_LABEL.CODE;
+    const labels = Object.freeze({ ...this.labels, [label]: grpcCodeLabel(code, this.shape.codeNames) });
     return new CounterCell(labels, this.shape.exemplarLabel !== undefined);
   }
 }

@@ -19,7 +19,12 @@ export interface HistogramFamily {
   cell(series: MethodSeries): HistogramCell | undefined;
 }
 
-export type MetricFamily = CounterFamily | HistogramFamily;
+/** A gauge family, shown as counters are. */
+export interface GaugeFamily extends Omit<CounterFamily, "type"> {
+  readonly type: "gauge";
+}
+
+export type MetricFamily = CounterFamily | GaugeFamily | HistogramFamily;
 
 // Names, help texts and counting points are go-grpc-prometheus's (TELEMETRY.md §3), so
 // dashboards and queries written for it work unchanged.
@@ -107,14 +112,62 @@ const CLIENT_MESSAGE_HISTOGRAMS: readonly HistogramFamily[] = [
   },
 ];
 
+const IN_FLIGHT: Record<Side, GaugeFamily> = {
+  server: {
+    type: "gauge",
+    name: PROMETHEUS.SERVER_IN_FLIGHT,
+    help: "Number of RPCs started on the server and not yet completed.",
+    cells: (s) => (s.inFlight === undefined ? [] : [s.inFlight]),
+  },
+  client: {
+    type: "gauge",
+    name: PROMETHEUS.CLIENT_IN_FLIGHT,
+    help: "Number of RPCs started by the client and not yet completed.",
+    cells: (s) => (s.inFlight === undefined ? [] : [s.inFlight]),
+  },
+};
+
+// py-grpc-prometheus with legacy=True (py_grpc_prometheus/server_metrics.py and
+// client_metrics.py). The server keeps grpc_server_handled_total, with the code under
+// `code` (set by MethodSeries); the client's handled counter and both sides' handling
+// histograms take these names.
+const LEGACY_CLIENT_COMPLETED: CounterFamily = {
+  type: "counter",
+  name: PROMETHEUS.LEGACY_CLIENT_COMPLETED,
+  help: "Total number of RPCs completed on the client, regardless of success or failure.",
+  cells: (s) => s.handledCells(),
+};
+
+const LEGACY_HANDLING: Record<Side, HistogramFamily> = {
+  server: {
+    type: "histogram",
+    name: PROMETHEUS.LEGACY_SERVER_HANDLED_LATENCY_SECONDS,
+    help: "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server",
+    cell: (s) => s.handling,
+  },
+  client: {
+    type: "histogram",
+    name: PROMETHEUS.LEGACY_CLIENT_COMPLETED_LATENCY_SECONDS,
+    help: "Histogram of rpc response latency (in seconds) for completed rpcs.",
+    cell: (s) => s.handling,
+  },
+};
+
 /** The families one side shows in a registry of the given shape. */
 export function familiesOf(side: Side, shape: SeriesShape): readonly MetricFamily[] {
+  const inFlight = shape.inFlight ? [IN_FLIGHT[side]] : [];
+  if (shape.legacyNames) {
+    const counters =
+      side === "server" ? SERVER_COUNTERS : CLIENT_COUNTERS.map((family) => (family.name === PROMETHEUS.CLIENT_HANDLED ? LEGACY_CLIENT_COMPLETED : family));
+    return [...counters, ...(shape.handlingHistogram ? [LEGACY_HANDLING[side]] : []), ...inFlight];
+  }
   if (side === "server") {
-    return [...SERVER_COUNTERS, ...(shape.handlingHistogram ? [SERVER_HANDLING] : [])];
+    return [...SERVER_COUNTERS, ...(shape.handlingHistogram ? [SERVER_HANDLING] : []), ...inFlight];
   }
   return [
     ...CLIENT_COUNTERS,
     ...(shape.handlingHistogram ? [CLIENT_HANDLING] : []),
     ...(shape.messageHistograms ? CLIENT_MESSAGE_HISTOGRAMS : []),
+    ...inFlight,
   ];
 }

@@ -13,6 +13,7 @@ export function observeMethod<S extends { readonly context: Context; readonly st
     start(call) {
       const traceId = exemplars ? sampledTraceId(call.context) : undefined;
       series.started.inc(traceId, call.startTime);
+      if (series.inFlight !== undefined) series.inFlight.value += 1;
       return new PrometheusCall(call.context, series, call.startTime, traceId);
     },
   };
@@ -70,6 +71,7 @@ class PrometheusCall implements CallObserver {
   end(result: CallResult): void {
     const { series, traceId } = this;
     series.handledFor(result.code).inc(traceId, result.endTime);
+    if (series.inFlight !== undefined) series.inFlight.value -= 1;
     // The same instants as the call's span, so the two durations agree.
     series.handling?.observe((result.endTime - this.startTime) / 1000, traceId, result.endTime);
   }

@@ -56,4 +56,20 @@ export interface PrometheusOptions {
    * that rates and ratios have data before the first call. Default true.
    */
   zeroSeries?: boolean | undefined;
+  /**
+   * `grpc_server_requests_in_flight` and `grpc_client_requests_in_flight`: gauges of the
+   * calls started and not yet ended, per method. Default false.
+   */
+  inFlight?: boolean | undefined;
+  /**
+   * The names py-grpc-prometheus emits with `legacy=True`, for dashboards made for it:
+   * `grpc_server_handled_total{code}`, `grpc_server_handled_latency_seconds` (calls
+   * with a single response), `grpc_client_completed_total{code}` and
+   * `grpc_client_completed_latency_seconds` in place of the handled and handling
+   * families; started and message counters keep their names. Labels as it sets them:
+   * `grpc_type` `UNARY`, `SERVER_STREAMING`, …, codes spelled `NOT_FOUND`, and
+   * prometheus_client's default buckets unless `buckets` says otherwise. No per-message
+   * histograms. Default false.
+   */
+  legacyNames?: boolean | undefined;
 }
