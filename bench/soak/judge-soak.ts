@@ -49,8 +49,19 @@ export function judgeSoak(evidence: SoakEvidence): SoakCheck[] {
       [client, serverSummary].every((s) => s.started === s.ended && s.endedTwice === 0),
       `client ${String(client.started)} started ${String(client.ended)} ended ${String(client.endedTwice)} twice; server ${String(serverSummary.started)} / ${String(serverSummary.ended)} / ${String(serverSummary.endedTwice)}`,
     ),
+    inFlightZero(client, serverSummary),
     check("no diag line on either side", client.diag.length + serverSummary.diag.length === 0, [...client.diag, ...serverSummary.diag].slice(0, 3).join("; ") || "none"),
   ];
+}
+
+function inFlightZero(client: TelemetrySummary, server: TelemetrySummary): SoakCheck {
+  const values = (s: TelemetrySummary): number[] => [...Object.values(s.inFlight.prometheus), ...Object.values(s.inFlight.otel)];
+  const held = [client, server].every((s) => values(s).length === 8 && values(s).every((n) => n === 0));
+  return check(
+    "calls in flight back to 0 on each side (Prometheus gauge, OpenTelemetry UpDownCounter)",
+    held,
+    held ? "0 for each of the 4 methods" : JSON.stringify({ client: client.inFlight, server: server.inFlight }),
+  );
 }
 
 function check(name: string, held: boolean, detail: string): SoakCheck {

@@ -155,4 +155,12 @@ describe.each([
     expect(serverReport.open).toBe(0);
     expect(serverReport.handlers.filter((h) => h.outcome === "running")).toEqual([]);
   });
+
+  it("brought the calls in flight back to exactly 0, in the Prometheus gauges and the OpenTelemetry UpDownCounters", () => {
+    const zero = { Unary: 0, ServerStream: 0, ClientStream: 0, BidiStream: 0 };
+    for (const summary of [...clientSummaries, serverReport.summary]) {
+      expect(summary.inFlight.prometheus).toEqual(zero);
+      expect(summary.inFlight.otel).toEqual(zero);
+    }
+  });
 });

@@ -36,6 +36,8 @@ export interface TelemetrySummary {
   readonly handled: CodeCounts;
   /** Data points of `rpc.<side>.call.duration`: count per method and code. */
   readonly durations: CodeCounts;
+  /** Calls in flight now, per method: `grpc_<side>_requests_in_flight` and `rpc.<side>.active_requests`. */
+  readonly inFlight: { readonly prometheus: Record<string, number>; readonly otel: Record<string, number> };
   /** Calls the observer saw start, and saw end (once each). */
   readonly started: number;
   readonly ended: number;
@@ -130,8 +132,8 @@ export function peerTelemetry(side: "client" | "server", fault?: Fault, countOnl
   return {
     telemetry: {
       tracing: { tracerProvider, requestMetadata: [CALL_ID, SCENARIO] },
-      metrics: { meterProvider },
-      prometheus: { registry, codeNames: "canonical" },
+      metrics: { meterProvider, activeRequests: true },
+      prometheus: { registry, codeNames: "canonical", inFlight: true },
       observers: [counting],
     },
     async summary() {
@@ -149,14 +151,22 @@ export function peerTelemetry(side: "client" | "server", fault?: Fault, countOnl
         };
       });
       const handled: CodeCounts = {};
+      const inFlight = { prometheus: {} as Record<string, number>, otel: {} as Record<string, number> };
       for (const sample of parseExposition(await registry.metrics()).samples) {
+        const method = sample.labels["grpc_method"] ?? "?";
         if (sample.name === `grpc_${side}_handled_total` && sample.value > 0) {
-          const method = sample.labels["grpc_method"] ?? "?";
           (handled[method] ??= {})[sample.labels["grpc_code"] ?? "?"] = sample.value;
         }
+        if (sample.name === `grpc_${side}_requests_in_flight`) {
+          inFlight.prometheus[method] = sample.value;
+        }
+      }
+      const collected = await meters.collect();
+      for (const point of collected.get(`rpc.${side}.active_requests`)?.sum ?? []) {
+        inFlight.otel[String(point.attributes["rpc.method"]).split("/")[1] ?? "?"] = point.value;
       }
       const durations: CodeCounts = {};
-      for (const point of (await meters.collect()).get(`rpc.${side}.call.duration`)?.histogram ?? []) {
+      for (const point of collected.get(`rpc.${side}.call.duration`)?.histogram ?? []) {
         const method = String(point.attributes["rpc.method"]).split("/")[1] ?? "?";
         (durations[method] ??= {})[String(point.attributes["rpc.response.status_code"])] = point.count;
       }
@@ -165,7 +175,7 @@ export function peerTelemetry(side: "client" | "server", fault?: Fault, countOnl
         const byCode = (spanCounts[span.method] ??= {});
         byCode[span.code] = (byCode[span.code] ?? 0) + 1;
       }
-      return { spans, spanCounts, handled, durations, ...calls, diag: diagnostics };
+      return { spans, spanCounts, handled, durations, inFlight, ...calls, diag: diagnostics };
     },
   };
 }
