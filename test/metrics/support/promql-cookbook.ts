@@ -1,6 +1,6 @@
-// The PromQL cookbook of the README: each `#### title` of the "### PromQL cookbook"
+// The PromQL cookbook of docs/metrics.md: each `#### title` of the "### PromQL cookbook"
 // section with the query in the promql block under it. The end-to-end test runs these
-// very strings, so the README cannot drift from what works.
+// very strings, so the page cannot drift from what works.
 
 export interface CookbookQuery {
   readonly title: string;
@@ -10,7 +10,7 @@ export interface CookbookQuery {
 export function readCookbook(markdown: string): CookbookQuery[] {
   const start = markdown.indexOf("\n### PromQL cookbook\n");
   if (start < 0) {
-    throw new Error('the README has no "### PromQL cookbook" section');
+    throw new Error('docs/metrics.md has no "### PromQL cookbook" section');
   }
   // From after the heading line to the next heading of level 3 or above.
   const body = markdown.slice(markdown.indexOf("\n", start + 1) + 1);

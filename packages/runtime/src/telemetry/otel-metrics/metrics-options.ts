@@ -4,9 +4,8 @@ import type { Code } from "../../errors.js";
 /** Options of the OpenTelemetry metrics part. */
 export interface MetricsOptions {
   /**
-   * Where the instruments come from. Default: the global provider
-   * (`metrics.getMeterProvider()`) as it is when the client or server is created; the
-   * metrics API has no proxy, so register the SDK's provider before creating them.
+   * Where the instruments come from. Default: the global provider; one registered after
+   * the client or server was created takes over from its next call.
    */
   meterProvider?: MeterProvider | undefined;
   /**
