@@ -1,8 +1,11 @@
 // The server side of the demo: user.v1.UserService from an in-memory store on a grpc-js
-// server, with its Prometheus metrics at /metrics. The service is added with the
-// default telemetry: spans and OpenTelemetry metrics through the global providers,
-// Prometheus metrics in prom-client's global registry.
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+// server, with its metrics at /metrics. The service is added with the default
+// telemetry: spans and OpenTelemetry metrics through the global providers, Prometheus
+// metrics in prom-client's global registry.
+import { ServerCredentials } from "@grpc/grpc-js";
+import { createServer } from "protoc-gen-ts-otel-runtime";
+import type { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
+import { register } from "prom-client";
 import { addUserService } from "./gen/user/v1/user_otel.js";
 import { serveMetrics } from "./metrics-endpoint.js";
 import { createUserStore } from "./user-store.js";
@@ -15,9 +18,12 @@ export interface DemoServer {
   close(): Promise<void>;
 }
 
-/** Starts the server and its metrics endpoint; port 0 takes any free port. */
-export async function startDemoServer(ports: { grpc: number; metrics: number }): Promise<DemoServer> {
-  const server = new Server();
+/**
+ * Starts the server and its metrics endpoint, which serves `otelMetrics` next to
+ * prom-client's registry; port 0 takes any free port.
+ */
+export async function startDemoServer(ports: { grpc: number; metrics: number }, otelMetrics: PrometheusExporter): Promise<DemoServer> {
+  const server = createServer();
   addUserService(
     server,
     createUserStore([
@@ -30,7 +36,7 @@ export async function startDemoServer(ports: { grpc: number; metrics: number }):
       error ? reject(error) : resolve(bound),
     );
   });
-  const metrics = await serveMetrics(ports.metrics);
+  const metrics = await serveMetrics(ports.metrics, { registry: register, otelMetrics });
   return {
     grpcAddress: `127.0.0.1:${grpcPort}`,
     metricsUrl: metrics.url,

@@ -1,22 +1,22 @@
 // The protoc-gen-ts-otel demo: serves user.v1.UserService from an in-memory store on a
 // grpc-js server, calls each of its five methods, one per call kind, with the generated
-// client over loopback, and shows what the calls left in Prometheus and the traces they made. While it runs, the
-// metrics are served at /metrics (`npm run demo -- --serve` keeps the server up).
+// client over loopback, and shows what the calls left in the metrics (Prometheus and
+// OpenTelemetry) and the traces they made. While it runs, the metrics are served at
+// /metrics (`npm run demo -- --serve` keeps the server up).
 //
 // `npm run demo` generates ./gen from testdata/proto/user/v1/user.proto, then runs this.
+// The OpenTelemetry SDK starts first, in its own module.
+import { memorySpans, otelMetrics, otlpEndpoint, sdk } from "./otel-sdk.js";
 import { credentials } from "@grpc/grpc-js";
 import { UserServiceDefinition, UserServiceClient } from "./gen/user/v1/user_otel.js";
 import { startDemoServer } from "./demo-server.js";
 import { logCall, logResponse, logStatus } from "./log.js";
 import { printMetricsSummary } from "./metrics-summary.js";
-import { startDemoTracing } from "./tracing.js";
+import { formatTraces } from "./trace-tree.js";
 
 async function main(): Promise<void> {
-  // Before the server and client exist, so that their default telemetry finds the
-  // tracer provider.
-  const tracing = startDemoTracing();
-  const demo = await startDemoServer({ grpc: 0, metrics: 0 });
-  console.log(`Serving ${UserServiceDefinition.typeName} on ${demo.grpcAddress}, Prometheus metrics at ${demo.metricsUrl}`);
+  const demo = await startDemoServer({ grpc: 0, metrics: 0 }, otelMetrics);
+  console.log(`Serving ${UserServiceDefinition.typeName} on ${demo.grpcAddress}, metrics at ${demo.metricsUrl}`);
   const client = new UserServiceClient(demo.grpcAddress, credentials.createInsecure());
   try {
     await runClient(client);
@@ -26,8 +26,9 @@ async function main(): Promise<void> {
     await demo.close();
     console.log("\nClient closed, server shut down.");
   }
-  // Every span has ended now: print the traces (or flush them to OTLP).
-  await tracing.finish();
+  // Every span has ended now: print the traces, or let shutdown flush them to OTLP.
+  console.log(memorySpans === undefined ? `\nTraces exported over OTLP to ${otlpEndpoint}` : `\n${formatTraces(memorySpans.getFinishedSpans())}`);
+  await sdk.shutdown();
 }
 
 async function runClient(client: UserServiceClient): Promise<void> {

@@ -1,6 +1,7 @@
-// What the demo's calls left in Prometheus, read back from its /metrics endpoint the way
-// a scraper reads it: the families and series there are, and per server method the
-// counters that moved.
+// What the demo's calls left in the metrics, read back from its /metrics endpoint the way
+// a scraper reads it: the Prometheus families and series there are, per server method
+// the counters that moved, and the OpenTelemetry duration histograms per method and
+// status.
 
 interface Sample {
   name: string;
@@ -30,6 +31,28 @@ export async function printMetricsSummary(url: string): Promise<void> {
     console.log(`  ${method.padEnd(18)} started ${started}  received ${received}  sent ${sent}  handled: ${handled}`);
   }
   console.log("The client side mirrors these in grpc_client_*; each call is also timed in grpc_*_handling_seconds.");
+  printOtelDurations(samples);
+}
+
+/** Per side and method, the calls of `rpc.{server,client}.call.duration` by status, with their mean. */
+function printOtelDurations(samples: readonly Sample[]): void {
+  console.log("\nOpenTelemetry, same endpoint: rpc.server.call.duration and rpc.client.call.duration");
+  console.log("(as rpc_server_call_duration_seconds, rpc_client_call_duration_seconds), calls and mean duration:");
+  for (const side of ["server", "client"]) {
+    const counts = samples.filter((s) => s.name === `rpc_${side}_call_duration_seconds_count`);
+    const sums = samples.filter((s) => s.name === `rpc_${side}_call_duration_seconds_sum`);
+    const methods = [...new Set(counts.map((s) => s.labels["rpc_method"] ?? ""))];
+    for (const method of methods) {
+      const byStatus = counts
+        .filter((s) => s.labels["rpc_method"] === method)
+        .map((count) => {
+          const status = count.labels["rpc_response_status_code"] ?? "?";
+          const sum = sums.find((s) => s.labels["rpc_method"] === method && s.labels["rpc_response_status_code"] === status)?.value ?? NaN;
+          return `${status} ${count.value} (${((sum / count.value) * 1000).toFixed(1)} ms)`;
+        });
+      console.log(`  ${side.padEnd(6)} ${method.padEnd(38)} ${byStatus.join(", ")}`);
+    }
+  }
 }
 
 function parse(text: string): Sample[] {

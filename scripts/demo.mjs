@@ -1,14 +1,20 @@
 // `npm run demo` (after `npm run build`): generates demo/gen from the user.v1 test proto
 // with the real `buf generate`, type-checks demo/, then runs demo/main.ts: the five
-// calls, a summary of the Prometheus series they produced, and exit.
+// calls, a summary of the Prometheus series and OpenTelemetry histograms they produced,
+// their traces, and exit.
 //
 // `npm run demo -- --serve [--grpc-port N] [--metrics-port N]` generates, then runs
 // demo/serve.ts: the demo server alone, with its /metrics endpoint, until SIGTERM or
 // SIGINT. Its stdout is one JSON line with both addresses (the steps report on stderr),
 // so scripts and tests can read it; it skips the type-check, which is for reading.
+//
+// buf generates into a temporary directory; only files that differ are then written
+// into demo/gen (each by a rename), so a demo that is already running, or tests that
+// start several demos at once, never see demo/gen emptied or half written.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { constants } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { constants, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -17,9 +23,12 @@ const serve = args.includes("--serve");
 const programArgs = args.filter((arg) => arg !== "--serve");
 const report = serve ? console.error : console.log;
 
+const generated = mkdtempSync(join(tmpdir(), "demo-gen-"));
+process.on("exit", () => rmSync(generated, { recursive: true, force: true }));
 const generate = {
   title: "generate demo/gen (buf generate with protoc-gen-es and protoc-gen-ts-otel)",
-  args: ["node_modules/@bufbuild/buf/bin/buf", "generate", "--template", "demo/buf.gen.yaml", "--path", "testdata/proto/user/v1/user.proto"],
+  args: ["node_modules/@bufbuild/buf/bin/buf", "generate", "--template", "demo/buf.gen.yaml", "--path", "testdata/proto/user/v1/user.proto", "--output", generated],
+  after: () => updateDirectory(join(generated, "demo", "gen"), join(root, "demo", "gen")),
 };
 const typeCheck = {
   title: "type-check demo/ (tsc -p demo/tsconfig.json)",
@@ -58,6 +67,27 @@ function runToEnd(step) {
   }
   if (result.status !== 0) {
     fail(`${step.title}: exited with ${result.status ?? result.signal}`);
+  }
+  step.after?.();
+}
+
+// Makes `target` hold exactly the files of `source`, writing only those that differ.
+function updateDirectory(source, target) {
+  const files = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
+  const wanted = new Set(files(source));
+  for (const file of wanted) {
+    const content = readFileSync(join(source, file));
+    const path = join(target, file);
+    if (!existsSync(path) || !readFileSync(path).equals(content)) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(`${path}.${process.pid}.tmp`, content);
+      renameSync(`${path}.${process.pid}.tmp`, path);
+    }
+  }
+  for (const file of existsSync(target) ? files(target) : []) {
+    if (!wanted.has(file)) {
+      rmSync(join(target, file), { force: true });
+    }
   }
 }
 

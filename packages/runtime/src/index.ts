@@ -10,6 +10,8 @@ export { createServer } from "./server/create-server.js";
 export type { RequestStream } from "./client/send-requests.js";
 export type { HandlerFor, HandlerResult, HandlerStream, ServiceHandlers } from "./server/handlers.js";
 export { logFields } from "./log-fields.js";
+export { serveReflection } from "./reflection/serve-reflection.js";
+export type { ReflectedService } from "./reflection/serve-reflection.js";
 export type { LogFields } from "./log-fields.js";
 
 // Used by generated code.

@@ -1,49 +1,6 @@
-// The demo's OpenTelemetry SDK: a tracer provider registered globally (with an
-// AsyncLocalStorage context manager and the W3C propagators), whose spans are kept in
-// memory and printed as a tree at the end, or, when OTEL_EXPORTER_OTLP_ENDPOINT is
-// set, exported over OTLP/HTTP instead. Generated clients and servers need nothing
-// more: they trace through the global provider by default.
+// The demo's spans as text: one tree per trace, children under their parents.
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import type { TracerProvider } from "@opentelemetry/api";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
-
-export interface DemoTracing {
-  /** The registered provider; generated clients and servers use it through the global API. */
-  readonly tracerProvider: TracerProvider;
-  /** Where spans go: `"memory"` (printed by `finish`) or the OTLP endpoint. */
-  readonly destination: string;
-  /** Flushes and shuts the provider down; in memory mode, prints the collected traces first. */
-  finish(): Promise<void>;
-}
-
-/** Sets up and registers the demo's SDK; call before creating clients and servers. */
-export function startDemoTracing(serviceName = "protoc-gen-ts-otel-demo"): DemoTracing {
-  const endpoint = process.env["OTEL_EXPORTER_OTLP_ENDPOINT"];
-  const memory = endpoint === undefined || endpoint === "" ? new InMemorySpanExporter() : undefined;
-  const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ "service.name": process.env["OTEL_SERVICE_NAME"] ?? serviceName }),
-    // The OTLP exporter reads the endpoint (and headers) from the environment itself.
-    spanProcessors: [memory === undefined ? new BatchSpanProcessor(new OTLPTraceExporter()) : new SimpleSpanProcessor(memory)],
-  });
-  provider.register();
-  return {
-    tracerProvider: provider,
-    destination: memory === undefined ? (endpoint ?? "") : "memory",
-    async finish() {
-      await provider.forceFlush();
-      if (memory === undefined) {
-        console.log(`\nTraces exported over OTLP/HTTP to ${endpoint ?? ""}`);
-      } else {
-        console.log(`\n${formatTraces(memory.getFinishedSpans())}`);
-      }
-      await provider.shutdown();
-    },
-  };
-}
 
 /**
  * The spans as one tree per trace, children under their parents in start order:

@@ -1,0 +1,112 @@
+// Steady, scripted traffic to the demo's user.v1.UserService through a generated client:
+// every tick one call of each of the five methods, all answered OK, until `startErrors`.
+// From then on, in 1 of every `errorEvery` ticks, CreateUser is sent a request that does
+// not parse (the server answers INTERNAL, a server error for the availability SLO) and
+// GetUser asks for a user that does not exist (the server answers NOT_FOUND, which is no
+// server error). Every outcome is counted, and one that differs from the script is kept
+// for the test to fail on.
+//
+// The malformed request goes through a plain grpc-js Client, which sends any bytes; a
+// generated client cannot. A client stalling its request stream past the deadline is no
+// substitute: grpc-js clients half-close before they reset, so the server mostly
+// finishes such a call OK.
+import { Client, credentials } from "@grpc/grpc-js";
+import { setTimeout as delay } from "node:timers/promises";
+import { RpcError, codeName } from "protoc-gen-ts-otel-runtime";
+import { UserServiceDefinition } from "../../../golden/user/user/v1/user_otel.js";
+import type { UserServiceClient } from "../../../golden/user/user/v1/user_otel.js";
+
+/** A user id the store never reaches, although every tick creates users. */
+const MISSING_USER_ID = 999_999_999;
+
+export interface TrafficOptions {
+  /** Time from the start of one tick to the start of the next. */
+  readonly tickMs: number;
+  /** In error mode, 1 in this many ticks carries the two failing calls. */
+  readonly errorEvery: number;
+}
+
+/** A CreateUserRequest cut short: field 1 (name) announces 5 bytes and has none. */
+const MALFORMED_REQUEST = Buffer.from([0x0a, 0x05]);
+
+export interface ScriptedTraffic {
+  /** Switches to error mode (see the header); returns the instant it did. */
+  startErrors(): number;
+  /** Calls ended so far, by method name and the status code's name (`"OK"`, `"NOT_FOUND"`, …). */
+  readonly counts: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Outcomes that differ from the script, as text. */
+  readonly unexpected: readonly string[];
+  /** Ends the traffic after the current tick. */
+  stop(): Promise<void>;
+}
+
+/** Starts the traffic through `client`, connected to `address`. */
+export function startTraffic(client: UserServiceClient, address: string, options: TrafficOptions): ScriptedTraffic {
+  const raw = new Client(address, credentials.createInsecure());
+  const createUserPath = `/${UserServiceDefinition.typeName}/${UserServiceDefinition.methods.createUser.name}`;
+  const sendMalformed = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const bytes = (buffer: Buffer): Buffer => buffer;
+      raw.makeUnaryRequest(createUserPath, bytes, bytes, MALFORMED_REQUEST, (error) => (error ? reject(error) : resolve()));
+    });
+  const counts: Record<string, Record<string, number>> = {};
+  const unexpected: string[] = [];
+  let errors = false;
+  const stopping = new AbortController();
+
+  const call = async (method: string, expected: string, run: () => Promise<unknown>): Promise<void> => {
+    let code = "OK";
+    try {
+      await run();
+    } catch (error) {
+      code = codeName(RpcError.from(error).code);
+    }
+    const byCode = (counts[method] ??= {});
+    byCode[code] = (byCode[code] ?? 0) + 1;
+    if (code !== expected && unexpected.length < 20) {
+      unexpected.push(`${method}: ${code}, expected ${expected}`);
+    }
+  };
+
+  const tick = (n: number): Promise<unknown> => {
+    const failing = errors && n % options.errorEvery === 0;
+    const user = { name: `User ${n}`, email: `user${n}@example.com` };
+    return Promise.all([
+      call("GetUser", failing ? "NOT_FOUND" : "OK", () => client.getUser({ userId: failing ? MISSING_USER_ID : 1 })),
+      failing ? call("CreateUser", "INTERNAL", sendMalformed) : call("CreateUser", "OK", () => client.createUser(user)),
+      call("ListUsers", "OK", async () => {
+        for await (const _user of client.listUsers({ pageSize: 2, pageNumber: 0 })) {
+          // Read to the end.
+        }
+      }),
+      call("BatchCreateUsers", "OK", () => client.batchCreateUsers([user])),
+      call("StreamUserUpdates", "OK", async () => {
+        for await (const _reply of client.streamUserUpdates([{ userId: 1, field: "name", value: `Ada ${n}` }])) {
+          // Read to the end.
+        }
+      }),
+    ]);
+  };
+
+  const loop = (async () => {
+    for (let n = 0; !stopping.signal.aborted; n++) {
+      const started = Date.now();
+      await tick(n);
+      await delay(Math.max(0, options.tickMs - (Date.now() - started)));
+    }
+  })();
+
+  return {
+    startErrors() {
+      errors = true;
+      return Date.now();
+    },
+    counts,
+    unexpected,
+    async stop() {
+      stopping.abort();
+      await loop;
+      raw.close();
+    },
+  };
+}
