@@ -1,13 +1,13 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
-import { Code, RpcError } from "./errors.js";
+import { Code, RpcError, errorMessage } from "./errors.js";
 
 /** The message for an init object (a message is returned as it is); INTERNAL naming the type if it is not one. */
 export function createMessage<D extends DescMessage>(schema: D, value: MessageInitShape<D>): MessageShape<D> {
   try {
     return create(schema, value);
   } catch (err) {
-    throw new RpcError(Code.INTERNAL, `cannot create ${schema.typeName}: ${describe(err)}`, undefined, { cause: err });
+    throw new RpcError(Code.INTERNAL, `cannot create ${schema.typeName}: ${errorMessage(err)}`, undefined, { cause: err });
   }
 }
 
@@ -17,7 +17,7 @@ export function serializeMessage<D extends DescMessage>(schema: D, value: Messag
   try {
     bytes = toBinary(schema, create(schema, value));
   } catch (err) {
-    throw new RpcError(Code.INTERNAL, `cannot serialize ${schema.typeName}: ${describe(err)}`, undefined, {
+    throw new RpcError(Code.INTERNAL, `cannot serialize ${schema.typeName}: ${errorMessage(err)}`, undefined, {
       cause: err,
     });
   }
@@ -31,7 +31,7 @@ export function parseMessage<D extends DescMessage>(schema: D, bytes: Uint8Array
     // input, and users should get the Uint8Array the types promise, not Buffers.
     return fromBinary(schema, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (err) {
-    throw new RpcError(Code.INTERNAL, `cannot parse ${schema.typeName}: ${describe(err)}`, undefined, {
+    throw new RpcError(Code.INTERNAL, `cannot parse ${schema.typeName}: ${errorMessage(err)}`, undefined, {
       cause: err,
     });
   }
@@ -40,8 +40,4 @@ export function parseMessage<D extends DescMessage>(schema: D, bytes: Uint8Array
 /** grpc-js (de)serializer that hands the bytes through: we (de)serialize ourselves to know sizes. */
 export function passThrough(bytes: Buffer): Buffer {
   return bytes;
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

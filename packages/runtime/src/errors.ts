@@ -52,9 +52,13 @@ export class RpcError extends Error {
       const metadata = reason.metadata instanceof Metadata ? reason.metadata : undefined;
       return new RpcError(reason.code, reason.details ?? "", metadata, { cause: reason });
     }
-    const message = reason instanceof Error ? reason.message : String(reason);
-    return new RpcError(fallbackCode, message, undefined, { cause: reason });
+    return new RpcError(fallbackCode, errorMessage(reason), undefined, { cause: reason });
   }
+}
+
+/** The message of anything thrown: an Error's message, or the thing as a string. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 interface StatusError {
@@ -68,5 +72,5 @@ function isStatusError(value: unknown): value is StatusError {
     return false;
   }
   const code = value.code;
-  return typeof code === "number" && Number.isInteger(code) && code >= 0 && code <= 16;
+  return typeof code === "number" && Number.isInteger(code) && code >= 0 && code < STATUS_CODE_COUNT;
 }

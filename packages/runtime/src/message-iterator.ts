@@ -54,8 +54,9 @@ export abstract class MessageIterator<M> implements AsyncIterator<M, undefined>,
     return this;
   }
 
-  // Async for its throws only: a result at hand still costs a single promise.
-  async next(): Promise<IteratorResult<M, undefined>> {
+  // Not async: a result at hand costs the one promise the protocol needs, and a wait
+  // returns the pending promise itself rather than a second one chained to it.
+  next(): Promise<IteratorResult<M, undefined>> {
     if (this.pending !== undefined) {
       // A next() before the previous one settled is served after it, as generators do.
       const after = (): Promise<IteratorResult<M, undefined>> => this.next();
@@ -66,7 +67,9 @@ export abstract class MessageIterator<M> implements AsyncIterator<M, undefined>,
       result = this.finished ? DONE : this.step();
     } catch (err) {
       this.finished = true;
-      throw err;
+      // What step() threw, rejected as an async next() would reject it.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      return Promise.reject(err);
     }
     if (result === undefined || result instanceof Promise) {
       const pending = this.settle(result);
@@ -76,7 +79,7 @@ export abstract class MessageIterator<M> implements AsyncIterator<M, undefined>,
     if (result.done === true) {
       this.finished = true;
     }
-    return result;
+    return Promise.resolve(result);
   }
 
   return(): Promise<IteratorResult<M, undefined>> {

@@ -4,6 +4,9 @@ import type { Deadline, Metadata } from "@grpc/grpc-js";
 import type { Code } from "./errors.js";
 import type { MethodDefinition } from "./service.js";
 
+/** Which end of a call: `rpc.client.*` / `grpc_client_*` or the server's. */
+export type Side = "client" | "server";
+
 /**
  * The seam between the call wrappers and telemetry. The wrappers of all four call
  * kinds, on both sides, report each call's lifecycle here; tracing, OpenTelemetry

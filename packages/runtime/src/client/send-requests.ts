@@ -1,7 +1,7 @@
 import type { ClientWritableStream } from "@grpc/grpc-js";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import { serializeMessage } from "../codec.js";
-import { Code, RpcError } from "../errors.js";
+import { Code, RpcError, errorMessage } from "../errors.js";
 import { sendAll, writeMessage } from "../write-message.js";
 import type { ClientCall } from "./client-call.js";
 
@@ -34,9 +34,8 @@ export async function sendRequests<I extends DescMessage>(
       call.end();
     }
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
     const error =
-      err instanceof RpcError ? err : new RpcError(Code.CANCELLED, `request stream failed: ${reason}`, undefined, { cause: err });
+      err instanceof RpcError ? err : new RpcError(Code.CANCELLED, `request stream failed: ${errorMessage(err)}`, undefined, { cause: err });
     state.fail(error, call, err);
   }
 }

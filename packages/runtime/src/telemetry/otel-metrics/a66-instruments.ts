@@ -1,6 +1,6 @@
 import type { Counter, Histogram, Meter } from "@opentelemetry/api";
 import { A66, A66_LATENCY_BUCKETS_SECONDS, A66_SIZE_BUCKETS_BYTES } from "../semconv.js";
-import type { Side } from "./side.js";
+import type { Side } from "../../observer.js";
 
 /**
  * The gRFC A66 instruments of one side. A client call is one attempt here (retries,

@@ -11,7 +11,7 @@ import type { MetricsOptions } from "./metrics-options.js";
 import { observeMethod } from "./otel-metrics-call.js";
 import { createSideInstruments } from "./side-instruments.js";
 import type { SideInstruments } from "./side-instruments.js";
-import type { Side } from "./side.js";
+import type { Side } from "../../observer.js";
 import { SCOPE_NAME, SCOPE_VERSION } from "../instrumentation-scope.js";
 
 /**

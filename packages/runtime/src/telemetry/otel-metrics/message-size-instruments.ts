@@ -1,6 +1,6 @@
 import type { Histogram, Meter } from "@opentelemetry/api";
 import { A66_COUNT_BUCKETS, A66_SIZE_BUCKETS_BYTES, MESSAGE_SIZE_METRIC } from "../semconv.js";
-import type { Side } from "./side.js";
+import type { Side } from "../../observer.js";
 
 // Opt-in: sizes only a serializing runtime knows exactly.
 

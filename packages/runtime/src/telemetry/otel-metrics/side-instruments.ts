@@ -6,7 +6,7 @@ import type { A66Instruments } from "./a66-instruments.js";
 import { createMessageSizeInstruments } from "./message-size-instruments.js";
 import type { MessageSizeInstruments } from "./message-size-instruments.js";
 import type { MetricsOptions } from "./metrics-options.js";
-import type { Side } from "./side.js";
+import type { Side } from "../../observer.js";
 
 /** The instruments of one side; those the mode or the options leave out are undefined. */
 export interface SideInstruments {

@@ -1,4 +1,5 @@
 import { PROMETHEUS_GRPC_TYPE, PROMETHEUS_LABEL, PY_PROMETHEUS_GRPC_TYPE } from "../semconv.js";
+import type { Side } from "../../observer.js";
 import type { MethodDefinition } from "../../service.js";
 import { CounterCell } from "./counter-cell.js";
 import type { Labels } from "./exposition-types.js";
@@ -7,8 +8,6 @@ import { grpcCodeLabel } from "./grpc-code-label.js";
 import { HistogramCell } from "./histogram-cell.js";
 import type { GrpcCodeSpelling } from "./prometheus-options.js";
 
-/** Which end of a call a series describes: `grpc_server_*` or `grpc_client_*`. */
-export type Side = "server" | "client";
 
 /** What every series of a registry looks like; set once per registry. */
 export interface SeriesShape {

@@ -1,7 +1,8 @@
 import { PROMETHEUS } from "../semconv.js";
 import type { CounterCell } from "./counter-cell.js";
 import type { HistogramCell } from "./histogram-cell.js";
-import type { MethodSeries, SeriesShape, Side } from "./method-series.js";
+import type { Side } from "../../observer.js";
+import type { MethodSeries, SeriesShape } from "./method-series.js";
 
 /** A counter family: its name, help text, and the cells of a method that it shows. */
 export interface CounterFamily {

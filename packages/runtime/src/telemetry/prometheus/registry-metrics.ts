@@ -4,7 +4,8 @@ import type { MethodDefinition } from "../../service.js";
 import { FamilyCollector } from "./family-collector.js";
 import { familiesOf } from "./metric-families.js";
 import { MethodSeries } from "./method-series.js";
-import type { SeriesShape, Side } from "./method-series.js";
+import type { Side } from "../../observer.js";
+import type { SeriesShape } from "./method-series.js";
 import type { PrometheusRegistry } from "./prometheus-options.js";
 
 const OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text";

@@ -1,6 +1,7 @@
 import { SpanStatusCode } from "@opentelemetry/api";
 import type { Attributes, Context, Exception, Span } from "@opentelemetry/api";
 import type { Metadata } from "@grpc/grpc-js";
+import { errorMessage } from "../../errors.js";
 import type { CallObserver, CallResult } from "../../observer.js";
 import { MESSAGE_EVENT } from "../semconv.js";
 import { statusAttributes } from "./span-conventions.js";
@@ -70,7 +71,7 @@ export class CallSpan implements CallObserver {
         // The exception's message says what went wrong; the code is already an attribute.
         span.setStatus({
           code: SpanStatusCode.ERROR,
-          message: result.error === undefined ? result.message : messageOf(result.error),
+          message: result.error === undefined ? result.message : errorMessage(result.error),
         });
       }
     }
@@ -80,8 +81,4 @@ export class CallSpan implements CallObserver {
 
 function asException(error: unknown): Exception {
   return error instanceof Error ? error : String(error);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -8,9 +8,8 @@ import { conventionsOf, statusAttributes } from "./span-conventions.js";
 import type { Conventions } from "./span-conventions.js";
 import { SCOPE_NAME, SCOPE_VERSION } from "../instrumentation-scope.js";
 import { reportOnce } from "../../process-state.js";
+import type { Side } from "../../observer.js";
 import type { TracingOptions } from "./tracing-options.js";
-
-export type Side = "client" | "server";
 
 /** Everything the spans of one side share, built once when a client or server is created. */
 export interface SideSettings {
