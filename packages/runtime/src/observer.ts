@@ -26,6 +26,12 @@ export interface Telemetry {
 /** Starts the observation of one call of one method. */
 export interface MethodObserver<S> {
   start(call: S): CallObserver;
+  /**
+   * This observer makes the calls' spans. A server then registers the method so that
+   * instrumentations of grpc-js's Server (@opentelemetry/instrumentation-grpc) do not
+   * make a second one.
+   */
+  readonly ownsSpans?: boolean;
 }
 
 /** What a client call looks like when it starts. */
@@ -63,6 +69,11 @@ export interface CallObserver {
    * code runs inside it; the next observer in a chain starts from it.
    */
   readonly context: Context;
+  /**
+   * On a client, the context grpc-js starts the call in, when it is not `context`:
+   * tracing marks it so that instrumentations of grpc-js below its span start none.
+   */
+  readonly grpcContext?: Context | undefined;
   /** Response headers, when received (client) or sent (server). */
   headers(metadata: Metadata): void;
   /** One message serialized and handed to grpc-js, with its exact size in bytes. */
@@ -122,18 +133,21 @@ function chain<S extends { readonly context: Context }>(
     return observers[0];
   }
   return {
+    ownsSpans: observers.some((o) => o.ownsSpans === true),
     start(call) {
       const started: CallObserver[] = [];
       let current = call;
+      let grpcContext: Context | undefined;
       for (const observer of observers) {
         const callObserver = observer.start(current);
         started.push(callObserver);
+        grpcContext = callObserver.grpcContext ?? grpcContext;
         // Metrics observers hand the context on unchanged: no copy per call for them.
         if (callObserver.context !== current.context) {
           current = { ...current, context: callObserver.context };
         }
       }
-      return new CallObserverChain(started, current.context);
+      return new CallObserverChain(started, current.context, grpcContext);
     },
   };
 }
@@ -142,6 +156,7 @@ class CallObserverChain implements CallObserver {
   constructor(
     private readonly observers: readonly CallObserver[],
     readonly context: Context,
+    readonly grpcContext: Context | undefined,
   ) {}
   headers(metadata: Metadata): void {
     for (const o of this.observers) o.headers(metadata);

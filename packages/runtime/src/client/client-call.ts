@@ -1,4 +1,4 @@
-import { context as otelContext, trace } from "@opentelemetry/api";
+import { context as otelContext } from "@opentelemetry/api";
 import type { Context } from "@opentelemetry/api";
 import type { Message } from "@bufbuild/protobuf";
 import { Metadata, status as Code } from "@grpc/grpc-js";
@@ -6,7 +6,6 @@ import type { CallOptions as GrpcCallOptions, ClientUnaryCall, StatusObject } fr
 import { now } from "../clock.js";
 import { RpcError } from "../errors.js";
 import type { CallObserver, ClientCallStart, MethodObserver } from "../observer.js";
-import { suppressTracing } from "../telemetry/tracing/suppress-tracing.js";
 import type { CallOptions } from "./call-options.js";
 
 /** The abort reason of `ended`: a plain value, since a default DOMException costs a stack trace. */
@@ -46,7 +45,8 @@ export class ClientCall {
       // Observers add propagation headers; the caller's object must stay untouched.
       this.metadata = metadata === undefined ? new Metadata() : metadata.clone();
       this.observer = observer.start({ metadata: this.metadata, context: this.callerContext, startTime: now(), request });
-      this.grpcContext = grpcContextOf(this.observer.context, this.callerContext);
+      // What runs below (interceptors, instrumentations of grpc-js) sees the call's span as current.
+      this.grpcContext = this.observer.grpcContext ?? this.observer.context;
     }
     this.grpcOptions = options.deadline === undefined ? {} : { deadline: options.deadline };
   }
@@ -178,16 +178,4 @@ export function cancelCall(call: { cancel(): void }): void {
   setImmediate(() => {
     call.cancel();
   });
-}
-
-/**
- * The context grpc-js starts the call in: the call's context, so that what runs below
- * (interceptors, instrumentations of grpc-js) sees the call's span as the current one.
- * When telemetry started a span for this call, tracing is suppressed below it: that
- * span is the call's one client span, and an instrumentation of grpc-js such as
- * @opentelemetry/instrumentation-grpc must neither start a second nor replace the
- * trace headers already in the metadata.
- */
-function grpcContextOf(callContext: Context, callerContext: Context): Context {
-  return trace.getSpan(callContext) === trace.getSpan(callerContext) ? callContext : suppressTracing(callContext);
 }

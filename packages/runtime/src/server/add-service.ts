@@ -12,7 +12,6 @@ import type {
 } from "../service.js";
 import { resolveTelemetry } from "../telemetry-option.js";
 import type { TelemetryOption } from "../telemetry-option.js";
-import { tracesCalls } from "../telemetry/tracing/traces-calls.js";
 import { serveBidiStreaming } from "./bidi-streaming.js";
 import { serveClientStreaming } from "./client-streaming.js";
 import type { HandlerFor, ServiceHandlers } from "./handlers.js";
@@ -61,7 +60,7 @@ export function addService<M extends Record<string, MethodDefinition>>(
     const observer = telemetry?.serverMethod?.(method);
     serveObserved(server, method, observer);
     const implementation = serve(method, handler, observer);
-    registerMethod(server, definition, implementation, tracesCalls(options.telemetry, method));
+    registerMethod(server, definition, implementation, observer?.ownsSpans === true);
   }
 }
 

@@ -46,13 +46,14 @@ function guardMethod<S extends { readonly context: Context }>(
     return undefined;
   }
   return {
+    ownsSpans: observer.ownsSpans === true,
     start(call) {
       try {
         const inner = observer.start(call);
-        return new GuardedCallObserver(inner, report, inner.context);
+        return new GuardedCallObserver(inner, report, inner.context, inner.grpcContext);
       } catch (err) {
         report(err);
-        return new GuardedCallObserver(undefined, report, call.context);
+        return new GuardedCallObserver(undefined, report, call.context, undefined);
       }
     },
   };
@@ -63,6 +64,7 @@ class GuardedCallObserver implements CallObserver {
     private readonly inner: CallObserver | undefined,
     private readonly report: Report,
     readonly context: Context,
+    readonly grpcContext: Context | undefined,
   ) {}
 
   headers(metadata: Metadata): void {

@@ -27,6 +27,8 @@ export class CallSpan implements CallObserver {
     private readonly messageEvents: boolean,
     /** The attributes of a peer known only at the end (client side). */
     private readonly peerAttributes?: (peer: string) => Attributes,
+    /** Client side: `context` with tracing suppressed, for grpc-js and what instruments it. */
+    readonly grpcContext?: Context | undefined,
   ) {}
 
   headers(metadata: Metadata): void {

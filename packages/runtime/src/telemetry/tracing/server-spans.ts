@@ -25,6 +25,7 @@ export function serverSpans(settings: SideSettings, method: MethodDefinition): M
   const messageEvents = messageEventsFor(settings, method);
   const peer = peerAttributesOf("server", conventions);
   return {
+    ownsSpans: true,
     start(call) {
       let parent: Context;
       try {
