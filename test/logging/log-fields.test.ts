@@ -14,6 +14,7 @@ import { UnaryRequestSchema, UnaryResponseSchema } from "../../golden/test_servi
 import { logFields } from "protoc-gen-ts-otel-runtime";
 import type { LogFields } from "protoc-gen-ts-otel-runtime";
 import { collect, useTestServer, waitFor } from "../behaviour/harness.js";
+import { CHECKPOINTS, checkpointHandlers, checkpointRequests } from "../support/checkpoint-handlers.js";
 import { KINDS as kinds } from "../support/call-kinds.js";
 import type { Kind } from "../support/call-kinds.js";
 import { onlySpan, useTracing } from "../tracing/tracing-harness.js";
@@ -25,62 +26,12 @@ const start = useTestServer();
 
 /** Handlers that log through `loggers` wherever handler code runs. */
 function loggingHandlers(loggers: MemoryLoggers): TestServiceHandlers {
-  return {
-    async unary() {
-      loggers.info("entry");
-      await tick();
-      loggers.info("after await");
-      return {};
-    },
-    async *serverStream() {
-      loggers.info("entry");
-      await tick();
-      loggers.info("after await");
-      yield { index: 0 };
-      loggers.info("between yields");
-      await tick();
-      yield { index: 1 };
-      loggers.info("after last yield");
-    },
-    async clientStream(requests) {
-      loggers.info("entry");
-      for await (const request of requests) {
-        loggers.info(`read ${request.text}`);
-        await tick();
-      }
-      loggers.info("after reading");
-      return {};
-    },
-    async *bidiStream(requests) {
-      loggers.info("entry");
-      for await (const request of requests) {
-        loggers.info(`read ${request.text}`);
-        await tick();
-        yield { text: request.text };
-        loggers.info(`after yield ${request.text}`);
-      }
-      loggers.info("after reading");
-    },
-  };
-}
-
-const expectedMessages: Record<string, string[]> = {
-  Unary: ["entry", "after await"],
-  ServerStream: ["entry", "after await", "between yields", "after last yield"],
-  ClientStream: ["entry", "read one", "read two", "after reading"],
-  BidiStream: ["entry", "read one", "after yield one", "read two", "after yield two", "after reading"],
-};
-
-async function* slowly<T>(items: readonly T[]): AsyncGenerator<T> {
-  for (const item of items) {
-    await tick();
-    yield item;
-  }
+  return checkpointHandlers((label) => loggers.info(label));
 }
 
 /** Makes one call of `kind` with two requests where it streams them. */
 async function callOnce(kind: Kind, client: Parameters<Kind["call"]>[0]): Promise<void> {
-  const { error } = await collect(kind.call(client, kind.streamsRequests ? slowly([{ text: "one" }, { text: "two" }]) : [{ text: "one" }]));
+  const { error } = await collect(kind.call(client, checkpointRequests(kind.streamsRequests)));
   expect(error).toBeUndefined();
 }
 
@@ -110,7 +61,7 @@ describe.each(kinds)("in a $method handler", (kind) => {
       trace_flags: "01",
       "rpc.method": kind.fullName,
     };
-    const messages = expectedMessages[kind.method] ?? [];
+    const messages = CHECKPOINTS[kind.method] ?? [];
     const lines = await linesOf(loggers, messages.length);
     for (const logger of ["pino", "winston"] as const) {
       expect(lines[logger].map((line) => line.message), logger).toEqual(messages);
@@ -129,7 +80,7 @@ describe.each(kinds)("in a $method handler", (kind) => {
     });
     await callOnce(kind, client);
 
-    const messages = expectedMessages[kind.method] ?? [];
+    const messages = CHECKPOINTS[kind.method] ?? [];
     const lines = await linesOf(loggers, messages.length);
     for (const line of [...lines.pino, ...lines.winston]) {
       expect(line.fields, `${line.logger}: ${line.message}`).toEqual({ "rpc.method": kind.fullName });

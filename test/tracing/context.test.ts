@@ -8,6 +8,7 @@ import { setImmediate as tick } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { TestServiceHandlers } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { collect } from "../behaviour/harness.js";
+import { CHECKPOINTS, checkpointHandlers, checkpointRequests } from "../support/checkpoint-handlers.js";
 import { KINDS as kinds } from "../support/call-kinds.js";
 import { callSpans, describeSpans, useTracedServer, useTracing } from "./tracing-harness.js";
 
@@ -28,64 +29,14 @@ function named(spans: readonly ReadableSpan[], name: string): ReadableSpan {
 }
 
 /** Marks where each handler runs: at entry, after awaits, between yields, while reading requests. */
-const markingHandlers: TestServiceHandlers = {
-  async unary() {
-    mark("entry");
-    await tick();
-    mark("after await");
-    return {};
-  },
-  async *serverStream() {
-    mark("entry");
-    await tick();
-    mark("after await");
-    yield { index: 0 };
-    mark("between yields");
-    await tick();
-    yield { index: 1 };
-    mark("after last yield");
-  },
-  async clientStream(requests) {
-    mark("entry");
-    for await (const request of requests) {
-      mark(`read ${request.text}`);
-      await tick();
-    }
-    mark("after reading");
-    return {};
-  },
-  async *bidiStream(requests) {
-    mark("entry");
-    for await (const request of requests) {
-      mark(`read ${request.text}`);
-      await tick();
-      yield { text: request.text };
-      mark(`after yield ${request.text}`);
-    }
-    mark("after reading");
-  },
-};
-
-const expectedMarks: Record<string, string[]> = {
-  Unary: ["entry", "after await"],
-  ServerStream: ["entry", "after await", "between yields", "after last yield"],
-  ClientStream: ["entry", "read one", "read two", "after reading"],
-  BidiStream: ["entry", "read one", "after yield one", "read two", "after yield two", "after reading"],
-};
-
-async function* slowly<T>(items: readonly T[]): AsyncGenerator<T> {
-  for (const item of items) {
-    await tick();
-    yield item;
-  }
-}
+const markingHandlers: TestServiceHandlers = checkpointHandlers(mark);
 
 describe.each(kinds)("in a $method handler", (kind) => {
   it("the server span is current wherever the handler runs", async () => {
     const { client } = await start(markingHandlers);
-    await collect(kind.call(client, kind.streamsRequests ? slowly([{ text: "one" }, { text: "two" }]) : [{ text: "one" }]));
+    await collect(kind.call(client, checkpointRequests(kind.streamsRequests)));
 
-    const marks = expectedMarks[kind.method] ?? [];
+    const marks = CHECKPOINTS[kind.method] ?? [];
     const spans = await tracing.ended(2 + marks.length);
     const { server } = callSpans(spans.filter((s) => s.kind !== SpanKind.INTERNAL));
     const internal = spans.filter((s) => s.kind === SpanKind.INTERNAL);

@@ -71,7 +71,9 @@ export interface CallObserver {
   readonly context: Context;
   /**
    * On a client, the context grpc-js starts the call in, when it is not `context`:
-   * tracing marks it so that instrumentations of grpc-js below its span start none.
+   * tracing marks it so that instrumentations of grpc-js below its span start none. In
+   * a chain the last one given wins; observers after tracing (metrics, `observers`) see
+   * the call's context and do not change what grpc-js starts in.
    */
   readonly grpcContext?: Context | undefined;
   /** Response headers, when received (client) or sent (server). */
