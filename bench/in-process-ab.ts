@@ -9,13 +9,13 @@
 //
 // No SDK here on purpose: once registered, its context manager hooks every promise
 // in the process, bare grpc-js's included, and cannot be unregistered.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { TelemetryOption } from "protoc-gen-ts-otel-runtime";
 import { assertDistFresh } from "./dist-freshness.js";
 import { describeMachine, endLoad } from "./machine.js";
-import { benchDir } from "./paths.js";
+import { resultsDir } from "./paths.js";
 import { formatTable, num } from "./report/format-table.js";
 import { median } from "./stats.js";
 import { bareClient } from "./runtime/stacks/bare-client.js";
@@ -150,6 +150,7 @@ console.log(
     `and per server-streamed message (${num(STREAM_MESSAGES)}), medians of ${rounds} rounds; × bare = bare's CPU ÷ the stack's, within each round:\n`,
 );
 console.log(formatTable(["stack", "unary µs/call", "× bare", "stream µs/msg", "× bare"], rows));
-const out = join(benchDir, smoke ? "results/ab-smoke.json" : "results/ab.json");
+mkdirSync(resultsDir, { recursive: true });
+const out = join(resultsDir, smoke ? "ab-smoke.json" : "ab.json");
 writeFileSync(out, `${JSON.stringify({ command: `npm run bench:ab${smoke ? " -- --smoke" : ""}`, startedAt, machine: endLoad(machine), rounds, results: Object.fromEntries(results) }, null, 2)}\n`);
 console.log(`\nResults: ${out}`);

@@ -25,7 +25,8 @@ function runBench(script: string, timeout: number): RunResult {
 describe("the benchmark", () => {
   it("runs every variant, plugin and proof check in smoke mode", () => {
     const result = runBench("bench/run.ts", 280_000);
-    expect(result.status, result.stderr.slice(-2000)).toBe(0);
+    // The report (stdout) says which target or check failed; stderr the progress.
+    expect(result.status, `${result.stderr.slice(-1500)}\n${result.stdout.slice(-3000)}`).toBe(0);
     // The proof checks print one line each, `ok` or not.
     const proofs = result.stdout.split("\n").filter((line) => /\(expected \d+\)$/.test(line));
     expect(proofs.length).toBeGreaterThan(20);
@@ -56,7 +57,8 @@ describe("the benchmark", () => {
 
   it("runs the in-process A/B of every stack in smoke mode", () => {
     const result = runBench("bench/in-process-ab.ts", 120_000);
-    expect(result.status, result.stderr.slice(-2000)).toBe(0);
+    // The report (stdout) says which target or check failed; stderr the progress.
+    expect(result.status, `${result.stderr.slice(-1500)}\n${result.stdout.slice(-3000)}`).toBe(0);
     const ab = JSON.parse(readFileSync(join(repoRoot, "bench/results/ab-smoke.json"), "utf8")) as {
       results: Record<string, Record<"unary" | "serverStream", { cpuUs: number[] }>>;
     };

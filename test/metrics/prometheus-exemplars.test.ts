@@ -10,7 +10,6 @@ import type { OpenMetricsContentType } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code } from "protoc-gen-ts-otel-runtime";
 import type { PrometheusOptions } from "protoc-gen-ts-otel-runtime";
-import { createPrometheus } from "../../packages/runtime/src/telemetry/prometheus/create-prometheus.js";
 import { TestServiceDefinition } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { behaviorHandlers } from "../behaviour/behavior-handlers.js";
 import { collect, useTestServer } from "../behaviour/harness.js";
@@ -18,7 +17,7 @@ import { captureDiag } from "./support/diag-capture.js";
 import { parseExposition, samplesOf } from "./support/exposition.js";
 import type { Exposition } from "./support/exposition.js";
 import { settledScrape, testMethod } from "./support/grpc-counts.js";
-import { serverCall } from "./support/seam-call.js";
+import { prometheusTelemetry, serverCall } from "./support/seam-call.js";
 import { prometheusOnly } from "./support/telemetry-options.js";
 
 const start = useTestServer();
@@ -142,7 +141,7 @@ describe("Prometheus exemplars", () => {
 
   it("carry the server call's trace, which tracing puts in the context the server observers start from", async () => {
     const registry = openMetricsRegistry();
-    const telemetry = createPrometheus({ registry, exemplars: true });
+    const telemetry = prometheusTelemetry({ registry, exemplars: true });
     serverCall(telemetry, TestServiceDefinition.methods.unary, {
       startTime: 1_000,
       endTime: 1_300,

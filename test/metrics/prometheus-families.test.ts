@@ -4,7 +4,6 @@ import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { Behavior } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { TestServiceDefinition } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
-import { createPrometheus } from "../../packages/runtime/src/telemetry/prometheus/create-prometheus.js";
 import { behaviorHandlers } from "../behaviour/behavior-handlers.js";
 import { collect, rejection, useTestServer } from "../behaviour/harness.js";
 import type { PrometheusOptions } from "protoc-gen-ts-otel-runtime";
@@ -12,7 +11,7 @@ import { samplesOf } from "./support/exposition.js";
 import type { Exposition } from "./support/exposition.js";
 import { CANONICAL_CODES, DEFAULT_BUCKETS, GO_CODES } from "./support/grpc-codes.js";
 import { countsOf, scrape, settledScrape, testMethod } from "./support/grpc-counts.js";
-import { serverCall } from "./support/seam-call.js";
+import { prometheusTelemetry, serverCall } from "./support/seam-call.js";
 import { prometheusOnly } from "./support/telemetry-options.js";
 import { KINDS } from "../support/call-kinds.js";
 
@@ -97,7 +96,7 @@ describe("Prometheus status codes outside gRPC's 17", () => {
   it("count as Code(<n>) in either spelling", async () => {
     for (const codeNames of ["go", "canonical"] as const) {
       const registry = new Registry();
-      serverCall(createPrometheus({ registry, codeNames }), TestServiceDefinition.methods.unary, { startTime: 0, endTime: 1, code: 17 });
+      serverCall(prometheusTelemetry({ registry, codeNames }), TestServiceDefinition.methods.unary, { startTime: 0, endTime: 1, code: 17 });
       const handled = samplesOf(await scrape(registry), "grpc_server_handled_total", testMethod("Unary"));
       expect(handled.filter((s) => s.value > 0).map((s) => s.labels["grpc_code"])).toEqual(["Code(17)"]);
     }
@@ -148,7 +147,7 @@ describe("Prometheus histograms", () => {
 
   it("count a call of exactly 0.25 s in the le=\"0.25\" bucket: bounds are inclusive", async () => {
     const registry = new Registry();
-    const prometheus = createPrometheus({ registry });
+    const prometheus = prometheusTelemetry({ registry });
     serverCall(prometheus, TestServiceDefinition.methods.unary, { startTime: 1_000, endTime: 1_250, code: 0 });
     const buckets = samplesOf(await scrape(registry), "grpc_server_handling_seconds_bucket", testMethod("Unary"));
     expect(Object.fromEntries(buckets.map((s) => [s.labels["le"], s.value]))).toMatchObject({ "0.1": 0, "0.25": 1, "+Inf": 1 });

@@ -3,7 +3,7 @@
 import { ROOT_CONTEXT } from "@opentelemetry/api";
 import { isTracingSuppressed } from "@opentelemetry/core";
 import { expect, it } from "vitest";
-import { suppressTracing } from "../../packages/runtime/src/telemetry/tracing/suppress-tracing.js";
+import { suppressTracing } from "../../packages/runtime/src/telemetry/tracing/client-spans.js";
 
 it("suppressTracing sets the mark the SDK and the standard propagators check", () => {
   expect(isTracingSuppressed(ROOT_CONTEXT)).toBe(false);

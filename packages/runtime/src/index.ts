@@ -31,13 +31,13 @@ export { ServiceClient } from "./client/service-client.js";
 export { addService } from "./server/add-service.js";
 
 // The observer seam that tracing and metrics implement.
-export { combineTelemetry } from "./observer.js";
+export { combineTelemetry } from "./telemetry/hub.js";
 export type { CallObserver, CallResult, ClientCallStart, MethodObserver, ServerCallStart, Telemetry } from "./observer.js";
-export type { TelemetryOption } from "./telemetry-option.js";
 export type {
   MetricsOptions,
   PrometheusOptions,
   PrometheusRegistry,
+  TelemetryOption,
   TelemetryOptions,
   TracingOptions,
 } from "./telemetry/options.js";

@@ -3,13 +3,19 @@
 import { ROOT_CONTEXT } from "@opentelemetry/api";
 import type { Context } from "@opentelemetry/api";
 import { Metadata } from "@grpc/grpc-js";
-import type { MethodDefinition, Telemetry } from "protoc-gen-ts-otel-runtime";
+import type { MethodDefinition, PrometheusOptions, Telemetry } from "protoc-gen-ts-otel-runtime";
+import { resolveTelemetry } from "../../../packages/runtime/src/telemetry/hub.js";
 
 export interface SeamCall {
   readonly startTime: number;
   readonly endTime: number;
   readonly code: number;
   readonly context?: Context;
+}
+
+/** The telemetry of a server with only the Prometheus part, as `telemetry: { tracing: false, metrics: false, prometheus }` makes it. */
+export function prometheusTelemetry(prometheus: PrometheusOptions): Telemetry | undefined {
+  return resolveTelemetry({ tracing: false, metrics: false, prometheus });
 }
 
 /** One server call of `method` from `startTime` to `endTime` (epoch ms), ending with `code`. */

@@ -9,8 +9,8 @@ import type {
   ServiceDefinition,
   UnaryMethod,
 } from "../service.js";
-import { resolveTelemetry } from "../telemetry-option.js";
-import type { TelemetryOption } from "../telemetry-option.js";
+import { resolveTelemetry } from "../telemetry/hub.js";
+import type { TelemetryOption } from "../telemetry/options.js";
 import { callBidiStreaming } from "./bidi-streaming.js";
 import type { CallOptions } from "./call-options.js";
 import { callClientStreaming } from "./client-streaming.js";

@@ -1,6 +1,5 @@
-import type { MethodDefinition as GrpcMethodDefinition, Server, UntypedHandleCall } from "@grpc/grpc-js";
+import type { Server, UntypedHandleCall } from "@grpc/grpc-js";
 import type { DescMessage } from "@bufbuild/protobuf";
-import { passThrough } from "../codec.js";
 import type { MethodObserver, ServerCallStart } from "../observer.js";
 import type {
   BidiStreamingMethod,
@@ -10,8 +9,8 @@ import type {
   ServiceDefinition,
   UnaryMethod,
 } from "../service.js";
-import { resolveTelemetry } from "../telemetry-option.js";
-import type { TelemetryOption } from "../telemetry-option.js";
+import { resolveTelemetry } from "../telemetry/hub.js";
+import type { TelemetryOption } from "../telemetry/options.js";
 import { serveBidiStreaming } from "./bidi-streaming.js";
 import { serveClientStreaming } from "./client-streaming.js";
 import type { HandlerFor, ServiceHandlers } from "./handlers.js";
@@ -47,20 +46,10 @@ export function addService<M extends Record<string, MethodDefinition>>(
   for (const [member, method] of Object.entries(service.methods)) {
     const candidate: unknown = (handlers as Record<string, unknown>)[member];
     const handler = typeof candidate === "function" ? (candidate.bind(handlers) as AnyHandler) : undefined;
-    const definition: GrpcMethodDefinition<Buffer, Buffer> = {
-      path: method.path,
-      requestStream: method.kind === "client_streaming" || method.kind === "bidi_streaming",
-      responseStream: method.kind === "server_streaming" || method.kind === "bidi_streaming",
-      requestSerialize: passThrough,
-      requestDeserialize: passThrough,
-      responseSerialize: passThrough,
-      responseDeserialize: passThrough,
-      originalName: member,
-    };
     const observer = telemetry?.serverMethod?.(method);
     serveObserved(server, method, observer);
     const implementation = serve(method, handler, observer);
-    registerMethod(server, definition, implementation, observer?.ownsSpans === true);
+    registerMethod(server, method, implementation, observer?.ownsSpans === true);
   }
 }
 

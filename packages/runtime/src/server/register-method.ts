@@ -1,7 +1,22 @@
-import type { MethodDefinition as GrpcMethodDefinition, Server, UntypedHandleCall } from "@grpc/grpc-js";
+// Takes over grpc-js's `Server.addService` for generated services. addService registers
+// every method through `Server.prototype.register`, which
+// @opentelemetry/instrumentation-grpc wraps to start a SERVER span per call; that
+// instrumentation can be told to skip methods only in its own global config
+// (`ignoreGrpcMethods`), so a method whose spans the runtime makes is registered
+// around the wrapper here instead.
+import type { Server, UntypedHandleCall } from "@grpc/grpc-js";
+import { passThrough } from "../codec.js";
+import type { MethodDefinition, MethodKind } from "../service.js";
 
 /** What grpc-js calls a method's kind in `Server.register`. */
 type HandlerType = "unary" | "clientStream" | "serverStream" | "bidi";
+
+const HANDLER_TYPE: Readonly<Record<MethodKind, HandlerType>> = {
+  unary: "unary",
+  server_streaming: "serverStream",
+  client_streaming: "clientStream",
+  bidi_streaming: "bidi",
+};
 
 /** `Server.register` for the Buffer-in, Buffer-out methods generated services have. */
 type Register = (
@@ -22,27 +37,16 @@ type Register = (
  * service already traces. Nothing is patched: grpc-js's own `register`, a public
  * method, is called on this server.
  */
-export function registerMethod(
-  server: Server,
-  method: GrpcMethodDefinition<Buffer, Buffer>,
-  handler: UntypedHandleCall,
-  aroundWrappers: boolean,
-): void {
+export function registerMethod(server: Server, method: MethodDefinition, handler: UntypedHandleCall, aroundWrappers: boolean): void {
   // Read as a plain function (it is called on this server below), so that a wrapper
   // installed over it can be recognised.
   const registerOf = (server as unknown as { readonly register: Register }).register;
   const register = aroundWrappers ? unwrapped(registerOf) : registerOf;
-  if (!register.call(server, method.path, handler, method.responseSerialize, method.requestDeserialize, handlerType(method))) {
+  // Generated services (de)serialize in the runtime: grpc-js moves Buffers.
+  if (!register.call(server, method.path, handler, passThrough, passThrough, HANDLER_TYPE[method.kind])) {
     // What grpc-js's addService throws.
     throw new Error(`Method handler for ${method.path} already provided.`);
   }
-}
-
-function handlerType(method: GrpcMethodDefinition<Buffer, Buffer>): HandlerType {
-  if (method.requestStream) {
-    return method.responseStream ? "bidi" : "clientStream";
-  }
-  return method.responseStream ? "serverStream" : "unary";
 }
 
 interface ShimmerWrapper {

@@ -4,6 +4,12 @@
 // and go-grpc-prometheus / go-grpc-middleware providers/prometheus. The README's
 // telemetry tables are checked against this file by a test.
 
+import { VERSION } from "../version.js";
+
+/** The instrumentation scope of every tracer and meter: this package, at its version. */
+export const SCOPE_NAME = "protoc-gen-ts-otel-runtime";
+export const SCOPE_VERSION = VERSION;
+
 /** Which conventions to emit: the stable ones (v1.39+), the legacy ones (≤ v1.37), or both. */
 export type SemconvMode = "new" | "legacy" | "dup";
 

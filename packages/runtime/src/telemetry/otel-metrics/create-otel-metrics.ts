@@ -1,18 +1,15 @@
 import { createNoopMeter, metrics } from "@opentelemetry/api";
 import type { Meter } from "@opentelemetry/api";
-import type { ClientCallStart, MethodObserver, ServerCallStart, Telemetry } from "../../observer.js";
-import type { MethodDefinition } from "../../service.js";
-import { CLIENT_ERROR_CODES, SERVER_ERROR_CODES, errorCodeTable } from "../error-codes.js";
-import { parseTarget } from "../parse-target.js";
-import type { SemconvMode } from "../semconv.js";
-import { MethodMetrics } from "./method-metrics.js";
-import type { ClientTarget } from "./method-metrics.js";
-import type { MetricsOptions } from "./metrics-options.js";
-import { observeMethod } from "./otel-metrics-call.js";
-import { createSideInstruments } from "./side-instruments.js";
-import type { SideInstruments } from "./side-instruments.js";
 import type { Side } from "../../observer.js";
-import { SCOPE_NAME, SCOPE_VERSION } from "../instrumentation-scope.js";
+import { errorTable } from "../method-facts.js";
+import type { MethodFacts, Reporter } from "../method-facts.js";
+import type { MetricsOptions } from "../options.js";
+import { SCOPE_NAME, SCOPE_VERSION } from "../semconv.js";
+import type { SemconvMode } from "../semconv.js";
+import { createSideInstruments } from "./instruments.js";
+import type { SideInstruments } from "./instruments.js";
+import { MethodMetrics } from "./method-metrics.js";
+import { observeMethod } from "./otel-metrics-call.js";
 
 /**
  * What every method of one side shares: the instruments, and whether a code is an error.
@@ -57,24 +54,21 @@ export class SideMetrics {
  * Instruments are made for a side when its first method is set up; attribute sets per
  * method and status code when first needed.
  */
-export function createOtelMetrics(options: MetricsOptions, mode: SemconvMode): Telemetry {
+export function createOtelMetrics(options: MetricsOptions, mode: SemconvMode): Reporter {
   const provider = options.meterProvider;
   const meter = (): Meter => (provider ?? metrics.getMeterProvider()).getMeter(SCOPE_NAME, SCOPE_VERSION);
   const sides: Partial<Record<Side, SideMetrics>> = {};
-  const methodMetrics = (side: Side, method: MethodDefinition, client: ClientTarget | undefined): MethodMetrics => {
+  const methodMetrics = (facts: MethodFacts): MethodMetrics => {
+    const { side } = facts;
     const sideMetrics = (sides[side] ??= new SideMetrics(
       meter,
       (m) => createSideInstruments(m, side, mode, options),
-      errorCodeTable(options.errorCodes ?? (side === "client" ? CLIENT_ERROR_CODES : SERVER_ERROR_CODES)),
+      errorTable(side, options.errorCodes),
     ));
-    return new MethodMetrics(sideMetrics, method, client);
+    return new MethodMetrics(sideMetrics, facts);
   };
   return {
-    clientMethod(method, target): MethodObserver<ClientCallStart> {
-      return observeMethod(methodMetrics("client", method, { target, server: parseTarget(target) }));
-    },
-    serverMethod(method): MethodObserver<ServerCallStart> {
-      return observeMethod(methodMetrics("server", method, undefined));
-    },
+    clientMethod: (facts) => observeMethod(methodMetrics(facts)),
+    serverMethod: (facts) => observeMethod(methodMetrics(facts)),
   };
 }

@@ -1,10 +1,7 @@
 import type { Attributes, Context, UpDownCounter } from "@opentelemetry/api";
-import { codeName } from "../../errors.js";
-import type { MethodDefinition } from "../../service.js";
-import type { ParsedTarget } from "../parse-target.js";
-import { A66 } from "../semconv.js";
-import { legacyMethodAttributes, legacyStatusAttributes, methodAttributes, statusAttributes } from "./call-attributes.js";
-import { PerCode } from "./per-code.js";
+import { a66Attributes, a66StatusAttributes, metricAttributes, metricStatusAttributes } from "../attributes.js";
+import { PerCode } from "../method-facts.js";
+import type { MethodFacts } from "../method-facts.js";
 import type { SideMetrics } from "./create-otel-metrics.js";
 
 /** What one call has carried, counted by its observer and handed over at its end. */
@@ -13,12 +10,6 @@ export interface CallTotals {
   readonly receivedMessages: number;
   readonly sentBytes: number;
   readonly receivedBytes: number;
-}
-
-/** Where a client sends its calls: the channel target, as given and as parsed. */
-export interface ClientTarget {
-  readonly target: string;
-  readonly server: ParsedTarget;
 }
 
 /**
@@ -36,20 +27,16 @@ export class MethodMetrics {
 
   constructor(
     private readonly side: SideMetrics,
-    method: MethodDefinition,
-    client: ClientTarget | undefined,
+    facts: MethodFacts,
   ) {
     const { instruments, isError } = side;
-    const current = methodAttributes(method, client?.server);
-    const legacy = legacyMethodAttributes(method);
-    this.status = new PerCode((code) => statusAttributes(current, code, isError));
-    this.legacyStatus = new PerCode((code) => legacyStatusAttributes(legacy, code));
+    const current = metricAttributes(facts, false);
+    const legacy = metricAttributes(facts, true);
+    this.status = new PerCode((code) => metricStatusAttributes(current, code, isError[code] === true, false));
+    this.legacyStatus = new PerCode((code) => metricStatusAttributes(legacy, code, false, true));
     this.sizeAttributes = instruments.duration === undefined ? legacy : current;
-    this.a66Started = Object.freeze({
-      [A66.ATTR_METHOD]: method.fullName,
-      ...(client === undefined ? {} : { [A66.ATTR_TARGET]: client.target }),
-    });
-    this.a66Status = new PerCode((code) => Object.freeze({ ...this.a66Started, [A66.ATTR_STATUS]: codeName(code) }));
+    this.a66Started = a66Attributes(facts);
+    this.a66Status = new PerCode((code) => a66StatusAttributes(this.a66Started, code));
     // The method's series at 0 before its first call, as the Prometheus zero series are.
     instruments.activeRequests?.add(0, this.sizeAttributes);
   }

@@ -1,13 +1,12 @@
 import { diag } from "@opentelemetry/api";
-import type { ClientCallStart, MethodObserver, ServerCallStart, Telemetry } from "../../observer.js";
-import type { MethodDefinition } from "../../service.js";
-import { PROMETHEUS_BUCKETS_SECONDS, PY_PROMETHEUS_BUCKETS_SECONDS } from "../semconv.js";
-import type { Side } from "../../observer.js";
-import type { SeriesShape } from "./method-series.js";
+import type { ClientCallStart, MethodObserver, ServerCallStart } from "../../observer.js";
 import { reportOnce } from "../../process-state.js";
+import type { MethodFacts, Reporter } from "../method-facts.js";
+import type { PrometheusOptions } from "../options.js";
+import { PROMETHEUS_BUCKETS_SECONDS, PY_PROMETHEUS_BUCKETS_SECONDS } from "../semconv.js";
 import { defaultRegistry } from "./default-registry.js";
+import type { SeriesShape } from "./method-series.js";
 import { observeMethod } from "./prometheus-call.js";
-import type { PrometheusOptions } from "./prometheus-options.js";
 import { RegistryMetrics } from "./registry-metrics.js";
 
 /** The exemplar label when `exemplars: true`. */
@@ -18,7 +17,7 @@ const DEFAULT_EXEMPLAR_LABEL = "trace_id";
  * when no registry was given and prom-client failed to load. prom-client itself is
  * loaded only for its global `register`, and only then.
  */
-export function createPrometheus(options: PrometheusOptions): Telemetry | undefined {
+export function createPrometheus(options: PrometheusOptions): Reporter | undefined {
   const registry = options.registry ?? defaultRegistry();
   if (registry === undefined) {
     return undefined;
@@ -27,14 +26,11 @@ export function createPrometheus(options: PrometheusOptions): Telemetry | undefi
   const zeroSeries = options.zeroSeries ?? true;
   // Looked up at the first method, inside the guard that reports a registry conflict.
   let metrics: RegistryMetrics | undefined;
-  const observe = <S extends ClientCallStart | ServerCallStart>(side: Side, method: MethodDefinition): MethodObserver<S> => {
+  const observe = <S extends ClientCallStart | ServerCallStart>({ side, method }: MethodFacts): MethodObserver<S> => {
     metrics ??= RegistryMetrics.of(registry, shape);
     return observeMethod(metrics.methodSeries(side, method, zeroSeries), metrics.shape.exemplarLabel !== undefined);
   };
-  return {
-    clientMethod: (method) => observe("client", method),
-    serverMethod: (method) => observe("server", method),
-  };
+  return { clientMethod: observe, serverMethod: observe };
 }
 
 function seriesShape(options: PrometheusOptions): SeriesShape {

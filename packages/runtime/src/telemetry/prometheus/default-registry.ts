@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { diag } from "@opentelemetry/api";
 import { processState, reportOnce } from "../../process-state.js";
-import type { PrometheusRegistry } from "./prometheus-options.js";
+import type { PrometheusRegistry } from "../options.js";
 
 declare const require: NodeJS.Require | undefined;
 

@@ -1,6 +1,29 @@
-import type { FamilySnapshot, Sample } from "./exposition-types.js";
+import type { ExemplarSample, Labels } from "./cells.js";
 import type { CounterFamily, GaugeFamily, HistogramFamily, MetricFamily } from "./metric-families.js";
 import type { MethodSeries } from "./method-series.js";
+
+// What a prom-client registry reads from a registered metric when it renders the
+// exposition (`registry.metrics()`) or JSON (`getMetricsAsJSON()`): the object `get()`
+// resolves to, prom-client's `MetricObjectWithValues`.
+
+/** One line of the exposition. */
+export interface Sample {
+  readonly labels: Labels;
+  readonly value: number;
+  /** The line's metric name when it differs from the family's (`…_bucket`, `…_sum`, `…_count`). */
+  readonly metricName?: string;
+  readonly exemplar?: ExemplarSample;
+}
+
+/** One metric family at one scrape. */
+export interface FamilySnapshot {
+  readonly name: string;
+  readonly help: string;
+  readonly type: "counter" | "gauge" | "histogram";
+  /** How prom-client's cluster mode combines workers: counts add up. */
+  readonly aggregator: "sum";
+  readonly values: readonly Sample[];
+}
 
 /**
  * One metric family as a prom-client registry sees it. It is registered like

@@ -1,13 +1,11 @@
 import { PROMETHEUS_GRPC_TYPE, PROMETHEUS_LABEL, PY_PROMETHEUS_GRPC_TYPE } from "../semconv.js";
 import type { Side } from "../../observer.js";
 import type { MethodDefinition } from "../../service.js";
-import { CounterCell } from "./counter-cell.js";
-import type { Labels } from "./exposition-types.js";
-import { STATUS_CODE_COUNT } from "../../errors.js";
-import { grpcCodeLabel } from "./grpc-code-label.js";
-import { HistogramCell } from "./histogram-cell.js";
-import type { GrpcCodeSpelling } from "./prometheus-options.js";
-
+import { STATUS_CODE_COUNT, codeName } from "../../errors.js";
+import { PerCode } from "../method-facts.js";
+import type { GrpcCodeSpelling } from "../options.js";
+import { CounterCell, HistogramCell } from "./cells.js";
+import type { Labels } from "./cells.js";
 
 /** What every series of a registry looks like; set once per registry. */
 export interface SeriesShape {
@@ -43,11 +41,8 @@ export class MethodSeries {
   /** Show this method's series before they move. */
   zeroSeries = false;
   private readonly labels: Labels;
-  /** `handled` by status code number, 0 to 16. */
-  private readonly handled: readonly CounterCell[];
-  // Codes gRPC does not define; never seen in practice, kept apart so the hot path
-  // stays an array index.
-  private otherCodes: Map<number, CounterCell> | undefined;
+  /** `handled` by status code: all of gRPC's codes from the start, any other when first seen. */
+  private readonly handled: PerCode<CounterCell>;
 
   constructor(
     side: Side,
@@ -63,7 +58,10 @@ export class MethodSeries {
     this.started = new CounterCell(this.labels, exemplars);
     this.received = new CounterCell(this.labels, exemplars);
     this.sent = new CounterCell(this.labels, exemplars);
-    this.handled = Array.from({ length: STATUS_CODE_COUNT }, (_, code) => this.handledCounter(code));
+    this.handled = new PerCode((code) => this.handledCounter(code));
+    for (let code = 0; code < STATUS_CODE_COUNT; code++) {
+      this.handled.get(code);
+    }
     const histogram = (on: boolean): HistogramCell | undefined =>
       on ? new HistogramCell(this.labels, shape.buckets, exemplars) : undefined;
     // py-grpc-prometheus times a server call only when it has a single response.
@@ -77,23 +75,12 @@ export class MethodSeries {
 
   /** The `handled` counter of a status code. */
   handledFor(code: number): CounterCell {
-    const cell = this.handled[code];
-    if (cell !== undefined) {
-      return cell;
-    }
-    this.otherCodes ??= new Map();
-    let other = this.otherCodes.get(code);
-    if (other === undefined) {
-      other = this.handledCounter(code);
-      this.otherCodes.set(code, other);
-    }
-    return other;
+    return this.handled.get(code);
   }
 
   /** Every `handled` counter: the 17 codes in order, then any other code seen. */
-  *handledCells(): Iterable<CounterCell> {
-    yield* this.handled;
-    yield* this.otherCodes?.values() ?? [];
+  handledCells(): Iterable<CounterCell> {
+    return this.handled.values();
   }
 
   private handledCounter(code: number): CounterCell {
@@ -101,4 +88,39 @@ export class MethodSeries {
     const labels = Object.freeze({ ...this.labels, [label]: grpcCodeLabel(code, this.shape.codeNames) });
     return new CounterCell(labels, this.shape.exemplarLabel !== undefined);
   }
+}
+
+// grpc-go's codes.Code.String(), index = code number: what go-grpc-prometheus puts in
+// grpc_code, and so what dashboards and alerts match.
+const GO_CODE_NAMES: readonly string[] = [
+  "OK",
+  "Canceled",
+  "Unknown",
+  "InvalidArgument",
+  "DeadlineExceeded",
+  "NotFound",
+  "AlreadyExists",
+  "PermissionDenied",
+  "ResourceExhausted",
+  "FailedPrecondition",
+  "Aborted",
+  "OutOfRange",
+  "Unimplemented",
+  "Internal",
+  "Unavailable",
+  "DataLoss",
+  "Unauthenticated",
+];
+
+/** `NotFound` for 5, as grpc-go spells it; `Code(<n>)` for a number gRPC does not define. */
+function goCodeName(code: number): string {
+  return GO_CODE_NAMES[code] ?? `Code(${code})`;
+}
+
+/** The `grpc_code` label value of a status code in the chosen spelling. */
+function grpcCodeLabel(code: number, spelling: GrpcCodeSpelling): string {
+  if (spelling === "go") {
+    return goCodeName(code);
+  }
+  return code >= 0 && code < STATUS_CODE_COUNT ? codeName(code) : `Code(${code})`;
 }

@@ -1,6 +1,5 @@
 import { PROMETHEUS } from "../semconv.js";
-import type { CounterCell } from "./counter-cell.js";
-import type { HistogramCell } from "./histogram-cell.js";
+import type { CounterCell, HistogramCell } from "./cells.js";
 import type { Side } from "../../observer.js";
 import type { MethodSeries, SeriesShape } from "./method-series.js";
 

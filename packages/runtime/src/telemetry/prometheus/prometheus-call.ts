@@ -1,8 +1,8 @@
+import { TraceFlags, isSpanContextValid, trace } from "@opentelemetry/api";
 import type { Context } from "@opentelemetry/api";
 import { now } from "../../clock.js";
 import type { CallObserver, CallResult, MethodObserver } from "../../observer.js";
 import type { MethodSeries } from "./method-series.js";
-import { sampledTraceId } from "./sampled-trace-id.js";
 
 /** Observes every call of one method into its series, made once when the method was set up. */
 export function observeMethod<S extends { readonly context: Context; readonly startTime: number }>(
@@ -75,4 +75,17 @@ class PrometheusCall implements CallObserver {
     // The same instants as the call's span, so the two durations agree.
     series.handling?.observe((result.endTime - this.startTime) / 1000, traceId, result.endTime);
   }
+}
+
+/**
+ * The trace id of the span a call's context carries, when that span is sampled: the
+ * exemplar that links a metric to a trace someone can open. Tracing runs before the
+ * metrics parts, so on both sides the context carries the call's own span.
+ */
+function sampledTraceId(context: Context): string | undefined {
+  const span = trace.getSpanContext(context);
+  if (span === undefined || (span.traceFlags & TraceFlags.SAMPLED) === 0 || !isSpanContextValid(span)) {
+    return undefined;
+  }
+  return span.traceId;
 }

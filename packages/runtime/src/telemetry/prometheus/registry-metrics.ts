@@ -6,7 +6,7 @@ import { familiesOf } from "./metric-families.js";
 import { MethodSeries } from "./method-series.js";
 import type { Side } from "../../observer.js";
 import type { SeriesShape } from "./method-series.js";
-import type { PrometheusRegistry } from "./prometheus-options.js";
+import type { PrometheusRegistry } from "../options.js";
 
 const OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text";
 

@@ -4,8 +4,7 @@ import type { Metadata } from "@grpc/grpc-js";
 import { errorMessage } from "../../errors.js";
 import type { CallObserver, CallResult } from "../../observer.js";
 import { MESSAGE_EVENT } from "../semconv.js";
-import { statusAttributes } from "./span-conventions.js";
-import type { SideSettings } from "./side-settings.js";
+import type { SideSettings } from "./tracing.js";
 
 /**
  * The span of one call, on either side, fed by the call's lifecycle: message events
@@ -59,7 +58,7 @@ export class CallSpan implements CallObserver {
     const { span, settings } = this;
     if (span.isRecording()) {
       const isError = settings.isError[result.code] === true;
-      span.setAttributes(settings.statusAttributes[result.code] ?? statusAttributes(result.code, isError, settings.conventions));
+      span.setAttributes(settings.statusAttributes.get(result.code));
       if (this.peerAttributes !== undefined && result.peer !== undefined) {
         span.setAttributes(this.peerAttributes(result.peer));
       }

@@ -1,15 +1,11 @@
-import { SpanKind, propagation, trace } from "@opentelemetry/api";
-import type { Attributes } from "@opentelemetry/api";
+import { SpanKind, createContextKey, propagation, trace } from "@opentelemetry/api";
+import type { Attributes, Context } from "@opentelemetry/api";
 import type { ClientCallStart, MethodObserver } from "../../observer.js";
-import type { MethodDefinition } from "../../service.js";
-import { parseTarget } from "../parse-target.js";
+import { methodAttributes, peerAttributesOf, serverAttributes, withRequestAttributes } from "../attributes.js";
+import type { ClientMethodFacts } from "../method-facts.js";
 import { CallSpan } from "./call-span.js";
 import { metadataSetter } from "./metadata-carrier.js";
-import { messageEventsFor } from "./side-settings.js";
-import type { SideSettings } from "./side-settings.js";
-import { withRequestAttributes } from "./request-attributes.js";
-import { suppressTracing } from "./suppress-tracing.js";
-import { methodAttributes, peerAttributesOf, serverAttributes } from "./span-conventions.js";
+import type { SideSettings } from "./tracing.js";
 
 /**
  * CLIENT spans for one method of a client on `target`. The span is a child of the
@@ -19,13 +15,16 @@ import { methodAttributes, peerAttributesOf, serverAttributes } from "./span-con
  * an instrumentation of grpc-js such as @opentelemetry/instrumentation-grpc must
  * neither start a second nor replace the trace headers already in the metadata.
  */
-export function clientSpans(settings: SideSettings, method: MethodDefinition, target: string): MethodObserver<ClientCallStart> {
+export function clientSpans(
+  settings: SideSettings,
+  { method, client }: ClientMethodFacts,
+  messageEvents: boolean,
+): MethodObserver<ClientCallStart> {
   const { tracer, conventions } = settings;
   const attributes: Attributes = {
     ...methodAttributes(method, conventions),
-    ...serverAttributes(parseTarget(target), "client", conventions),
+    ...serverAttributes(client.server, "client", conventions),
   };
-  const messageEvents = messageEventsFor(settings, method);
   const peer = peerAttributesOf("client", conventions);
   return {
     ownsSpans: true,
@@ -47,4 +46,17 @@ export function clientSpans(settings: SideSettings, method: MethodDefinition, ta
       return new CallSpan(span, context, settings, messageEvents, peer, suppressTracing(context));
     },
   };
+}
+
+// The key of @opentelemetry/core's suppressTracing(). Context keys are registered
+// symbols (Symbol.for), so the same description gives the same key without depending
+// on @opentelemetry/core, which applications need not install.
+const SUPPRESS_TRACING_KEY = createContextKey("OpenTelemetry SDK Context Key SUPPRESS_TRACING");
+
+/**
+ * Marks a context so that instrumentations running in it start no spans and inject no
+ * trace headers (the SDK's tracer and the standard propagators honour the mark).
+ */
+export function suppressTracing(context: Context): Context {
+  return context.setValue(SUPPRESS_TRACING_KEY, true);
 }

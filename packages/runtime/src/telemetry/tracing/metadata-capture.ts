@@ -1,7 +1,7 @@
 import type { Attributes } from "@opentelemetry/api";
 import type { Metadata, MetadataValue } from "@grpc/grpc-js";
-import { metadataAttributeNames } from "./span-conventions.js";
-import type { Conventions } from "./span-conventions.js";
+import { metadataAttributeNames } from "../attributes.js";
+import type { Conventions } from "../attributes.js";
 
 /**
  * Turns the values of allow-listed metadata keys into span attributes (string arrays,

@@ -2,27 +2,23 @@ import { ROOT_CONTEXT, SpanKind, propagation, trace } from "@opentelemetry/api";
 import type { Attributes, Context } from "@opentelemetry/api";
 import type { MethodObserver, ServerCallStart } from "../../observer.js";
 import type { MethodDefinition } from "../../service.js";
+import { memoLast, methodAttributes, peerAttributesOf, serverAttributes, withRequestAttributes } from "../attributes.js";
 import { parseTarget } from "../parse-target.js";
 import { CallSpan } from "./call-span.js";
-import { memoLast } from "./memo-last.js";
 import { metadataGetter } from "./metadata-carrier.js";
-import { messageEventsFor } from "./side-settings.js";
-import type { SideSettings } from "./side-settings.js";
-import { methodAttributes, peerAttributesOf, serverAttributes } from "./span-conventions.js";
-import { withRequestAttributes } from "./request-attributes.js";
+import type { SideSettings } from "./tracing.js";
 
 /**
  * SERVER spans for one method. The parent is what the request metadata carries
  * (extracted from a fresh root, so nothing of the server's own context leaks in); a
  * request without trace headers, or with malformed ones, starts a new trace.
  */
-export function serverSpans(settings: SideSettings, method: MethodDefinition): MethodObserver<ServerCallStart> {
+export function serverSpans(settings: SideSettings, method: MethodDefinition, messageEvents: boolean): MethodObserver<ServerCallStart> {
   const { tracer, conventions } = settings;
   const common = methodAttributes(method, conventions);
   const startAttributes = memoLast(
     (authority): Attributes => ({ ...common, ...serverAttributes(parseTarget(authority), "server", conventions) }),
   );
-  const messageEvents = messageEventsFor(settings, method);
   const peer = peerAttributesOf("server", conventions);
   return {
     ownsSpans: true,

@@ -1,15 +1,35 @@
 import { diag, trace } from "@opentelemetry/api";
 import type { Attributes, Tracer } from "@opentelemetry/api";
-import type { MethodDefinition } from "../../service.js";
-import { CLIENT_ERROR_CODES, SERVER_ERROR_CODES, errorCodeTable } from "../error-codes.js";
-import type { SemconvMode } from "../semconv.js";
-import { MetadataCapture } from "./metadata-capture.js";
-import { conventionsOf, statusAttributes } from "./span-conventions.js";
-import type { Conventions } from "./span-conventions.js";
-import { SCOPE_NAME, SCOPE_VERSION } from "../instrumentation-scope.js";
 import { reportOnce } from "../../process-state.js";
 import type { Side } from "../../observer.js";
-import type { TracingOptions } from "./tracing-options.js";
+import type { MethodDefinition } from "../../service.js";
+import { conventionsOf, statusAttributes } from "../attributes.js";
+import type { Conventions } from "../attributes.js";
+import { PerCode, errorTable } from "../method-facts.js";
+import type { Reporter } from "../method-facts.js";
+import type { TracingOptions } from "../options.js";
+import { SCOPE_NAME, SCOPE_VERSION } from "../semconv.js";
+import type { SemconvMode } from "../semconv.js";
+import { clientSpans } from "./client-spans.js";
+import { MetadataCapture } from "./metadata-capture.js";
+import { serverSpans } from "./server-spans.js";
+
+/** Client and server spans for every call (TELEMETRY.md §1). */
+export function createTracing(options: TracingOptions, mode: SemconvMode): Reporter {
+  // A client uses one side, a server the other: each is set up on first use.
+  let client: SideSettings | undefined;
+  let server: SideSettings | undefined;
+  return {
+    clientMethod(facts) {
+      client ??= sideSettings(options, mode, "client");
+      return clientSpans(client, facts, messageEventsFor(client, facts.method));
+    },
+    serverMethod(facts) {
+      server ??= sideSettings(options, mode, "server");
+      return serverSpans(server, facts.method, messageEventsFor(server, facts.method));
+    },
+  };
+}
 
 /** Everything the spans of one side share, built once when a client or server is created. */
 export interface SideSettings {
@@ -21,15 +41,15 @@ export interface SideSettings {
   readonly responseMetadata: MetadataCapture;
   /** Whether a status code marks this side's span as an error, by code. */
   readonly isError: readonly boolean[];
-  /** The status attributes of each code 0…16, by code. */
-  readonly statusAttributes: readonly Attributes[];
+  /** The status attributes of each code. */
+  readonly statusAttributes: PerCode<Attributes>;
   /** Reports a propagator that threw; the call keeps its span and goes on. */
   readonly reportPropagationFailure: (err: unknown) => void;
 }
 
-export function sideSettings(options: TracingOptions, mode: SemconvMode, side: Side): SideSettings {
+function sideSettings(options: TracingOptions, mode: SemconvMode, side: Side): SideSettings {
   const conventions = conventionsOf(mode);
-  const isError = errorCodeTable(options.errorCodes ?? (side === "client" ? CLIENT_ERROR_CODES : SERVER_ERROR_CODES));
+  const isError = errorTable(side, options.errorCodes);
   return {
     tracer: (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME, SCOPE_VERSION),
     conventions,
@@ -37,7 +57,7 @@ export function sideSettings(options: TracingOptions, mode: SemconvMode, side: S
     requestMetadata: new MetadataCapture(options.requestMetadata ?? [], "request", conventions),
     responseMetadata: new MetadataCapture(options.responseMetadata ?? [], "response", conventions),
     isError,
-    statusAttributes: isError.map((error, code) => statusAttributes(code, error, conventions)),
+    statusAttributes: new PerCode((code) => statusAttributes(code, isError[code] === true, conventions)),
     reportPropagationFailure: (err) => {
       reportOnce(`trace propagation on the ${side} side failed`, () => {
         diag.error(`protoc-gen-ts-otel-runtime: trace propagation failed on the ${side} side; calls go on unpropagated`, err);
@@ -47,6 +67,6 @@ export function sideSettings(options: TracingOptions, mode: SemconvMode, side: S
 }
 
 /** Whether a method's spans get `rpc.message` events. */
-export function messageEventsFor(settings: SideSettings, method: MethodDefinition): boolean {
+function messageEventsFor(settings: SideSettings, method: MethodDefinition): boolean {
   return settings.messageEvents || method.telemetry?.messageEvents === true;
 }
