@@ -135,18 +135,17 @@ function setUp<S extends { readonly context: Context }>(
   if (part.switchedBy !== undefined && method.telemetry?.[part.switchedBy] === false) {
     return undefined;
   }
-  let observer: MethodObserver<S> | undefined;
+  let inner: MethodObserver<S> | undefined;
   try {
-    observer = observe();
+    inner = observe();
   } catch (err) {
     part.report(err);
     return undefined;
   }
-  if (observer === undefined) {
+  if (inner === undefined) {
     return undefined;
   }
   const { report } = part;
-  const inner = observer;
   return {
     ownsSpans: inner.ownsSpans === true,
     start(call) {

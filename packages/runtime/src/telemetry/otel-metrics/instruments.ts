@@ -115,29 +115,23 @@ function a66Instruments(meter: Meter, side: Side): A66Instruments {
 function messageSizeInstruments(meter: Meter, side: Side): MessageSizeInstruments {
   const histogram = histogramsOf(meter);
   const server = side === "server";
-  const request = histogram(
+  const size = (name: string, description: string): Histogram => histogram(name, "By", description, A66_SIZE_BUCKETS_BYTES);
+  const count = (name: string, description: string): Histogram => histogram(name, "{count}", description, A66_COUNT_BUCKETS);
+  const request = size(
     server ? MESSAGE_SIZE_METRIC.SERVER_REQUEST_SIZE : MESSAGE_SIZE_METRIC.CLIENT_REQUEST_SIZE,
-    "By",
     "Measures the size of RPC request messages (uncompressed).",
-    A66_SIZE_BUCKETS_BYTES,
   );
-  const response = histogram(
+  const response = size(
     server ? MESSAGE_SIZE_METRIC.SERVER_RESPONSE_SIZE : MESSAGE_SIZE_METRIC.CLIENT_RESPONSE_SIZE,
-    "By",
     "Measures the size of RPC response messages (uncompressed).",
-    A66_SIZE_BUCKETS_BYTES,
   );
-  const requests = histogram(
+  const requests = count(
     server ? MESSAGE_SIZE_METRIC.SERVER_REQUESTS_PER_RPC : MESSAGE_SIZE_METRIC.CLIENT_REQUESTS_PER_RPC,
-    "{count}",
     "Measures the number of request messages per RPC.",
-    A66_COUNT_BUCKETS,
   );
-  const responses = histogram(
+  const responses = count(
     server ? MESSAGE_SIZE_METRIC.SERVER_RESPONSES_PER_RPC : MESSAGE_SIZE_METRIC.CLIENT_RESPONSES_PER_RPC,
-    "{count}",
     "Measures the number of response messages per RPC.",
-    A66_COUNT_BUCKETS,
   );
   // A server receives requests and sends responses; a client the other way round.
   return server
