@@ -11,7 +11,7 @@ import { startPeer } from "./support/peer.js";
 import type { Peer } from "./support/peer.js";
 import type { TelemetrySummary } from "./support/peer-telemetry.js";
 
-const CALLS = 300;
+const CALLS = 600;
 
 describe.each([
   ["ClientStream", "createServer()", []],
@@ -53,6 +53,9 @@ describe.each([
     // A status grpc-js hands to Node's HTTP/2 stack in the instant a reset comes in may
     // be dropped there, after grpc-js last said the stream was alive: the server then
     // records the status it sent, which never reached the wire. No public API sees it.
+    // Its count follows the calls answered, not the resets: a loaded machine answers
+    // more calls before their reset. Measured on 600 calls: 2 to 15 in 16 runs, loaded
+    // and not; a server that ignored the reset recorded 43 to 96 in 10.
     const lostInStack: string[] = [];
     results.forEach((result, i) => {
       const stream = 1 + 2 * i;
@@ -75,7 +78,7 @@ describe.each([
     });
     console.log(`${kind} on ${name}: ${JSON.stringify(verdicts)}; status handed over but lost to the reset: ${String(lostInStack.length)}`);
     expect(wrong.slice(0, 10)).toEqual([]);
-    expect(lostInStack.length).toBeLessThanOrEqual(Math.ceil(verdicts.resetOnly * 0.05));
+    expect(lostInStack.length).toBeLessThanOrEqual(CALLS * 0.05);
     expect(verdicts.trailersFirst + verdicts.resetOnly + verdicts.crossed).toBe(CALLS);
     // The race must really have been run both ways for the test to mean something.
     expect(verdicts.resetOnly).toBeGreaterThan(0);
