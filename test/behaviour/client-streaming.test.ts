@@ -200,6 +200,6 @@ describe("client streaming", () => {
   it("answers UNIMPLEMENTED for a missing handler", async () => {
     const { client } = await start({});
     const error = expectRpcError(await rejection(client.clientStream([{ text: "a" }])), Code.UNIMPLEMENTED);
-    expect(error.rawMessage).toContain("TestService/ClientStream");
+    expect(error.rawMessage).toBe("The server does not implement the method ClientStream");
   });
 });

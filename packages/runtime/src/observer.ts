@@ -55,8 +55,8 @@ export interface ServerCallStart {
   readonly startTime: number;
   /** The remote address as grpc-js reports it (`ip:port`). */
   readonly peer: string;
-  /** The `:authority` the client addressed. */
-  readonly host: string;
+  /** The `:authority` the client addressed; undefined on grpc-js 1.10, which does not tell it. */
+  readonly host: string | undefined;
   readonly deadline: Deadline;
   /** The parsed request, for methods with a single one (unary, server streaming). */
   readonly request?: Message | undefined;

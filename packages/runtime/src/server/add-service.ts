@@ -15,6 +15,7 @@ import { serveBidiStreaming } from "./bidi-streaming.js";
 import { serveClientStreaming } from "./client-streaming.js";
 import type { HandlerFor, ServiceHandlers } from "./handlers.js";
 import { serveObserved } from "./create-server.js";
+import { DEFAULT_HALF_CLOSE_HOLD_MS } from "./half-close.js";
 import { registerMethod } from "./register-method.js";
 import { serveServerStreaming } from "./server-streaming.js";
 import { serveUnary } from "./unary.js";
@@ -23,6 +24,12 @@ import { serveUnary } from "./unary.js";
 export interface ServerOptions {
   /** What every call emits; default traces and metrics (see TelemetryOptions), `false` for none. */
   telemetry?: TelemetryOption | undefined;
+  /**
+   * How long, in milliseconds, the end of a request stream from a grpc-js client waits
+   * for the reset that follows it when the client cancelled (default 50; 0 trusts the
+   * half-close at once). See docs/cancelled-uploads.md.
+   */
+  halfCloseHoldMs?: number | undefined;
 }
 
 /**
@@ -43,12 +50,13 @@ export function addService<M extends Record<string, MethodDefinition>>(
     throw new Error("Cannot add an empty service to a server");
   }
   const telemetry = resolveTelemetry(options.telemetry);
+  const halfCloseHoldMs = options.halfCloseHoldMs ?? DEFAULT_HALF_CLOSE_HOLD_MS;
   for (const [member, method] of Object.entries(service.methods)) {
     const candidate: unknown = (handlers as Record<string, unknown>)[member];
     const handler = typeof candidate === "function" ? (candidate.bind(handlers) as AnyHandler) : undefined;
     const observer = telemetry?.serverMethod?.(method);
     serveObserved(server, method, observer);
-    const implementation = serve(method, handler, observer);
+    const implementation = serve(method, handler, observer, halfCloseHoldMs);
     registerMethod(server, method, implementation, observer?.ownsSpans === true);
   }
 }
@@ -60,6 +68,7 @@ function serve(
   method: MethodDefinition,
   handler: AnyHandler | undefined,
   observer: MethodObserver<ServerCallStart> | undefined,
+  halfCloseHoldMs: number,
 ): UntypedHandleCall {
   switch (method.kind) {
     case "unary":
@@ -67,8 +76,8 @@ function serve(
     case "server_streaming":
       return serveServerStreaming(method as ServerStreamingMethod<DescMessage, DescMessage>, handler as never, observer);
     case "client_streaming":
-      return serveClientStreaming(method as ClientStreamingMethod<DescMessage, DescMessage>, handler as never, observer);
+      return serveClientStreaming(method as ClientStreamingMethod<DescMessage, DescMessage>, handler as never, observer, halfCloseHoldMs);
     case "bidi_streaming":
-      return serveBidiStreaming(method as BidiStreamingMethod<DescMessage, DescMessage>, handler as never, observer);
+      return serveBidiStreaming(method as BidiStreamingMethod<DescMessage, DescMessage>, handler as never, observer, halfCloseHoldMs);
   }
 }

@@ -11,9 +11,10 @@ export function serveBidiStreaming<I extends DescMessage, O extends DescMessage>
   method: BidiStreamingMethod<I, O>,
   handler: HandlerFor<BidiStreamingMethod<I, O>> | undefined,
   observer: MethodObserver<ServerCallStart> | undefined,
+  halfCloseHoldMs: number,
 ): handleBidiStreamingCall<Buffer, Buffer> {
   return (call) => {
-    const state = new ServerCall(method, call, observer);
+    const state = new ServerCall(method, call, observer, (status) => call.emit("error", status));
     void state.run(async () => {
       try {
         if (handler === undefined) {
@@ -23,15 +24,13 @@ export function serveBidiStreaming<I extends DescMessage, O extends DescMessage>
         if (expired !== undefined) {
           throw expired;
         }
-        const responses = handler(new RequestIterator(call, method.input, state), state);
+        const responses = handler(new RequestIterator(call, method.input, state, halfCloseHoldMs), state);
         await sendResponses(call, responses, method.output, state);
         if (!state.isEnded) {
           call.end(state.ok().metadata);
         }
       } catch (err) {
-        if (!state.isEnded) {
-          call.emit("error", state.failed(err));
-        }
+        state.fail(err);
       }
     });
   };

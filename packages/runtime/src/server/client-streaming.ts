@@ -1,19 +1,20 @@
 import type { handleClientStreamingCall } from "@grpc/grpc-js";
 import type { DescMessage } from "@bufbuild/protobuf";
-import { serializeMessage } from "../codec.js";
 import type { MethodObserver, ServerCallStart } from "../observer.js";
 import type { ClientStreamingMethod } from "../service.js";
 import type { HandlerFor } from "./handlers.js";
 import { RequestIterator } from "./request-iterator.js";
 import { ServerCall, unimplemented } from "./server-call.js";
+import { serializeResponse } from "./server-codec.js";
 
 export function serveClientStreaming<I extends DescMessage, O extends DescMessage>(
   method: ClientStreamingMethod<I, O>,
   handler: HandlerFor<ClientStreamingMethod<I, O>> | undefined,
   observer: MethodObserver<ServerCallStart> | undefined,
+  halfCloseHoldMs: number,
 ): handleClientStreamingCall<Buffer, Buffer> {
   return (call, callback) => {
-    const state = new ServerCall(method, call, observer);
+    const state = new ServerCall(method, call, observer, (status) => callback(status));
     void state.run(async () => {
       try {
         if (handler === undefined) {
@@ -23,12 +24,14 @@ export function serveClientStreaming<I extends DescMessage, O extends DescMessag
         if (expired !== undefined) {
           throw expired;
         }
-        const response = await handler(new RequestIterator(call, method.input, state), state);
-        const bytes = serializeMessage(method.output, response);
-        state.messageSent(bytes.length);
-        callback(null, bytes, state.ok().metadata);
+        const response = await handler(new RequestIterator(call, method.input, state, halfCloseHoldMs), state);
+        const bytes = serializeResponse(method.output, response);
+        if (!state.isEnded) {
+          state.messageSent(bytes.length);
+          callback(null, bytes, state.ok().metadata);
+        }
       } catch (err) {
-        callback(state.failed(err));
+        state.fail(err);
       }
     });
   };

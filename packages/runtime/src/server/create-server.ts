@@ -11,6 +11,7 @@ import type { MethodObserver, ServerCallStart } from "../observer.js";
 import { processState } from "../process-state.js";
 import type { MethodDefinition } from "../service.js";
 import { callEnd } from "./call-end.js";
+import { callHost } from "./grpc-compat.js";
 import type { CallEnd } from "./call-end.js";
 
 // A grpc-js Server with one interceptor of ours in front of every other, which sees each
@@ -116,10 +117,6 @@ function observedCall(record: InterceptedCall, call: ServerInterceptingCallInter
         },
       });
     },
-    sendMetadata(metadata, next) {
-      record.sentHeaders();
-      next(metadata);
-    },
     sendMessage(message, next) {
       record.sentMessage(message);
       next(message);
@@ -157,9 +154,8 @@ export class InterceptedCall {
   private reads = 0;
   private messages = 0;
   private halfClosed = false;
-  private headersSent = false;
   private largestSent = 0;
-  /** A status handed to grpc-js after headers, until the call is reported over. */
+  /** The status handed to grpc-js, until the call is reported over. */
   private pendingStatus: CallEnd | undefined;
   private ended = false;
 
@@ -191,10 +187,6 @@ export class InterceptedCall {
     this.halfClosed = true;
   }
 
-  sentHeaders(): void {
-    this.headersSent = true;
-  }
-
   sentMessage(message: unknown): void {
     if (message instanceof Uint8Array && message.length > this.largestSent) {
       this.largestSent = message.length;
@@ -202,21 +194,15 @@ export class InterceptedCall {
   }
 
   /**
-   * grpc-js was handed this status. Without headers out it went at once, in a
-   * trailers-only response. After headers it goes in trailers once the HTTP/2 stream
-   * asks for them, and grpc-js reports the call over right after sending them; a reset
-   * that comes first destroys the stream and the status goes nowhere. Which of the two
-   * happened is decided when grpc-js reports the call over (see `callEnd`).
+   * grpc-js was handed this status. Without headers out it goes at once, in a
+   * trailers-only response; after headers it goes in trailers once the HTTP/2 stream
+   * asks for them. Either way grpc-js then reports the call over, and a reset that
+   * came first destroyed the stream and the status went nowhere: which of the two
+   * happened is decided then (see `callEnd`), so that no headers need to go out early.
    */
   sentStatus(status: { readonly code: Code; readonly details?: string | undefined }): void {
-    if (this.ended) {
-      return;
-    }
-    const end = { code: status.code, message: status.details ?? "" };
-    if (this.headersSent) {
-      this.pendingStatus = end;
-    } else {
-      this.end(end);
+    if (!this.ended) {
+      this.pendingStatus = { code: status.code, message: status.details ?? "" };
     }
   }
 
@@ -259,7 +245,7 @@ export class InterceptedCall {
       context: otelContext.active(),
       startTime: this.startTime,
       peer: this.call.getPeer(),
-      host: this.call.getHost(),
+      host: callHost(this.call),
       deadline: this.call.getDeadline(),
       request: undefined,
     });

@@ -1,9 +1,9 @@
 import type { Writable } from "node:stream";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
-import { serializeMessage } from "../codec.js";
 import { sendAll, writeMessage } from "../write-message.js";
 import type { HandlerStream } from "./handlers.js";
 import type { ServerCall } from "./server-call.js";
+import { serializeResponse } from "./server-codec.js";
 
 /**
  * Writes what a streaming handler yields, waiting for `drain` whenever grpc-js says
@@ -21,7 +21,7 @@ export async function sendResponses<O extends DescMessage>(
       // The call ended while the handler produced this message: it goes nowhere.
       return false;
     }
-    const bytes = serializeMessage(schema, response);
+    const bytes = serializeResponse(schema, response);
     state.sendHeader();
     state.messageSent(bytes.length);
     return writeMessage(stream, bytes, state.signal);

@@ -9,6 +9,8 @@ import { withCallMethod } from "../log-fields.js";
 import type { CallObserver, MethodObserver, ServerCallStart } from "../observer.js";
 import type { MethodDefinition } from "../service.js";
 import { UNKNOWN_ERROR_MESSAGE, callEnd, deadlinePassed } from "./call-end.js";
+import { callHost } from "./grpc-compat.js";
+import type { HostOf } from "./grpc-compat.js";
 import type { CallEnd } from "./call-end.js";
 import { interceptedCall } from "./create-server.js";
 import type { InterceptedHandler } from "./create-server.js";
@@ -17,8 +19,9 @@ import type { ServerContext } from "./server-context.js";
 /** What every grpc-js server call offers, whatever its kind. */
 type GrpcServerCall = Pick<
   ServerUnaryCall<unknown, unknown>,
-  "metadata" | "getPeer" | "getDeadline" | "getHost" | "sendMetadata"
-> & { on(event: "cancelled", listener: () => void): unknown };
+  "metadata" | "getPeer" | "getDeadline" | "sendMetadata"
+> &
+  HostOf & { on(event: "cancelled", listener: () => void): unknown };
 
 /** What a handler's outcome becomes on the wire. */
 export interface ServerStatus {
@@ -26,6 +29,9 @@ export interface ServerStatus {
   readonly details: string;
   readonly metadata: Metadata;
 }
+
+/** Hands an error status to grpc-js the way the call's kind does (`callback`, or the stream's `error` event). */
+export type SendError = (status: ServerStatus) => void;
 
 /** The handler's outcome, as handed to grpc-js. */
 interface Answer extends CallEnd {
@@ -56,6 +62,7 @@ export class ServerCall implements ServerContext, InterceptedHandler {
   /** Where handler code runs: the observer's context (the call's span), marked with the method for `logFields`. */
   private readonly handlerContext: Context;
   private headerSent = false;
+  private messagesSent = false;
   /** The handler's outcome went to grpc-js: nothing more is sent. */
   private answer: Answer | undefined;
   /** The status is decided and reported. */
@@ -69,6 +76,7 @@ export class ServerCall implements ServerContext, InterceptedHandler {
     readonly method: MethodDefinition,
     private readonly call: GrpcServerCall,
     observer: MethodObserver<ServerCallStart> | undefined,
+    private readonly sendError: SendError,
     request?: Message,
   ) {
     this.metadata = call.metadata;
@@ -81,7 +89,7 @@ export class ServerCall implements ServerContext, InterceptedHandler {
         context: otelContext.active(),
         startTime: intercepted?.startTime ?? now(),
         peer: this.peer,
-        host: call.getHost(),
+        host: callHost(call),
         deadline: this.deadline,
         request,
       });
@@ -137,6 +145,7 @@ export class ServerCall implements ServerContext, InterceptedHandler {
   }
 
   messageSent(size: number): void {
+    this.messagesSent = true;
     this.observer?.messageSent(size);
   }
 
@@ -144,27 +153,38 @@ export class ServerCall implements ServerContext, InterceptedHandler {
     this.observer?.messageReceived(size);
   }
 
-  /** The status for a handler that completed normally. */
+  /**
+   * The status for a handler that completed normally. Headers go out first only if a
+   * message went (they did already) or the handler set some: a stream that answers
+   * nothing is trailers-only, as grpc-js's own handlers answer.
+   */
   ok(): ServerStatus {
-    this.sendHeader();
+    if (this.messagesSent || hasEntries(this.header)) {
+      this.sendHeader();
+    }
     this.answered({ code: Code.OK, message: "OK", exception: undefined });
     return { code: Code.OK, details: "OK", metadata: this.trailer };
   }
 
   /**
-   * The status for a handler that threw: an RpcError is answered as it is (its
-   * metadata merged into the trailers); anything else becomes UNKNOWN with a generic
-   * message, while the observer still sees the exception.
+   * Answers a failure, once: an RpcError as it is (its metadata merged into the
+   * trailers), anything else as UNKNOWN with a generic message, while the observer
+   * still sees the exception. Headers go out first only if the handler set some: a
+   * call that fails before its first message is otherwise answered trailers-only, as
+   * grpc-js's own handlers answer, which lets the client's retry and hedging policies go on.
    */
-  failed(reason: unknown): ServerStatus {
+  fail(reason: unknown): void {
+    if (this.isEnded) {
+      return;
+    }
     const known = reason instanceof RpcError;
     const error = known ? reason : new RpcError(Code.UNKNOWN, UNKNOWN_ERROR_MESSAGE, undefined, { cause: reason });
     this.trailer.merge(error.metadata);
-    // Headers first, always: the interceptor tells a status that went out from one that
-    // was dropped by what grpc-js does with trailers after headers.
-    this.sendHeader();
+    if (hasEntries(this.header)) {
+      this.sendHeader();
+    }
     this.answered({ code: error.code, message: error.rawMessage, exception: known ? undefined : reason });
-    return { code: error.code, details: error.rawMessage, metadata: this.trailer };
+    this.sendError({ code: error.code, details: error.rawMessage, metadata: this.trailer });
   }
 
   /** The interceptor's word on how the call ended. */
@@ -216,7 +236,11 @@ export class ServerCall implements ServerContext, InterceptedHandler {
   }
 }
 
-/** A handler that was not implemented answers UNIMPLEMENTED naming the method. */
+/** A handler missing at run time answers as grpc-js answers a method missing from an implementation. */
 export function unimplemented(method: MethodDefinition): RpcError {
-  return new RpcError(Code.UNIMPLEMENTED, `${method.fullName} is not implemented`);
+  return new RpcError(Code.UNIMPLEMENTED, `The server does not implement the method ${method.name}`);
+}
+
+function hasEntries(metadata: Metadata): boolean {
+  return Object.keys(metadata.getMap()).length > 0;
 }

@@ -2,10 +2,10 @@ import type { handleServerStreamingCall } from "@grpc/grpc-js";
 import type { DescMessage } from "@bufbuild/protobuf";
 import type { MethodObserver, ServerCallStart } from "../observer.js";
 import type { ServerStreamingMethod } from "../service.js";
-import { decodeRequest } from "./decode-request.js";
 import type { HandlerFor } from "./handlers.js";
 import { sendResponses } from "./send-responses.js";
 import { ServerCall, unimplemented } from "./server-call.js";
+import { decodeRequest } from "./server-codec.js";
 
 export function serveServerStreaming<I extends DescMessage, O extends DescMessage>(
   method: ServerStreamingMethod<I, O>,
@@ -14,7 +14,7 @@ export function serveServerStreaming<I extends DescMessage, O extends DescMessag
 ): handleServerStreamingCall<Buffer, Buffer> {
   return (call) => {
     const request = decodeRequest(method.input, call.request);
-    const state = new ServerCall(method, call, observer, request.message);
+    const state = new ServerCall(method, call, observer, (status) => call.emit("error", status), request.message);
     state.messageReceived(call.request.length);
     void state.run(async () => {
       try {
@@ -34,9 +34,7 @@ export function serveServerStreaming<I extends DescMessage, O extends DescMessag
           call.end(state.ok().metadata);
         }
       } catch (err) {
-        if (!state.isEnded) {
-          call.emit("error", state.failed(err));
-        }
+        state.fail(err);
       }
     });
   };

@@ -1,11 +1,10 @@
 import type { handleUnaryCall } from "@grpc/grpc-js";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
-import { serializeMessage } from "../codec.js";
 import type { MethodObserver, ServerCallStart } from "../observer.js";
 import type { UnaryMethod } from "../service.js";
-import { decodeRequest } from "./decode-request.js";
 import type { HandlerFor, HandlerResult } from "./handlers.js";
 import { ServerCall, unimplemented } from "./server-call.js";
+import { decodeRequest, serializeResponse } from "./server-codec.js";
 
 export function serveUnary<I extends DescMessage, O extends DescMessage>(
   method: UnaryMethod<I, O>,
@@ -14,15 +13,15 @@ export function serveUnary<I extends DescMessage, O extends DescMessage>(
 ): handleUnaryCall<Buffer, Buffer> {
   return (call, callback) => {
     const request = decodeRequest(method.input, call.request);
-    const state = new ServerCall(method, call, observer, request.message);
+    const state = new ServerCall(method, call, observer, (status) => callback(status), request.message);
     state.messageReceived(call.request.length);
     const fail = (err: unknown): void => {
-      callback(state.failed(err));
+      state.fail(err);
     };
     const respond = (response: MessageInitShape<O>): void => {
       let bytes: Buffer;
       try {
-        bytes = serializeMessage(method.output, response);
+        bytes = serializeResponse(method.output, response);
       } catch (err) {
         fail(err);
         return;

@@ -17,7 +17,8 @@ export function serverSpans(settings: SideSettings, method: MethodDefinition, me
   const { tracer, conventions } = settings;
   const common = methodAttributes(method, conventions);
   const startAttributes = memoLast(
-    (authority): Attributes => ({ ...common, ...serverAttributes(parseTarget(authority), "server", conventions) }),
+    (authority): Attributes =>
+      authority === "" ? common : { ...common, ...serverAttributes(parseTarget(authority), "server", conventions) },
   );
   const peer = peerAttributesOf("server", conventions);
   return {
@@ -34,7 +35,7 @@ export function serverSpans(settings: SideSettings, method: MethodDefinition, me
         method.fullName,
         {
           kind: SpanKind.SERVER,
-          attributes: withRequestAttributes(startAttributes(call.host), method, call.request),
+          attributes: withRequestAttributes(startAttributes(call.host ?? ""), method, call.request),
           startTime: call.startTime,
         },
         parent,
