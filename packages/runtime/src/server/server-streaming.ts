@@ -25,7 +25,7 @@ export function serveServerStreaming<I extends DescMessage, O extends DescMessag
         if (expired !== undefined) {
           throw expired;
         }
-        if (request.message === undefined) {
+        if (request.error !== undefined) {
           throw request.error;
         }
         const responses = handler(request.message, state);

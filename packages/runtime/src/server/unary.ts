@@ -38,10 +38,10 @@ export function serveUnary<I extends DescMessage, O extends DescMessage>(
       if (expired !== undefined) {
         throw expired;
       }
-      const message = request.message;
-      if (message === undefined) {
+      if (request.error !== undefined) {
         throw request.error;
       }
+      const message = request.message;
       result = state.run(() => handler(message, state));
     } catch (err) {
       fail(err);
