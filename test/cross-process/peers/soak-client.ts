@@ -5,9 +5,11 @@
 // counts of spans instead of the spans.
 import { parseArgs } from "node:util";
 import { Client, Metadata, credentials } from "@grpc/grpc-js";
+import type { ServiceError } from "@grpc/grpc-js";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, RpcError } from "protoc-gen-ts-otel-runtime";
 import type { CallOptions } from "protoc-gen-ts-otel-runtime";
-import { TestServiceClient } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
+import { TestServiceClient, TestServiceDefinition } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { answerCommands, heapUsed } from "../support/peer.js";
 import { peerTelemetry } from "../support/peer-telemetry.js";
 import type { Fault } from "../support/peer-telemetry.js";
@@ -133,6 +135,8 @@ async function soak(args: Record<string, unknown>): Promise<SoakTally> {
  * cancelling without half-closing, as grpc-node's interop test
  * cancel_after_first_response does; grpc-js then sends END_STREAM and RST_STREAM, and
  * an echoing handler races the reset. The calls' HTTP/2 streams are 1, 3, 5, … in order.
+ * With `plain`, a plain grpc-js client makes them and cancels with `call.cancel()`;
+ * otherwise the generated client, through its signal.
  */
 async function race(args: Record<string, unknown>): Promise<{ callId: string; code: string }[]> {
   // Connected first, so that every call makes a stream, in order.
@@ -141,37 +145,76 @@ async function race(args: Record<string, unknown>): Promise<{ callId: string; co
     channel.waitForReady(Date.now() + 10_000, (err) => (err === undefined ? resolve() : reject(err)));
   });
   const client = new TestServiceClient(channel, { telemetry });
+  const kind = args["kind"] === "BidiStream" ? "BidiStream" : "ClientStream";
+  const cancelled = args["plain"] === true ? plainCancelled : generatedCancelled;
   const results: { callId: string; code: string }[] = [];
   for (let i = 0; i < Number(args["calls"]); i++) {
-    const callId = `race-${String(i)}`;
+    const callId = `race-${typeof args["prefix"] === "string" ? args["prefix"] : ""}${String(i)}`;
     const metadata = new Metadata();
     metadata.set("x-call-id", callId);
     metadata.set("x-scenario", "ok");
-    const abort = new AbortController();
-    let sent: () => void = () => undefined;
-    const twoSent = new Promise<void>((resolve) => (sent = resolve));
-    async function* requests(): AsyncGenerator<{ text: string; count: number }> {
-      yield { text: callId, count: 1 };
-      yield { text: callId, count: 1 };
-      sent();
-      await until(abort.signal);
-    }
-    const options = { metadata, signal: abort.signal };
-    const done =
-      args["kind"] === "BidiStream"
-        ? (async () => {
-            for await (const _ of client.bidiStream(requests(), options)) {
-              // Echoes, until the cancel.
-            }
-          })()
-        : client.clientStream(requests(), options);
-    await twoSent;
-    await new Promise((resolve) => setImmediate(resolve));
-    abort.abort();
-    results.push({ callId, code: await done.then(() => "OK", (err: unknown) => Code[RpcError.from(err).code]) });
+    results.push({ callId, code: await cancelled(kind, client, channel, metadata) });
   }
   channel.close();
   return results;
+}
+
+type RaceKind = "ClientStream" | "BidiStream";
+
+/** Two requests from the generated client, then its signal fires; the status its caller got. */
+async function generatedCancelled(kind: RaceKind, client: TestServiceClient, _channel: Client, metadata: Metadata): Promise<string> {
+  const abort = new AbortController();
+  let sent: () => void = () => undefined;
+  const twoSent = new Promise<void>((resolve) => (sent = resolve));
+  async function* requests(): AsyncGenerator<{ text: string; count: number }> {
+    yield { text: "race", count: 1 };
+    yield { text: "race", count: 1 };
+    sent();
+    await until(abort.signal);
+  }
+  const options = { metadata, signal: abort.signal };
+  const done =
+    kind === "BidiStream"
+      ? (async () => {
+          for await (const _ of client.bidiStream(requests(), options)) {
+            // Echoes, until the cancel.
+          }
+        })()
+      : client.clientStream(requests(), options);
+  await twoSent;
+  await new Promise((resolve) => setImmediate(resolve));
+  abort.abort();
+  return done.then(
+    () => "OK",
+    (err: unknown) => Code[RpcError.from(err).code],
+  );
+}
+
+/** Two requests from a plain grpc-js call, then `call.cancel()`; the status its caller got. */
+function plainCancelled(kind: RaceKind, _client: TestServiceClient, channel: Client, metadata: Metadata): Promise<string> {
+  const method = kind === "BidiStream" ? TestServiceDefinition.methods.bidiStream : TestServiceDefinition.methods.clientStream;
+  const { path } = method;
+  const request = Buffer.from(toBinary(method.input, create(method.input, { text: "race", count: 1 })));
+  return new Promise((resolve) => {
+    const settle = (err: ServiceError | null): void => {
+      resolve(err === null ? "OK" : Code[err.code]);
+    };
+    const call =
+      kind === "BidiStream"
+        ? channel.makeBidiStreamRequest(path, passThrough, passThrough, metadata)
+        : channel.makeClientStreamRequest(path, passThrough, passThrough, metadata, (err) => settle(err));
+    if (kind === "BidiStream") {
+      call.on("data", () => undefined);
+      call.on("error", (err: ServiceError) => settle(err));
+      call.on("end", () => settle(null));
+    }
+    call.write(request);
+    call.write(request, () => setImmediate(() => call.cancel()));
+  });
+}
+
+function passThrough(bytes: Buffer): Buffer {
+  return bytes;
 }
 
 /** Calls started by `start`, finished by `finish`. */

@@ -26,7 +26,7 @@ export interface ServerOptions {
   telemetry?: TelemetryOption | undefined;
   /**
    * How long, in milliseconds, the end of a request stream from a grpc-js client waits
-   * for the reset that follows it when the client cancelled (default 50; 0 trusts the
+   * for the reset that follows it when the client cancelled (default 250; 0 trusts the
    * half-close at once). See docs/cancelled-uploads.md.
    */
   halfCloseHoldMs?: number | undefined;
