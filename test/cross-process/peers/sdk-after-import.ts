@@ -31,7 +31,8 @@ const client = new TestServiceClient(`127.0.0.1:${String(port)}`, credentials.cr
 
 const reader = testMetricReader();
 const spans = new InMemorySpanExporter();
-const sdk = new NodeSDK({ metricReader: reader.reader, spanProcessors: [new SimpleSpanProcessor(spans)], instrumentations: [] });
+const processor = new SimpleSpanProcessor(spans);
+const sdk = new NodeSDK({ metricReader: reader.reader, spanProcessors: [processor], instrumentations: [] });
 sdk.start();
 
 await client.unary({ text: "a" });
@@ -43,6 +44,12 @@ for await (const _ of client.bidiStream([{ text: "d" }])) {
   // Drained.
 }
 
+// Every call over on both sides before anything is counted: a server call ends when
+// grpc-js reports it over, after the client already has its answer; and the SDK
+// exports a span only once its resource's detectors have finished.
+client.close();
+await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+await processor.forceFlush();
 const collected = await reader.collect();
 const count = (name: string): number => (collected.get(name)?.histogram ?? []).reduce((n, point) => n + point.count, 0);
 console.log(
@@ -52,6 +59,4 @@ console.log(
     spans: spans.getFinishedSpans().length,
   }),
 );
-client.close();
-server.forceShutdown();
 await sdk.shutdown();
