@@ -1,0 +1,119 @@
+// The server of the canaries: plain grpc-js, no code of the runtime, recording what the
+// runtime relies on grpc-js and Node to do (see canaries.test.ts). Every call carries
+// `x-call-id`; `report` answers what each call's interceptor and handler saw.
+import { Server, ServerCredentials, ServerInterceptingCall, status } from "@grpc/grpc-js";
+import type {
+  Metadata,
+  ServerInterceptingCallInterface,
+  ServerInterceptor,
+  ServerReadableStream,
+  ServerUnaryCall,
+  ServiceDefinition,
+  sendUnaryData,
+} from "@grpc/grpc-js";
+import { answerCommands } from "../support/peer.js";
+
+/** What one call showed. */
+export interface CanaryRecord {
+  /** The handler got the very Metadata object the interceptor was given. */
+  sameMetadata?: boolean;
+  /** The handler's `startRead` reached the call the interceptor wraps. */
+  readsForwarded: number;
+  /** The order of the request stream's events and grpc-js's report of the call's end. */
+  events: string[];
+  /** `getPeer()` when grpc-js reported the call over: "unknown" once the stream is destroyed. */
+  peerAtEnd?: string;
+  /** Whether the server call offered `getHost()`. */
+  hasGetHost?: boolean;
+  /** The request's `user-agent`. */
+  userAgent?: string;
+}
+
+const records = new Map<string, CanaryRecord>();
+const record = (metadata: Metadata): CanaryRecord => {
+  const id = String(metadata.get("x-call-id")[0] ?? "?");
+  let found = records.get(id);
+  if (found === undefined) {
+    found = { readsForwarded: 0, events: [] };
+    records.set(id, found);
+  }
+  return found;
+};
+const seen = new WeakMap<Metadata, CanaryRecord>();
+
+/** Counts reads passed on to the wrapped call, as createServer()'s interceptor does. */
+class CountingCall extends ServerInterceptingCall {
+  counted: CanaryRecord | undefined;
+  override startRead(): void {
+    if (this.counted !== undefined) this.counted.readsForwarded += 1;
+    super.startRead();
+  }
+}
+
+const interceptor: ServerInterceptor = (_descriptor, call: ServerInterceptingCallInterface) => {
+  const wrapped: CountingCall = new CountingCall(call, {
+    start(next) {
+      next({
+        onReceiveMetadata(metadata, nextMetadata) {
+          const canary = record(metadata);
+          seen.set(metadata, canary);
+          wrapped.counted = canary;
+          canary.hasGetHost = typeof (call as Partial<ServerInterceptingCallInterface>).getHost === "function";
+          canary.userAgent = String(metadata.get("user-agent")[0] ?? "");
+          nextMetadata(metadata);
+        },
+        onCancel() {
+          if (wrapped.counted !== undefined) {
+            wrapped.counted.events.push("onCancel");
+            wrapped.counted.peerAtEnd = call.getPeer();
+          }
+        },
+      });
+    },
+  });
+  return wrapped;
+};
+
+const pass = (bytes: Buffer): Buffer => bytes;
+const refuse = (): never => {
+  throw new Error("cannot (de)serialize");
+};
+
+/** Unary methods answering as `x-answer` asks; an upload recording its events; (de)serializers that fail. */
+const service: ServiceDefinition = {
+  Unary: { path: "/canary.Canary/Unary", requestStream: false, responseStream: false, requestSerialize: pass, requestDeserialize: pass, responseSerialize: pass, responseDeserialize: pass },
+  Upload: { path: "/canary.Canary/Upload", requestStream: true, responseStream: false, requestSerialize: pass, requestDeserialize: pass, responseSerialize: pass, responseDeserialize: pass },
+  Unparsable: { path: "/canary.Canary/Unparsable", requestStream: false, responseStream: false, requestSerialize: pass, requestDeserialize: refuse, responseSerialize: pass, responseDeserialize: pass },
+  Unserializable: { path: "/canary.Canary/Unserializable", requestStream: false, responseStream: false, requestSerialize: pass, requestDeserialize: pass, responseSerialize: refuse, responseDeserialize: pass },
+  Missing: { path: "/canary.Canary/Missing", requestStream: false, responseStream: false, requestSerialize: pass, requestDeserialize: pass, responseSerialize: pass, responseDeserialize: pass },
+};
+
+const server = new Server({ interceptors: [interceptor] });
+server.addService(service, {
+  Unary(call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) {
+    const canary = record(call.metadata);
+    canary.sameMetadata = seen.get(call.metadata) === canary;
+    call.on("cancelled", () => canary.events.push("cancelled"));
+    const answer = String(call.metadata.get("x-answer")[0] ?? "ok");
+    if (answer === "error") callback({ code: status.NOT_FOUND, details: "no" });
+    else if (answer === "wait") return;
+    else callback(null, Buffer.alloc(0));
+  },
+  Upload(call: ServerReadableStream<Buffer, Buffer>) {
+    const canary = record(call.metadata);
+    call.on("data", () => canary.events.push("data"));
+    call.on("end", () => canary.events.push("end"));
+    call.on("cancelled", () => canary.events.push("cancelled"));
+  },
+  Unparsable(_call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) {
+    callback(null, Buffer.alloc(0));
+  },
+  Unserializable(_call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) {
+    callback(null, Buffer.alloc(0));
+  },
+});
+
+const port = await new Promise<number>((resolve, reject) => {
+  server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
+});
+answerCommands({ port }, { report: () => Object.fromEntries(records) });
