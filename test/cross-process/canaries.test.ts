@@ -36,7 +36,8 @@ function metadataFor(id: string, answer?: string): Metadata {
 function unary(method: string, metadata: Metadata, cancel = false): Promise<ServiceError | null> {
   return new Promise((resolve) => {
     const call = client.makeUnaryRequest(`/canary.Canary/${method}`, pass, pass, Buffer.alloc(0), metadata, (err) => resolve(err));
-    if (cancel) setImmediate(() => call.cancel());
+    // Cancelled once the handler runs (it sends headers first).
+    if (cancel) call.on("metadata", () => call.cancel());
   });
 }
 

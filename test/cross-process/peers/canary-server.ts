@@ -1,9 +1,8 @@
 // The server of the canaries: plain grpc-js, no code of the runtime, recording what the
 // runtime relies on grpc-js and Node to do (see canaries.test.ts). Every call carries
 // `x-call-id`; `report` answers what each call's interceptor and handler saw.
-import { Server, ServerCredentials, ServerInterceptingCall, status } from "@grpc/grpc-js";
+import { Metadata as GrpcMetadata, Server, ServerCredentials, ServerInterceptingCall, status } from "@grpc/grpc-js";
 import type {
-  Metadata,
   ServerInterceptingCallInterface,
   ServerInterceptor,
   ServerReadableStream,
@@ -30,7 +29,7 @@ export interface CanaryRecord {
 }
 
 const records = new Map<string, CanaryRecord>();
-const record = (metadata: Metadata): CanaryRecord => {
+const record = (metadata: GrpcMetadata): CanaryRecord => {
   const id = String(metadata.get("x-call-id")[0] ?? "?");
   let found = records.get(id);
   if (found === undefined) {
@@ -39,7 +38,7 @@ const record = (metadata: Metadata): CanaryRecord => {
   }
   return found;
 };
-const seen = new WeakMap<Metadata, CanaryRecord>();
+const seen = new WeakMap<GrpcMetadata, CanaryRecord>();
 
 /** Counts reads passed on to the wrapped call, as createServer()'s interceptor does. */
 class CountingCall extends ServerInterceptingCall {
@@ -96,7 +95,8 @@ server.addService(service, {
     call.on("cancelled", () => canary.events.push("cancelled"));
     const answer = String(call.metadata.get("x-answer")[0] ?? "ok");
     if (answer === "error") callback({ code: status.NOT_FOUND, details: "no" });
-    else if (answer === "wait") return;
+    // Headers out, so that the client knows the handler runs; then nothing until the client ends the call.
+    else if (answer === "wait") call.sendMetadata(new GrpcMetadata());
     else callback(null, Buffer.alloc(0));
   },
   Upload(call: ServerReadableStream<Buffer, Buffer>) {
