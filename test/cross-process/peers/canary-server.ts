@@ -1,7 +1,7 @@
 // The server of the canaries: plain grpc-js, no code of the runtime, recording what the
 // runtime relies on grpc-js and Node to do (see canaries.test.ts). Every call carries
 // `x-call-id`; `report` answers what each call's interceptor and handler saw.
-import { Metadata as GrpcMetadata, Server, ServerCredentials, ServerInterceptingCall, status } from "@grpc/grpc-js";
+import { Metadata, Server, ServerCredentials, ServerInterceptingCall, status } from "@grpc/grpc-js";
 import type {
   ServerInterceptingCallInterface,
   ServerInterceptor,
@@ -29,7 +29,7 @@ export interface CanaryRecord {
 }
 
 const records = new Map<string, CanaryRecord>();
-const record = (metadata: GrpcMetadata): CanaryRecord => {
+const record = (metadata: Metadata): CanaryRecord => {
   const id = String(metadata.get("x-call-id")[0] ?? "?");
   let found = records.get(id);
   if (found === undefined) {
@@ -38,7 +38,7 @@ const record = (metadata: GrpcMetadata): CanaryRecord => {
   }
   return found;
 };
-const seen = new WeakMap<GrpcMetadata, CanaryRecord>();
+const seen = new WeakMap<Metadata, CanaryRecord>();
 
 /** Counts reads passed on to the wrapped call, as createServer()'s interceptor does. */
 class CountingCall extends ServerInterceptingCall {
@@ -96,7 +96,7 @@ server.addService(service, {
     const answer = String(call.metadata.get("x-answer")[0] ?? "ok");
     if (answer === "error") callback({ code: status.NOT_FOUND, details: "no" });
     // Headers out, so that the client knows the handler runs; then nothing until the client ends the call.
-    else if (answer === "wait") call.sendMetadata(new GrpcMetadata());
+    else if (answer === "wait") call.sendMetadata(new Metadata());
     else callback(null, Buffer.alloc(0));
   },
   Upload(call: ServerReadableStream<Buffer, Buffer>) {
