@@ -2,12 +2,17 @@
 // with no code of the runtime, a server in a child process and a client here. Each
 // fails with a message naming the assumption and the runtime module that depends on
 // it, so that a grpc-js or Node upgrade that changes one is caught here first.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Client, Metadata, credentials } from "@grpc/grpc-js";
 import type { ServiceError } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code } from "protoc-gen-ts-otel-runtime";
 import { halfClosesBeforeReset } from "../../packages/runtime/src/server/half-close.js";
 import type { CanaryRecord } from "./peers/canary-server.js";
+import { fencedBlocks } from "../support/markdown.js";
+import { repoRoot } from "../support/paths.js";
+import { run } from "../support/run.js";
 import { startPeer } from "./support/peer.js";
 import type { Peer } from "./support/peer.js";
 
@@ -142,3 +147,30 @@ function userAgentMetadata(agent: string | undefined): Metadata {
   metadata.set("user-agent", agent ?? "");
   return metadata;
 }
+
+describe("the reproductions of docs/cancelled-uploads.md, run as written", () => {
+  const [nodeOnly, withGrpcJs] = fencedBlocks(readFileSync(join(repoRoot, "docs/cancelled-uploads.md"), "utf8"), "js");
+  const runModule = (source: string | undefined): string => {
+    const result = run(process.execPath, ["--input-type=module", "-e", source ?? ""], { cwd: repoRoot, timeout: 60_000 });
+    expect(result.status, result.stderr).toBe(0);
+    return result.stdout;
+  };
+
+  it("Node's alone: the server hears the end of a stream its client closed with CANCEL", () => {
+    const lines = runModule(nodeOnly).trim().split("\n");
+    expect(lines).toHaveLength(5);
+    expect(lines.every((line) => line.endsWith("close (rstCode 8)"))).toBe(true);
+    expect(lines.filter((line) => line.includes(" end, ")).length).toBeGreaterThan(0);
+  });
+
+  it("grpc-js's: END_STREAM and RST_STREAM in separate TCP reads, and the server's end before its cancel", () => {
+    const reads = runModule(withGrpcJs).trim().split("\n");
+    const separate = [1, 3, 5].filter((id) => {
+      const end = reads.findIndex((line) => line.endsWith(`DATA+END_STREAM(${String(id)})`));
+      const reset = reads.findIndex((line) => line.includes(`RST_STREAM(${String(id)})`));
+      return end >= 0 && reset > end;
+    });
+    expect(separate.length).toBeGreaterThan(0);
+    expect(reads.filter((line) => line === "server events: data end cancelled").length).toBeGreaterThan(0);
+  });
+});

@@ -21,6 +21,7 @@ import {
 } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import type { TestServiceHandlers } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { waitFor } from "../behaviour/harness.js";
+import { fencedBlocks } from "../support/markdown.js";
 import { repoRoot } from "../support/paths.js";
 import { run } from "../support/run.js";
 import { readTree } from "../support/tree.js";
@@ -36,9 +37,7 @@ const committedGen = join(repoRoot, "test/reflection/health/gen");
 const pluginBundle = join(repoRoot, "packages/protoc-gen-ts-otel/dist/protoc-gen-ts-otel.js");
 
 /** The fenced blocks of the page in a language. */
-function blocks(language: string): string[] {
-  return [...page.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1] ?? "");
-}
+const blocks = (language: string): string[] => fencedBlocks(page, language);
 
 describe("the page", () => {
   it("links the vendored proto and shows its service as it is", () => {
