@@ -17,11 +17,14 @@ import type { Peer } from "./support/peer.js";
 import type { TelemetrySummary } from "./support/peer-telemetry.js";
 import type { HandlerRecord } from "./support/soak-handlers.js";
 
-/** Calls per client and server: with two clients and two servers, 1,000 of each kind. */
+/** Cancelled calls per client and server: with two clients and two servers, 1,000 of each kind. */
 const CALLS = 250;
+/** And calls whose deadline passes while their request stream is open: grpc-js ends them the same way. */
+const DEADLINE_CALLS = 50;
 const CLIENTS = [
-  { name: "the generated client", plain: false },
-  { name: "a plain grpc-js client", plain: true },
+  { name: "the generated client's signal", plain: false, deadline: false, calls: CALLS },
+  { name: "a plain grpc-js client's cancel()", plain: true, deadline: false, calls: CALLS },
+  { name: "the generated client's deadline", plain: false, deadline: true, calls: DEADLINE_CALLS },
 ] as const;
 
 let hog: CpuHog;
@@ -42,7 +45,7 @@ describe.each([
   let client: Peer;
   let proxy: H2Proxy;
   /** What each caller got, by client: the proxy's connection 0 is the first client's. */
-  const results: { callId: string; code: string; connection: number; stream: number }[] = [];
+  const results: { callId: string; code: string; connection: number; stream: number; deadline: boolean }[] = [];
   let serverSpans: Map<string, string>;
   let handlers: Map<string, HandlerRecord>;
   let summary: TelemetrySummary;
@@ -51,19 +54,19 @@ describe.each([
     server = await startPeer("test/cross-process/peers/soak-server.ts", serverArgs);
     proxy = await startH2Proxy(Number(server.ready["port"]));
     client = await startPeer("test/cross-process/peers/soak-client.ts");
-    for (const [connection, { plain }] of CLIENTS.entries()) {
+    for (const [connection, { plain, deadline, calls }] of CLIENTS.entries()) {
       const made = await client.command<{ callId: string; code: string }[]>(
         "race",
-        { port: proxy.port, calls: CALLS, kind, plain, prefix: `${String(connection)}-` },
+        { port: proxy.port, calls, kind, plain, deadline, prefix: `${String(connection)}-` },
         300_000,
       );
-      made.forEach((result, i) => results.push({ ...result, connection, stream: 1 + 2 * i }));
+      made.forEach((result, i) => results.push({ ...result, connection, stream: 1 + 2 * i, deadline }));
     }
     const giveUp = Date.now() + 30_000;
     let report: { open: number; handlers: HandlerRecord[]; summary: TelemetrySummary };
     do {
       report = await server.command("report");
-    } while ((report.open > 0 || report.summary.spans.length < results.length) && Date.now() < giveUp);
+    } while ((report.open > 0 || report.summary.started > report.summary.ended) && Date.now() < giveUp);
     serverSpans = new Map(report.summary.spans.map((s) => [s.callId, s.code]));
     handlers = new Map(report.handlers.map((h) => [h.callId, h]));
     summary = report.summary;
@@ -86,26 +89,30 @@ describe.each([
     };
   }
 
-  it("gives every caller CANCELLED, and the client reset every stream", () => {
-    expect(results).toHaveLength(CALLS * CLIENTS.length);
-    expect(results.filter((r) => r.code !== "CANCELLED")).toEqual([]);
-    expect(results.filter((r) => !wire(r).reset).map((r) => r.callId)).toEqual([]);
+  const cancelled = (): typeof results => results.filter((r) => !r.deadline);
+
+  it("gives every caller CANCELLED or DEADLINE_EXCEEDED, and the client reset every cancelled stream", () => {
+    expect(results).toHaveLength(2 * CALLS + DEADLINE_CALLS);
+    expect(results.filter((r) => r.code !== (r.deadline ? "DEADLINE_EXCEEDED" : "CANCELLED"))).toEqual([]);
+    expect(cancelled().filter((r) => !wire(r).reset).map((r) => r.callId)).toEqual([]);
   });
 
   it("never lets a handler's request stream end normally, and fires every handler's signal", () => {
     const misled = results.flatMap((r) => {
       const handler = handlers.get(r.callId);
-      if (handler === undefined) return [`${r.callId}: no handler ran`];
-      if (handler.outcome !== "threw CANCELLED") return [`${r.callId}: the handler ${handler.outcome}`];
-      if (handler.signal !== "CANCELLED") return [`${r.callId}: the signal said ${String(handler.signal)}`];
+      // A call whose deadline passed before its handler would start is refused before it.
+      if (handler === undefined) return r.deadline ? [] : [`${r.callId}: no handler ran`];
+      const ended = r.deadline ? ["CANCELLED", "DEADLINE_EXCEEDED"] : ["CANCELLED"];
+      if (!ended.some((code) => handler.outcome === `threw ${code}`)) return [`${r.callId}: the handler ${handler.outcome}`];
+      if (!ended.includes(String(handler.signal))) return [`${r.callId}: the signal said ${String(handler.signal)}`];
       return [];
     });
-    console.log(`${kind} on ${name}: ${String(results.length)} calls reset, ${String(misled.length)} handlers misled or not told`);
+    console.log(`${kind} on ${name}: ${String(results.length)} calls the client ended, ${String(misled.length)} handlers misled or not told`);
     expect(misled.slice(0, 10)).toEqual([]);
   });
 
   it("records on the server the status the wire carried, in the span, the counter and the histogram", () => {
-    const wrong = results.flatMap((r) => {
+    const wrong = cancelled().flatMap((r) => {
       const recorded = serverSpans.get(r.callId);
       const went = wire(r);
       // Trailers out before the reset would be the handler's status; none can be,
@@ -114,9 +121,26 @@ describe.each([
       return recorded === expected ? [] : [`${r.callId}: the wire says ${expected}, the span ${String(recorded)}`];
     });
     expect(wrong.slice(0, 10)).toEqual([]);
-    expect(results.filter((r) => wire(r).trailers).map((r) => r.callId)).toEqual([]);
-    expect(summary.spanCounts[kind]).toEqual({ CANCELLED: results.length });
-    expect(summary.handled[kind]).toEqual({ CANCELLED: results.length });
-    expect(summary.durations[kind]).toEqual({ CANCELLED: results.length });
+    expect(cancelled().filter((r) => wire(r).trailers).map((r) => r.callId)).toEqual([]);
+    // A deadline ends a call on both sides at once: the server's own timer sends
+    // DEADLINE_EXCEEDED, or the client's reset comes first and no status goes out; the
+    // server then records DEADLINE_EXCEEDED if its deadline had all but passed, else
+    // CANCELLED (the README's "What the telemetry sees" says so).
+    const timedOut = results.filter((r) => r.deadline && serverSpans.has(r.callId));
+    const deadlineWrong = timedOut.flatMap((r) => {
+      const recorded = serverSpans.get(r.callId);
+      const went = wire(r);
+      const allowed = went.trailersFirst ? ["DEADLINE_EXCEEDED"] : ["DEADLINE_EXCEEDED", "CANCELLED"];
+      return allowed.includes(String(recorded)) ? [] : [`${r.callId}: ${went.trailersFirst ? "trailers" : "a reset"} first, recorded ${String(recorded)}`];
+    });
+    expect(deadlineWrong).toEqual([]);
+    const expected: Record<string, number> = { CANCELLED: cancelled().length };
+    for (const r of timedOut) {
+      const code = String(serverSpans.get(r.callId));
+      expected[code] = (expected[code] ?? 0) + 1;
+    }
+    expect(summary.spanCounts[kind]).toEqual(expected);
+    expect(summary.handled[kind]).toEqual(expected);
+    expect(summary.durations[kind]).toEqual(expected);
   });
 });

@@ -136,7 +136,8 @@ async function soak(args: Record<string, unknown>): Promise<SoakTally> {
  * cancel_after_first_response does; grpc-js then sends END_STREAM and RST_STREAM, and
  * an echoing handler races the reset. The calls' HTTP/2 streams are 1, 3, 5, … in order.
  * With `plain`, a plain grpc-js client makes them and cancels with `call.cancel()`;
- * otherwise the generated client, through its signal.
+ * with `deadline`, the generated client's deadline passes instead (grpc-js ends the call
+ * the same way); otherwise the generated client cancels through its signal.
  */
 async function race(args: Record<string, unknown>): Promise<{ callId: string; code: string }[]> {
   // Connected first, so that every call makes a stream, in order.
@@ -146,7 +147,7 @@ async function race(args: Record<string, unknown>): Promise<{ callId: string; co
   });
   const client = new TestServiceClient(channel, { telemetry });
   const kind = args["kind"] === "BidiStream" ? "BidiStream" : "ClientStream";
-  const cancelled = args["plain"] === true ? plainCancelled : generatedCancelled;
+  const cancelled = args["plain"] === true ? plainCancelled : args["deadline"] === true ? generatedTimedOut : generatedCancelled;
   const results: { callId: string; code: string }[] = [];
   for (let i = 0; i < Number(args["calls"]); i++) {
     const callId = `race-${typeof args["prefix"] === "string" ? args["prefix"] : ""}${String(i)}`;
@@ -188,6 +189,34 @@ async function generatedCancelled(kind: RaceKind, client: TestServiceClient, _ch
     () => "OK",
     (err: unknown) => Code[RpcError.from(err).code],
   );
+}
+
+/** How long a `deadline` call of `race` has: its two requests go out well before. */
+const RACE_DEADLINE_MS = 50;
+
+/** Two requests from the generated client, then its deadline passes; the status its caller got. */
+async function generatedTimedOut(kind: RaceKind, client: TestServiceClient, _channel: Client, metadata: Metadata): Promise<string> {
+  const ended = new AbortController();
+  async function* requests(): AsyncGenerator<{ text: string; count: number }> {
+    yield { text: "race", count: 1 };
+    yield { text: "race", count: 1 };
+    await until(ended.signal);
+  }
+  const options = { metadata, deadline: Date.now() + RACE_DEADLINE_MS };
+  const done =
+    kind === "BidiStream"
+      ? (async () => {
+          for await (const _ of client.bidiStream(requests(), options)) {
+            // Echoes, until the deadline.
+          }
+        })()
+      : client.clientStream(requests(), options);
+  return done
+    .then(
+      () => "OK",
+      (err: unknown) => Code[RpcError.from(err).code],
+    )
+    .finally(() => ended.abort());
 }
 
 /** Two requests from a plain grpc-js call, then `call.cancel()`; the status its caller got. */
