@@ -7,9 +7,9 @@
 // for the test to fail on.
 //
 // The malformed request goes through a plain grpc-js Client, which sends any bytes; a
-// generated client cannot. A client stalling its request stream past the deadline is no
-// substitute: grpc-js clients half-close before they reset, so the server mostly
-// finishes such a call OK.
+// generated client cannot. A deadline would be no substitute: when the client's reset
+// comes before the server's own timer, the server records CANCELLED, which is no server
+// error, and which of the two comes first is a race.
 import { Client, credentials } from "@grpc/grpc-js";
 import { setTimeout as delay } from "node:timers/promises";
 import { RpcError, codeName } from "protoc-gen-ts-otel-runtime";
