@@ -75,6 +75,8 @@ export interface H2Proxy {
   readonly connections: readonly RecordedConnection[];
   /** Resolves once every connection accepted so far has closed; rejects after `timeoutMs`. */
   idle(timeoutMs: number): Promise<void>;
+  /** Resolves once `condition` holds, checked on every frame and close; rejects after `timeoutMs` naming `what`. */
+  waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -242,7 +244,30 @@ export async function startH2Proxy(targetPort: number, options: H2ProxyOptions =
   const events: WireEvent[] = [];
   const sockets = new Set<Socket>();
   const connections: { index: number; streams: Map<number, StreamFrame[]>; frames: ConnectionFrame[]; closed: boolean }[] = [];
-  const closedWaiters = new Set<() => void>();
+  /** Checks to run whenever something passed or a connection closed. */
+  const waiters = new Set<() => void>();
+  const notify = (): void => {
+    for (const waiter of waiters) waiter();
+  };
+  const waitFor = (condition: () => boolean, timeoutMs: number, what: string): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (condition()) {
+          done();
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`h2 proxy: not ${what} after ${String(timeoutMs)} ms`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
   let seq = 0;
   const nextSeq = (): number => seq++;
   const server: Server = createServer((client) => {
@@ -287,17 +312,19 @@ export async function startH2Proxy(targetPort: number, options: H2ProxyOptions =
       }
       fromClient(chunk);
       if (!rewrite) upstream.write(chunk);
+      notify();
     });
     upstream.on("data", (chunk: Buffer) => {
       fromServer(chunk);
       if (!rewrite) client.write(chunk);
+      notify();
     });
     const closeBoth = (): void => {
       client.destroy();
       upstream.destroy();
       if (!recorded.closed) {
         recorded.closed = true;
-        for (const waiter of closedWaiters) waiter();
+        notify();
       }
     };
     client.on("close", closeBoth).on("error", closeBoth);
@@ -308,25 +335,11 @@ export async function startH2Proxy(targetPort: number, options: H2ProxyOptions =
     port: (server.address() as AddressInfo).port,
     events,
     connections,
-    idle: (timeoutMs) =>
-      new Promise<void>((resolve, reject) => {
-        const check = (): void => {
-          if (connections.every((c) => c.closed)) {
-            done();
-            resolve();
-          }
-        };
-        const timer = setTimeout(() => {
-          done();
-          reject(new Error(`h2 proxy: connections ${JSON.stringify(connections.filter((c) => !c.closed).map((c) => c.index))} still open after ${String(timeoutMs)} ms`));
-        }, timeoutMs);
-        const done = (): void => {
-          clearTimeout(timer);
-          closedWaiters.delete(check);
-        };
-        closedWaiters.add(check);
-        check();
-      }),
+    idle: (timeoutMs) => {
+      const open = (): number[] => connections.filter((c) => !c.closed).map((c) => c.index);
+      return waitFor(() => open().length === 0, timeoutMs, `idle: connections ${JSON.stringify(open())} still open`);
+    },
+    waitFor,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
