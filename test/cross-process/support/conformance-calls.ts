@@ -3,7 +3,7 @@
 // deadline, cancel, channel options; each call on a channel of its own, closed when the
 // call is over, so that each call is one connection on the proxy.
 import { create } from "@bufbuild/protobuf";
-import { Client, Metadata, credentials } from "@grpc/grpc-js";
+import { Client, Metadata, credentials, status as grpcStatus } from "@grpc/grpc-js";
 import type { EventEmitter } from "node:events";
 import type { CallOptions as GrpcCallOptions, ChannelOptions, ClientUnaryCall, ClientWritableStream, ServiceError, StatusObject } from "@grpc/grpc-js";
 import { RpcError } from "protoc-gen-ts-otel-runtime";
@@ -110,7 +110,7 @@ export function referenceCall(request: CallRequest): Promise<CallOutcome> {
     events.on("error", () => undefined);
     call.on("status", (status: StatusObject) => {
       // A unary response arrives through the callback, counted here once it came.
-      if (request.kind === "Unary" || request.kind === "ClientStream") responses = status.code === 0 ? 1 : 0;
+      if (request.kind === "Unary" || request.kind === "ClientStream") responses = status.code === grpcStatus.OK ? 1 : 0;
       client.close();
       resolve({ code: status.code, details: status.details, responses });
     });

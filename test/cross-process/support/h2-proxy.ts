@@ -73,8 +73,8 @@ export interface H2Proxy {
   readonly events: readonly WireEvent[];
   /** Every accepted connection, in order (transcripts only with `record`). */
   readonly connections: readonly RecordedConnection[];
-  /** Resolves once every connection accepted so far has closed; rejects after `timeoutMs`. */
-  idle(timeoutMs: number): Promise<void>;
+  /** Resolves once every connection accepted so far (from the `from`th on) has closed; rejects after `timeoutMs`. */
+  idle(timeoutMs: number, from?: number): Promise<void>;
   /** Resolves once `condition` holds, checked on every frame and close; rejects after `timeoutMs` naming `what`. */
   waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void>;
   close(): Promise<void>;
@@ -335,8 +335,8 @@ export async function startH2Proxy(targetPort: number, options: H2ProxyOptions =
     port: (server.address() as AddressInfo).port,
     events,
     connections,
-    idle: (timeoutMs) => {
-      const open = (): number[] => connections.filter((c) => !c.closed).map((c) => c.index);
+    idle: (timeoutMs, from = 0) => {
+      const open = (): number[] => connections.slice(from).filter((c) => !c.closed).map((c) => c.index);
       return waitFor(() => open().length === 0, timeoutMs, `idle: connections ${JSON.stringify(open())} still open`);
     },
     waitFor,
