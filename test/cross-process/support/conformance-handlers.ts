@@ -241,6 +241,23 @@ export function referenceImplementation(hooks: HandlerHooks): UntypedServiceImpl
   };
 }
 
+/** Answers the failures that come before any message ("answered"); returns one that comes after them, if any. */
+function failFirst(
+  call: AnyCall,
+  { scenario, attempt }: { scenario: string; attempt: number },
+  fail: (f: Partial<{ code: status; details: string; metadata: Metadata }>) => void,
+): Failure | "answered" | undefined {
+  if (scenario === "throw") {
+    fail({ code: status.UNKNOWN, details: UNKNOWN_SERVER_ERROR });
+    return "answered";
+  }
+  const failed = failure(scenario, attempt);
+  if (failed === undefined || failed.afterMessages === true) return failed;
+  if (failed.afterHeader === true) call.sendMetadata(headerMetadata());
+  fail(asError(failed));
+  return "answered";
+}
+
 /** A unary or client-streaming answer, the grpc-js way. */
 function answerSingle(
   call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>,
@@ -250,17 +267,8 @@ function answerSingle(
   respond: (reply: Reply, trailers?: Metadata) => void,
   fail: (f: Partial<{ code: status; details: string; metadata: Metadata }>) => void,
 ): void {
-  const { scenario, attempt } = step;
-  if (scenario === "throw") {
-    fail({ code: status.UNKNOWN, details: UNKNOWN_SERVER_ERROR });
-    return;
-  }
-  const failed = failure(scenario, attempt);
-  if (failed !== undefined) {
-    if (failed.afterHeader === true) call.sendMetadata(headerMetadata());
-    fail(asError(failed));
-    return;
-  }
+  const { scenario } = step;
+  if (failFirst(call, step, fail) !== undefined) return;
   if (scenario === "metadata") {
     call.sendMetadata(headerMetadata());
     respond(replies(scenario, kind, texts)[0] ?? {}, trailerMetadata());
@@ -278,17 +286,9 @@ function answerStream(
   respond: (replies: Reply[]) => void,
   fail: (f: Partial<{ code: status; details: string; metadata: Metadata }>) => void,
 ): void {
-  const { scenario, attempt } = step;
-  if (scenario === "throw") {
-    fail({ code: status.UNKNOWN, details: UNKNOWN_SERVER_ERROR });
-    return;
-  }
-  const failed = failure(scenario, attempt);
-  if (failed !== undefined && failed.afterMessages !== true) {
-    if (failed.afterHeader === true) call.sendMetadata(headerMetadata());
-    fail(asError(failed));
-    return;
-  }
+  const { scenario } = step;
+  const failed = failFirst(call, step, fail);
+  if (failed === "answered") return;
   if (scenario === "metadata") call.sendMetadata(headerMetadata());
   respond(replies(scenario, kind, texts));
   if (failed !== undefined) {
