@@ -1,5 +1,6 @@
 import { Metadata, Server, ServerInterceptingCall } from "@grpc/grpc-js";
 import type {
+  Responder,
   ServerInterceptingCallInterface,
   ServerInterceptor,
   ServerOptions as GrpcServerOptions,
@@ -97,7 +98,7 @@ function limit(value: unknown): number {
 
 /** The interceptor's part of a call: it reports to `record` and changes nothing. */
 function observedCall(record: InterceptedCall, call: ServerInterceptingCallInterface): ServerInterceptingCall {
-  const observed = new ObservedCall(call, {
+  return new ObservedCall(record, call, {
     start(next) {
       next({
         onReceiveMetadata(metadata, nextMetadata) {
@@ -117,26 +118,38 @@ function observedCall(record: InterceptedCall, call: ServerInterceptingCallInter
         },
       });
     },
-    sendMessage(message, next) {
-      record.sentMessage(message);
-      next(message);
-    },
     sendStatus(status, next) {
       next(status);
       record.sentStatus(status);
     },
   });
-  observed.record = record;
-  return observed;
 }
 
-/** Counts the reads the handler asks for: a cancel always answers a pending one with the end of the stream. */
+/**
+ * grpc-js's intercepting call, with two differences that keep the call as it would be
+ * without an interceptor. It counts the reads the handler asks for (a cancel always
+ * answers a pending one with the end of the stream). And it hands response messages
+ * straight to the call it wraps: `ServerInterceptingCall.sendMessage` sends headers
+ * before every first message, so a message over grpc-js's size limit would be refused
+ * after headers instead of trailers-only, as grpc-js answers it without interceptors.
+ */
 class ObservedCall extends ServerInterceptingCall {
-  record: InterceptedCall | undefined;
+  constructor(
+    private readonly record: InterceptedCall,
+    private readonly wrapped: ServerInterceptingCallInterface,
+    responder: Responder,
+  ) {
+    super(wrapped, responder);
+  }
 
   override startRead(): void {
-    this.record?.requestedRead();
+    this.record.requestedRead();
     super.startRead();
+  }
+
+  override sendMessage(message: unknown, callback: () => void): void {
+    this.record.sentMessage(message);
+    this.wrapped.sendMessage(message, callback);
   }
 }
 

@@ -22,7 +22,6 @@ export async function sendResponses<O extends DescMessage>(
       return false;
     }
     const bytes = serializeResponse(schema, response);
-    state.sendHeader();
     state.messageSent(bytes.length);
     return writeMessage(stream, bytes, state.signal);
   };

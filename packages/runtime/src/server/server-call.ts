@@ -144,7 +144,21 @@ export class ServerCall implements ServerContext, InterceptedHandler {
     }
   }
 
+  /**
+   * A response message of `size` bytes is about to go to grpc-js. Before the first, the
+   * handler's headers go out if it set any; otherwise grpc-js sends its own with the
+   * message once the message passed its size limit, as for a hand-written handler (a
+   * message over the limit is then answered trailers-only).
+   */
   messageSent(size: number): void {
+    if (!this.headerSent) {
+      if (hasEntries(this.header)) {
+        this.sendHeader();
+      } else {
+        this.headerSent = true;
+        this.observer?.headers(this.header);
+      }
+    }
     this.messagesSent = true;
     this.observer?.messageSent(size);
   }
@@ -154,12 +168,11 @@ export class ServerCall implements ServerContext, InterceptedHandler {
   }
 
   /**
-   * The status for a handler that completed normally. Headers go out first only if a
-   * message went (they did already) or the handler set some: a stream that answers
-   * nothing is trailers-only, as grpc-js's own handlers answer.
+   * The status for a handler that completed normally. A call that sent no message goes
+   * out trailers-only, as grpc-js's own handlers answer, unless the handler set headers.
    */
   ok(): ServerStatus {
-    if (this.messagesSent || hasEntries(this.header)) {
+    if (!this.messagesSent && hasEntries(this.header)) {
       this.sendHeader();
     }
     this.answered({ code: Code.OK, message: "OK", exception: undefined });
