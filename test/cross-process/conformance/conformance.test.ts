@@ -299,6 +299,19 @@ describe("the client matrix: the generated client against grpc-js's server, comp
   it.each(rows.map((r) => [r.key, r] as const))("%s: the generated client's wire is grpc-js's", (_, { scenario, key }) => {
     expect(compare(scenario, matrix.reference.get(key), matrix["generated-client"].get(key))).toBeUndefined();
   });
+
+  it("records each call in the generated client's span with the status its caller received", async () => {
+    const summary = await lanes["generated-client"].clientPeer.command<TelemetrySummary>("report");
+    const problems = rows.flatMap(({ key }) => {
+      const recorded = matrix["generated-client"].get(key);
+      if (recorded === undefined) return [`${key}: not run`];
+      const received = CODE_NAMES[recorded.outcome.code] ?? String(recorded.outcome.code);
+      const spans = summary.spans.filter((s) => s.callId === recorded.callId).map((s) => s.code);
+      return spans.length === 1 && spans[0] === received ? [] : [`${key}: the caller received ${received}, spans ${JSON.stringify(spans)}`];
+    });
+    report.push("", `generated client telemetry against its callers: ${problems.length === 0 ? "all equal" : problems.join("\n")}`);
+    expect(problems).toEqual([]);
+  });
 });
 
 // Retries across processes: a server method that refuses the first two attempts of a
