@@ -33,6 +33,10 @@ interface RawCase {
   /** Whether a server of createServer() records it; a plain server records only what reaches a handler. */
   readonly seenByInterceptor: boolean;
   readonly seenByHandler: boolean;
+  /** `grpc-timeout` to send, e.g. `100m`. */
+  readonly timeout?: string;
+  /** Ends the request stream only once the response came: grpc-js starts a unary handler then, after its call ended. */
+  readonly endAfterResponse?: boolean;
 }
 
 const CASES: readonly RawCase[] = [
@@ -44,6 +48,14 @@ const CASES: readonly RawCase[] = [
   { name: "an unknown service", path: "/nope.v1.Nope/Call", body: frame(VALID), seenByInterceptor: false, seenByHandler: false },
   { name: "a wrong content-type", contentType: "application/json", body: frame(VALID), seenByInterceptor: false, seenByHandler: false },
   { name: "a message over the size limit", body: frame(new Uint8Array(MAX_RECEIVE * 2).fill(0x20)), seenByInterceptor: true, seenByHandler: false },
+  {
+    name: "a request whose end comes after its deadline",
+    body: frame(VALID),
+    timeout: "100m",
+    endAfterResponse: true,
+    seenByInterceptor: true,
+    seenByHandler: true,
+  },
 ];
 
 interface RawResult {
@@ -61,11 +73,13 @@ function send(session: ClientHttp2Session, c: RawCase, callId: string): Promise<
       te: "trailers",
       "x-call-id": callId,
       "x-scenario": "ok",
+      ...(c.timeout === undefined ? {} : { "grpc-timeout": c.timeout }),
     });
     let headers: IncomingHttpHeaders = {};
     let trailers: IncomingHttpHeaders = {};
     request.on("response", (h: IncomingHttpHeaders) => {
       headers = h;
+      if (c.endAfterResponse === true) request.end();
     });
     request.on("trailers", (t: IncomingHttpHeaders) => {
       trailers = t;
@@ -76,7 +90,8 @@ function send(session: ClientHttp2Session, c: RawCase, callId: string): Promise<
       const status = trailers["grpc-status"] ?? headers["grpc-status"];
       resolve({ httpStatus: Number(headers[":status"]), grpcStatus: status === undefined ? undefined : Number(status) });
     });
-    request.end(c.body);
+    if (c.endAfterResponse === true) request.write(c.body);
+    else request.end(c.body);
   });
 }
 
@@ -117,6 +132,7 @@ describe.each([
       "an unknown service": 12,
       "a wrong content-type": "HTTP 415",
       "a message over the size limit": 8,
+      "a request whose end comes after its deadline": 4,
       "a proper call after them": 0,
     });
   });

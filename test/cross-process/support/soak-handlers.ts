@@ -61,11 +61,14 @@ export function soakHandlers(hooks: HandlerHooks = {}): TestServiceHandlers {
       signalMessage: undefined,
     };
     hooks.begin?.(record);
-    context.signal.addEventListener("abort", () => {
+    const fired = (): void => {
       const reason = RpcError.from(context.signal.reason);
       record.signal = Code[reason.code];
       record.signalMessage = reason.rawMessage;
-    });
+    };
+    // grpc-js may start a handler for a call it already reported over: its signal has fired.
+    if (context.signal.aborted) fired();
+    else context.signal.addEventListener("abort", fired);
     return record;
   }
 

@@ -20,9 +20,8 @@ export function serveBidiStreaming<I extends DescMessage, O extends DescMessage>
         if (handler === undefined) {
           throw unimplemented(method);
         }
-        const expired = state.expired();
-        if (expired !== undefined) {
-          throw expired;
+        if (state.answerIfExpired()) {
+          return;
         }
         const responses = handler(new RequestIterator(call, method.input, state, halfCloseHoldMs), state);
         await sendResponses(call, responses, method.output, state);

@@ -1,6 +1,9 @@
 import type { Deadline } from "@grpc/grpc-js";
 import { Code } from "../errors.js";
 
+/** What grpc-js's `getPeer()` answers once the call's HTTP/2 stream is gone. */
+export const UNKNOWN_PEER = "unknown";
+
 /** The status a handler's non-RpcError exception is answered with: nothing internal leaks. */
 export const UNKNOWN_ERROR_MESSAGE = "Unknown server error";
 

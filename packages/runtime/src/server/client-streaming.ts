@@ -20,9 +20,8 @@ export function serveClientStreaming<I extends DescMessage, O extends DescMessag
         if (handler === undefined) {
           throw unimplemented(method);
         }
-        const expired = state.expired();
-        if (expired !== undefined) {
-          throw expired;
+        if (state.answerIfExpired()) {
+          return;
         }
         const response = await handler(new RequestIterator(call, method.input, state, halfCloseHoldMs), state);
         const bytes = serializeResponse(method.output, response);

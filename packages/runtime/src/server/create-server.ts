@@ -11,7 +11,7 @@ import type { Code } from "../errors.js";
 import type { MethodObserver, ServerCallStart } from "../observer.js";
 import { processState } from "../process-state.js";
 import type { MethodDefinition } from "../service.js";
-import { callEnd } from "./call-end.js";
+import { UNKNOWN_PEER, callEnd } from "./call-end.js";
 import { callHost } from "./grpc-compat.js";
 import type { CallEnd } from "./call-end.js";
 
@@ -170,7 +170,8 @@ export class InterceptedCall {
   private largestSent = 0;
   /** The status handed to grpc-js, until the call is reported over. */
   private pendingStatus: CallEnd | undefined;
-  private ended = false;
+  /** How the call ended, once it did. */
+  outcome: CallEnd | undefined;
 
   constructor(
     private readonly served: ServedMethod,
@@ -178,9 +179,17 @@ export class InterceptedCall {
     private readonly call: ServerInterceptingCallInterface,
   ) {}
 
-  /** The generated handler's call started: it is told the end. */
+  /**
+   * The generated handler's call started: it is told the end, at once if the call
+   * already ended (grpc-js starts a unary or server-streaming handler when it reads the
+   * request's end, which can come after it reported the call over).
+   */
   attach(handler: InterceptedHandler): void {
-    this.handler = handler;
+    if (this.outcome === undefined) {
+      this.handler = handler;
+    } else {
+      handler.end(this.outcome);
+    }
   }
 
   receivedMetadata(metadata: Metadata): void {
@@ -214,20 +223,20 @@ export class InterceptedCall {
    * happened is decided then (see `callEnd`), so that no headers need to go out early.
    */
   sentStatus(status: { readonly code: Code; readonly details?: string | undefined }): void {
-    if (!this.ended) {
+    if (this.outcome === undefined) {
       this.pendingStatus = { code: status.code, message: status.details ?? "" };
     }
   }
 
   /** grpc-js reports the call over: after the trailers of a status it sent, or because the stream ended without one. */
   cancelled(): void {
-    if (this.ended) {
+    if (this.outcome !== undefined) {
       return;
     }
     const encoding = this.metadata?.get("grpc-encoding")[0];
     this.end(
       callEnd(this.pendingStatus, {
-        streamAlive: this.call.getPeer() !== "unknown",
+        streamAlive: this.call.getPeer() !== UNKNOWN_PEER,
         deadline: this.call.getDeadline(),
         shutdown: this.server.forcedShutdown,
         oversizeSent:
@@ -241,13 +250,10 @@ export class InterceptedCall {
   }
 
   private end(end: CallEnd): void {
-    if (this.ended) {
+    if (this.outcome !== undefined) {
       return;
     }
-    this.ended = true;
-    if (this.metadata !== undefined) {
-      processState().interceptedCalls.delete(this.metadata);
-    }
+    this.outcome = end;
     if (this.handler !== undefined) {
       this.handler.end(end);
       return;

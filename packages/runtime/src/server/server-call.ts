@@ -8,7 +8,7 @@ import { Code, RpcError } from "../errors.js";
 import { withCallMethod } from "../log-fields.js";
 import type { CallObserver, MethodObserver, ServerCallStart } from "../observer.js";
 import type { MethodDefinition } from "../service.js";
-import { UNKNOWN_ERROR_MESSAGE, callEnd, deadlinePassed } from "./call-end.js";
+import { UNKNOWN_ERROR_MESSAGE, UNKNOWN_PEER, callEnd, deadlinePassed } from "./call-end.js";
 import { callHost } from "./grpc-compat.js";
 import type { HostOf } from "./grpc-compat.js";
 import type { CallEnd } from "./call-end.js";
@@ -83,7 +83,12 @@ export class ServerCall implements ServerContext, InterceptedHandler {
     this.peer = call.getPeer();
     this.deadline = call.getDeadline();
     const intercepted = interceptedCall(this.metadata);
-    if (observer !== undefined) {
+    // grpc-js starts a unary or server-streaming handler when the request's end is read,
+    // which can be after it reported the call over (its deadline status went out first:
+    // test/cross-process/raw-http2.test.ts, "a request whose end comes after its
+    // deadline"): createServer()'s interceptor then reported the call itself.
+    const reported = intercepted?.outcome !== undefined;
+    if (observer !== undefined && !reported) {
       this.observer = observer.start({
         metadata: this.metadata,
         context: otelContext.active(),
@@ -95,12 +100,16 @@ export class ServerCall implements ServerContext, InterceptedHandler {
       });
     }
     this.handlerContext = withCallMethod(this.observer?.context ?? otelContext.active(), method);
-    if (intercepted === undefined) {
-      call.on("cancelled", () => {
-        this.over();
-      });
-    } else {
+    if (intercepted !== undefined) {
       intercepted.attach(this);
+      return;
+    }
+    call.on("cancelled", () => {
+      this.over();
+    });
+    // On a plain server nothing else will say so: a stream already gone is a call over.
+    if (call.getPeer() === UNKNOWN_PEER) {
+      this.over();
     }
   }
 
@@ -129,11 +138,21 @@ export class ServerCall implements ServerContext, InterceptedHandler {
   }
 
   /**
-   * Whether the call's deadline passed before its handler would start: grpc-js may not
-   * have answered yet, so the wrapper answers DEADLINE_EXCEEDED and the handler never runs.
+   * Answers DEADLINE_EXCEEDED if the call's deadline passed before its handler would
+   * start (grpc-js may not have answered yet); the handler then never runs. On a plain
+   * server the call ends here: grpc-js's own deadline status may have gone out already,
+   * and its report of the call's end with it, before the handler was called.
    */
-  expired(): RpcError | undefined {
-    return deadlinePassed(this.deadline) ? new RpcError(Code.DEADLINE_EXCEEDED, "Deadline exceeded") : undefined;
+  answerIfExpired(): boolean {
+    if (!deadlinePassed(this.deadline)) {
+      return false;
+    }
+    const end = { code: Code.DEADLINE_EXCEEDED, message: "Deadline exceeded" };
+    this.fail(new RpcError(end.code, end.message));
+    if (interceptedCall(this.metadata) === undefined) {
+      this.finish(end, undefined);
+    }
+    return true;
   }
 
   sendHeader(): void {
@@ -219,7 +238,7 @@ export class ServerCall implements ServerContext, InterceptedHandler {
     const encoding = this.metadata.get("grpc-encoding")[0];
     this.end(
       callEnd(this.answer, {
-        streamAlive: this.call.getPeer() !== "unknown",
+        streamAlive: this.call.getPeer() !== UNKNOWN_PEER,
         deadline: this.deadline,
         // Seen only by createServer's interceptor.
         shutdown: false,

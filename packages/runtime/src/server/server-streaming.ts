@@ -21,9 +21,8 @@ export function serveServerStreaming<I extends DescMessage, O extends DescMessag
         if (handler === undefined) {
           throw unimplemented(method);
         }
-        const expired = state.expired();
-        if (expired !== undefined) {
-          throw expired;
+        if (state.answerIfExpired()) {
+          return;
         }
         if (request.error !== undefined) {
           throw request.error;

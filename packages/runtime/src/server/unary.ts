@@ -34,9 +34,8 @@ export function serveUnary<I extends DescMessage, O extends DescMessage>(
       if (handler === undefined) {
         throw unimplemented(method);
       }
-      const expired = state.expired();
-      if (expired !== undefined) {
-        throw expired;
+      if (state.answerIfExpired()) {
+        return;
       }
       if (request.error !== undefined) {
         throw request.error;
