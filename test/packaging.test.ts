@@ -15,7 +15,7 @@ import { dirname, join, parse } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { GENERATOR, RUNTIME, cleanEnv, npmPack, packWorkingTree, packageDirs, runtimeModules, sh, tarballFiles } from "./support/npm-project.js";
+import { GENERATOR, RUNTIME, cleanEnv, npmPack, npmProject, packWorkingTree, packageDirs, runtimeModules, sh, strictConsumerOptions, tarballFiles } from "./support/npm-project.js";
 import { repoRoot } from "./support/paths.js";
 import { run } from "./support/run.js";
 
@@ -223,9 +223,7 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "ts-otel-packaging-"));
   tarballs = packWorkingTree(work);
 
-  app = join(work, "app");
-  mkdirSync(app);
-  writeFileSync(join(app, "package.json"), `${JSON.stringify({ name: "consumer-app", private: true, type: "module" }, null, 2)}\n`);
+  app = npmProject(join(work, "app"), { name: "consumer-app", private: true, type: "module" });
   // The README's Install commands, verbatim but for our two packages, which come from
   // the tarballs instead of the registry.
   const logs: string[] = [];
@@ -368,15 +366,7 @@ describe("type-checks as a consumer under every module resolution", () => {
       join(dir, "tsconfig.json"),
       JSON.stringify({
         compilerOptions: {
-          strict: true,
-          exactOptionalPropertyTypes: true,
-          noUncheckedIndexedAccess: true,
-          noImplicitOverride: true,
-          noPropertyAccessFromIndexSignature: true,
-          target: "ES2022",
-          lib: ["ES2023"],
-          types: ["node"],
-          typeRoots: [join(repoRoot, "node_modules/@types")],
+          ...strictConsumerOptions,
           noEmit: true,
           skipLibCheck: false,
           ...compilerOptions,

@@ -19,7 +19,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { RUNTIME, cleanEnv, packWorkingTree, packageDirs, sh } from "../support/npm-project.js";
+import { GENERATOR, RUNTIME, cleanEnv, npmProject, packWorkingTree, packageDirs, sh, strictConsumerOptions } from "../support/npm-project.js";
 import { repoRoot } from "../support/paths.js";
 import { run } from "../support/run.js";
 import type { RunResult } from "../support/run.js";
@@ -90,10 +90,8 @@ let tools: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "ts-otel-peer-ranges-"));
   tarballs = packWorkingTree(work);
-  tools = join(work, "tools");
-  mkdirSync(tools);
-  writeFileSync(join(tools, "package.json"), JSON.stringify({ name: "tools", private: true }));
-  sh("npm", ["install", tarballs["protoc-gen-ts-otel"] ?? ""], tools);
+  tools = npmProject(join(work, "tools"), { name: "tools", private: true });
+  sh("npm", ["install", tarballs[GENERATOR] ?? ""], tools);
 }, 300_000);
 
 describe.each(combinations)("$name", (combination) => {
@@ -104,9 +102,8 @@ describe.each(combinations)("$name", (combination) => {
   let compiled: RunResult;
 
   beforeAll(() => {
-    const dir = project();
+    const dir = npmProject(project(), { name: "peer-app", private: true, type: "module" });
     mkdirSync(join(dir, "src/gen"), { recursive: true });
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "peer-app", private: true, type: "module" }));
     // protoc-gen-es first: its version decides @bufbuild/protobuf's, which it pins.
     installLog += sh("npm", ["install", "--save-dev", `${PROTOC_GEN_ES}@${versionSpec(PROTOBUF, combination.protobuf)}`], dir).stderr;
     const peers = [
@@ -146,15 +143,9 @@ describe.each(combinations)("$name", (combination) => {
       join(dir, "tsconfig.json"),
       JSON.stringify({
         compilerOptions: {
-          strict: true,
-          exactOptionalPropertyTypes: true,
-          noUncheckedIndexedAccess: true,
-          target: "ES2022",
-          lib: ["ES2023"],
+          ...strictConsumerOptions,
           module: "nodenext",
           moduleResolution: "nodenext",
-          types: ["node"],
-          typeRoots: [join(repoRoot, "node_modules/@types")],
           rootDir: "src",
           outDir: "dist",
         },

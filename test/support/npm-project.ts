@@ -1,7 +1,7 @@
 // What the tests that install the packed packages into projects outside this
 // repository share: an environment without the workspace's npm settings, a runner
 // that fails with the command's output, and the tarballs `npm publish` would upload.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { repoRoot } from "./paths.js";
 import { run } from "./run.js";
@@ -27,6 +27,26 @@ export function sh(command: string, args: readonly string[], cwd: string, env: N
     throw new Error(`${command} ${args.join(" ")} (in ${cwd}) exited ${String(result.status)}:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
   }
   return result;
+}
+
+/** The strict compiler options a consumer project type-checks the packages with (@types/node from this repository). */
+export const strictConsumerOptions = {
+  strict: true,
+  exactOptionalPropertyTypes: true,
+  noUncheckedIndexedAccess: true,
+  noImplicitOverride: true,
+  noPropertyAccessFromIndexSignature: true,
+  target: "ES2022",
+  lib: ["ES2023"],
+  types: ["node"],
+  typeRoots: [join(repoRoot, "node_modules/@types")],
+} as const;
+
+/** A fresh npm project at `dir` (created) with this package.json; returns `dir`. */
+export function npmProject(dir: string, manifest: Readonly<Record<string, unknown>>): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  return dir;
 }
 
 /** `npm pack --json` of the package in `cwd` (or of the workspaces `args` name): package name → tarball path. */
