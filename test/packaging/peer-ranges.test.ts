@@ -75,9 +75,10 @@ function installedVersion(project: string, name: string): string {
   return (JSON.parse(readFileSync(join(project, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
 }
 
-const METHODS = ["BatchCreateUsers", "GetUser", "GetUser", "ListUsers", "StreamUserUpdates"];
+/** The method of each call the app makes. */
+const CALLED = ["BatchCreateUsers", "GetUser", "GetUser", "ListUsers", "StreamUserUpdates"];
 const expectedReplies: AppReport["replies"] = { getUser: "Ada", getMissingUser: "NOT_FOUND", listUsers: ["user-1", "user-2", "user-3"], batchCreateUsers: 2, streamUserUpdates: [true, false] };
-const expectedSpans = ["client", "server"].flatMap((kind) => METHODS.map((method) => `${kind} user.v1.UserService/${method}`));
+const expectedSpans = ["client", "server"].flatMap((kind) => CALLED.map((method) => `${kind} user.v1.UserService/${method}`));
 const expectedHandled = Object.fromEntries(
   ["server", "client"].flatMap((side) => ["GetUser OK", "GetUser NotFound", "ListUsers OK", "BatchCreateUsers OK", "StreamUserUpdates OK"].map((series) => [`${side} ${series}`, 1])),
 );
