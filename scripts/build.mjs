@@ -3,13 +3,18 @@
 //    (dist/esm) and CommonJS (dist/cjs), unbundled, with tsc's declarations beside both;
 //  - packages/protoc-gen-ts-otel: the plugin as one ESM bundle (dist/), protoplugin and
 //    protobuf-es inside, TypeScript outside (loaded only for js and dts targets).
+// `node scripts/build.mjs runtime` or `… generator` builds one of them (each package's
+// prepack does, from its own directory, so that `npm pack` and `npm publish` ship a
+// fresh build); no argument builds both.
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
-const runtimeDir = "packages/runtime";
-const generatorDir = "packages/protoc-gen-ts-otel";
+const root = fileURLToPath(new URL("..", import.meta.url));
+const runtimeDir = join(root, "packages/runtime");
+const generatorDir = join(root, "packages/protoc-gen-ts-otel");
 
 // protoplugin's index imports its own transpile module, which imports TypeScript 5.4
 // and @typescript/vfs eagerly: half a second at every start of a plugin that never
@@ -51,7 +56,7 @@ async function buildRuntime() {
   // The CommonJS build never reaches its `import.meta` (it has `require`).
   await build({ ...common, format: "cjs", outdir: join(dist, "cjs"), logOverride: { "empty-import-meta": "silent" } });
   writeFileSync(join(dist, "cjs/package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
-  execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", join(runtimeDir, "tsconfig.build.json")], { stdio: "inherit" });
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(runtimeDir, "tsconfig.build.json")], { stdio: "inherit" });
   for (const e of readdirSync(join(dist, "esm"), { recursive: true, withFileTypes: true })) {
     if (e.isFile() && e.name.endsWith(".d.ts")) {
       const from = join(e.parentPath, e.name);
@@ -66,7 +71,7 @@ async function buildGenerator() {
   const dist = join(generatorDir, "dist");
   rmSync(dist, { recursive: true, force: true });
   await build({
-    entryPoints: ["src/cli.ts"],
+    entryPoints: [join(root, "src/cli.ts")],
     outfile: join(dist, "protoc-gen-ts-otel.js"),
     bundle: true,
     format: "esm",
@@ -80,4 +85,12 @@ async function buildGenerator() {
   });
 }
 
-await Promise.all([buildRuntime(), buildGenerator()]);
+const builds = { runtime: buildRuntime, generator: buildGenerator };
+const asked = process.argv.slice(2);
+for (const name of asked) {
+  if (!Object.hasOwn(builds, name)) {
+    console.error(`build.mjs: unknown package "${name}"; give ${Object.keys(builds).join(" or ")}, or nothing for both`);
+    process.exit(2);
+  }
+}
+await Promise.all((asked.length > 0 ? asked : Object.keys(builds)).map((name) => builds[name]()));

@@ -4,7 +4,8 @@
 // (`npm ci --omit=dev`) that serves and calls with the default telemetry, type checks
 // under every module resolution TypeScript has, and esbuild bundles run where there is
 // no node_modules at all. The README's telemetry.ts, server.ts and client.ts run there
-// as written, against an OTLP receiver in this process.
+// as written, against an OTLP receiver in this process. A fresh clone of the committed
+// HEAD, never built, packs the same files: each package's prepack builds it.
 import { execFile, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -14,30 +15,13 @@ import { dirname, join, parse } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
+import { GENERATOR, RUNTIME, cleanEnv, npmPack, npmProject, packWorkingTree, packageDirs, runtimeModules, sh, strictConsumerOptions, tarballFiles } from "./support/npm-project.js";
 import { repoRoot } from "./support/paths.js";
 import { run } from "./support/run.js";
-import type { RunResult } from "./support/run.js";
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 const fixture = join(repoRoot, "test/fixtures/consumer");
-const GENERATOR = "protoc-gen-ts-otel";
-const RUNTIME = "protoc-gen-ts-otel-runtime";
 const README_PROGRAMS = ["telemetry", "server", "client"] as const;
-
-// npm run by `npm test` passes its own settings down as npm_* variables; a user's
-// shell has none, and the fresh project must not see the workspace's.
-const cleanEnv: NodeJS.ProcessEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== "INIT_CWD" && key !== "NODE_OPTIONS"),
-);
-const npmEnv = { ...cleanEnv, npm_config_fund: "false", npm_config_audit: "false", npm_config_update_notifier: "false" };
-
-function sh(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): RunResult {
-  const result = run(command, args, { cwd, env: { ...npmEnv, ...env }, timeout: 300_000 });
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(" ")} (in ${cwd}) exited ${String(result.status)}:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
-  }
-  return result;
-}
 
 /** The README's first fenced code block that starts with `firstLine`, from that line on. */
 function readmeBlock(firstLine: string): string {
@@ -77,6 +61,31 @@ function installedPackages(nodeModules: string): Set<string> {
     }
   }
   return names;
+}
+
+/**
+ * What the tarballs must hold, and nothing else: the generator its bin, bundle and
+ * options proto; the runtime every module of `clone`'s sources as ESM and CommonJS,
+ * each with its declarations.
+ */
+function expectShipped(packed: Record<string, string>, clone: string): void {
+  expect(tarballFiles(packed[GENERATOR] ?? "")).toEqual([
+    "package/README.md",
+    "package/bin/protoc-gen-ts-otel.js",
+    "package/dist/protoc-gen-ts-otel.js",
+    "package/package.json",
+    "package/proto/tsotel/v1/options.proto",
+  ]);
+  const modules = runtimeModules(clone);
+  expect(modules).toContain("index");
+  expect(tarballFiles(packed[RUNTIME] ?? "")).toEqual(
+    [
+      "package/README.md",
+      "package/package.json",
+      "package/dist/cjs/package.json",
+      ...modules.flatMap((m) => ["esm", "cjs"].flatMap((format) => [`package/dist/${format}/${m}.js`, `package/dist/${format}/${m}.d.ts`])),
+    ].sort(),
+  );
 }
 
 interface AppResult {
@@ -212,15 +221,9 @@ let installLog: string;
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "ts-otel-packaging-"));
-  // Both tarballs, exactly what `npm publish` would upload.
-  const packed = JSON.parse(
-    sh("npm", ["pack", "--workspace", "packages/runtime", "--workspace", "packages/protoc-gen-ts-otel", "--pack-destination", work, "--json"], repoRoot).stdout,
-  ) as { name: string; filename: string }[];
-  tarballs = Object.fromEntries(packed.map((p) => [p.name, join(work, p.filename)]));
+  tarballs = packWorkingTree(work);
 
-  app = join(work, "app");
-  mkdirSync(app);
-  writeFileSync(join(app, "package.json"), `${JSON.stringify({ name: "consumer-app", private: true, type: "module" }, null, 2)}\n`);
+  app = npmProject(join(work, "app"), { name: "consumer-app", private: true, type: "module" });
   // The README's Install commands, verbatim but for our two packages, which come from
   // the tarballs instead of the registry.
   const logs: string[] = [];
@@ -257,28 +260,14 @@ beforeAll(() => {
 
 describe("the packages", () => {
   it("carry what they need and nothing else", () => {
-    const list = (tgz: string): string[] => sh("tar", ["-tzf", tgz], work).stdout.trim().split("\n").sort();
-    const generator = list(tarballs[GENERATOR] ?? "");
-    expect(generator).toEqual([
-      "package/README.md",
-      "package/bin/protoc-gen-ts-otel.js",
-      "package/dist/protoc-gen-ts-otel.js",
-      "package/package.json",
-      "package/proto/tsotel/v1/options.proto",
-    ]);
-    const runtime = list(tarballs[RUNTIME] ?? "");
-    expect(runtime).toContain("package/dist/esm/index.js");
-    expect(runtime).toContain("package/dist/esm/index.d.ts");
-    expect(runtime).toContain("package/dist/cjs/index.js");
-    expect(runtime).toContain("package/dist/cjs/index.d.ts");
-    expect(runtime).toContain("package/dist/cjs/package.json");
-    expect(runtime.filter((f) => !/^package\/(dist\/(esm|cjs)\/.+\.(js|d\.ts)|dist\/cjs\/package\.json|package\.json|README\.md)$/.test(f))).toEqual([]);
+    expectShipped(tarballs, repoRoot);
   });
 
   it("have no install scripts, so npm installs them without asking", () => {
     for (const tgz of Object.values(tarballs)) {
-      const manifest = JSON.parse(sh("tar", ["-xzOf", tgz, "package/package.json"], work).stdout) as { scripts?: unknown };
-      expect(manifest.scripts, tgz).toBeUndefined();
+      const manifest = JSON.parse(sh("tar", ["-xzOf", tgz, "package/package.json"], work).stdout) as { scripts?: object };
+      // prepack runs where a package is packed, never where it is installed.
+      expect(Object.keys(manifest.scripts ?? {}), tgz).toEqual(["prepack"]);
     }
     expect(installLog).not.toMatch(/protoc-gen-ts-otel[^\n]*(prepare|install|postinstall)/);
   });
@@ -291,6 +280,33 @@ describe("the packages", () => {
     expect(api.version).toMatch(/^1\.9\./);
     expect(sdk.version).toMatch(/^0\.2\d\d\./);
   });
+});
+
+describe("npm pack in a fresh clone, never built", () => {
+  let clone: string;
+  beforeAll(() => {
+    // The committed HEAD, as a release is packed: no dist/ anywhere.
+    clone = join(work, "clone");
+    const head = sh("git", ["rev-parse", "HEAD"], repoRoot).stdout.trim();
+    sh("git", ["clone", "--quiet", "--no-checkout", repoRoot, clone], work);
+    sh("git", ["checkout", "--quiet", "--detach", head], clone);
+    sh("npm", ["ci"], clone);
+  }, 600_000);
+
+  it("builds what each package ships, that package alone", () => {
+    const packed: Record<string, string> = {};
+    const destination = join(work, "clone-packed");
+    mkdirSync(destination);
+    for (const [name, dir] of Object.entries(packageDirs)) {
+      const others = Object.values(packageDirs).filter((d) => d !== dir);
+      const builtBefore = others.map((d) => existsSync(join(clone, d, "dist")));
+      expect(existsSync(join(clone, dir, "dist")), `${dir}/dist before npm pack`).toBe(false);
+      Object.assign(packed, npmPack(join(clone, dir), destination));
+      expect(Object.keys(packed)).toContain(name);
+      expect(others.map((d) => existsSync(join(clone, d, "dist"))), "the other package's dist/").toEqual(builtBefore);
+    }
+    expectShipped(packed, clone);
+  }, 300_000);
 });
 
 describe("buf generate, with the installed plugins", () => {
@@ -350,15 +366,7 @@ describe("type-checks as a consumer under every module resolution", () => {
       join(dir, "tsconfig.json"),
       JSON.stringify({
         compilerOptions: {
-          strict: true,
-          exactOptionalPropertyTypes: true,
-          noUncheckedIndexedAccess: true,
-          noImplicitOverride: true,
-          noPropertyAccessFromIndexSignature: true,
-          target: "ES2022",
-          lib: ["ES2023"],
-          types: ["node"],
-          typeRoots: [join(repoRoot, "node_modules/@types")],
+          ...strictConsumerOptions,
           noEmit: true,
           skipLibCheck: false,
           ...compilerOptions,
