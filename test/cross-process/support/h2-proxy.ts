@@ -1,4 +1,5 @@
-// A TCP proxy on 127.0.0.1 that passes HTTP/2 connections through unchanged and logs,
+// A TCP proxy on 127.0.0.1 that passes HTTP/2 connections through (unchanged unless
+// told to hide the server's stream limit or hold its refusals, see H2ProxyOptions) and logs,
 // in the order they pass, the frames that end streams: a HEADERS frame with
 // END_STREAM from the server (the trailers that carry grpc-status) and RST_STREAM
 // from either side. It is the wire's word on whether a server's status went out
