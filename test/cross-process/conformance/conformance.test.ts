@@ -9,8 +9,9 @@
 // - the reference client against the generated server on createServer() and on a plain
 //   grpc-js Server (the server matrix);
 // - the generated client against the reference server (the client matrix).
-// Then retry and hedging policies, through both clients against all three servers:
-// the same attempts on the wire, in the handlers and in the telemetry.
+// Then retry and hedging policies, and grpc-js's transparent retry of a stream the server
+// refused, through both clients against all three servers: the same attempts on the wire,
+// in the handlers and in the telemetry.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallOutcome } from "../support/conformance-calls.js";
 import { KINDS, SCENARIOS } from "../support/conformance-scenarios.js";
@@ -87,18 +88,30 @@ async function lane(name: string, client: ClientImpl, server: Server, callPrefix
   return { name, client, clientPeer, server, main, missing, callPrefix };
 }
 
-/** The transcripts of the streams on `proxy`'s connections from `from` on whose request carried `callId`. */
-function streamsOf(proxy: H2Proxy, from: number, callId: string): CallTranscript[] {
-  const found: CallTranscript[] = [];
+/** A stream of a call as the proxy saw it: on which connection, its id, its transcript. */
+interface CallStream {
+  readonly connection: number;
+  readonly id: number;
+  readonly transcript: CallTranscript;
+}
+
+/** The streams on `proxy`'s connections from `from` on whose request carried `callId`, in the order they opened. */
+function callStreams(proxy: H2Proxy, from: number, callId: string): CallStream[] {
+  const found: CallStream[] = [];
   for (const connection of proxy.connections.slice(from)) {
-    for (const frames of connection.streams.values()) {
+    for (const [id, frames] of connection.streams) {
       const first = frames.find((f) => f.from === "client" && f.kind === "headers");
       if (first?.kind === "headers" && first.headers.some(([n, v]) => n === "x-call-id" && v === callId)) {
-        found.push(transcriptOf(frames));
+        found.push({ connection: connection.index, id, transcript: transcriptOf(frames) });
       }
     }
   }
   return found;
+}
+
+/** The transcripts of the streams on `proxy`'s connections from `from` on whose request carried `callId`. */
+function streamsOf(proxy: H2Proxy, from: number, callId: string): CallTranscript[] {
+  return callStreams(proxy, from, callId).map((s) => s.transcript);
 }
 
 /** Makes one call of a row on a lane, waits for its connections to close, and returns what the wire carried. */
@@ -138,6 +151,12 @@ async function lingering(proxy: H2Proxy, from: number): Promise<{ lingering?: st
   }
 }
 
+function rowNamed(name: string): Scenario {
+  const found = SCENARIOS.find((s) => s.name === name);
+  if (found === undefined) throw new Error(`no row ${name}`);
+  return found;
+}
+
 const rowKey = (scenario: string, kind: Kind): string => `${scenario} ${kind}`;
 const ROWS = SCENARIOS.flatMap((scenario) => scenario.kinds.map((kind) => ({ scenario, kind, key: rowKey(scenario.name, kind) })));
 
@@ -150,10 +169,7 @@ async function runLane(lane: Lane, matrix: "server" | "client"): Promise<Map<str
   return results;
 }
 
-/** The one stream of a row's call, or an empty transcript when the call made none. */
-function onlyStream(recorded: Recorded | undefined): CallTranscript {
-  return recorded?.streams[0] ?? { request: [], response: [] };
-}
+const NO_STREAM: CallTranscript = { request: [], response: [] };
 
 /** How a row compares: undefined when equal, else the first difference. */
 function compare(scenario: Scenario, expected: Recorded | undefined, actual: Recorded | undefined): string | undefined {
@@ -162,9 +178,11 @@ function compare(scenario: Scenario, expected: Recorded | undefined, actual: Rec
   // In a racy row a deadline or cancel may come before the stream is even created: nothing to compare then.
   if (racy !== undefined && (expected.streams.length === 0 || actual.streams.length === 0)) return undefined;
   if (expected.streams.length !== actual.streams.length) return `streams: ${String(expected.streams.length)} ≠ ${String(actual.streams.length)}`;
-  const [a, b] = [onlyStream(expected), onlyStream(actual)].map((t) => (racy === undefined ? t : withoutRace(t, racy)));
-  const wire = firstDifference(a ?? { request: [], response: [] }, b ?? { request: [], response: [] });
-  if (wire !== undefined) return wire;
+  for (const [i, stream] of expected.streams.entries()) {
+    const [a, b] = [stream, actual.streams[i] ?? NO_STREAM].map((t) => (racy === undefined ? t : withoutRace(t, racy)));
+    const wire = firstDifference(a ?? NO_STREAM, b ?? NO_STREAM);
+    if (wire !== undefined) return expected.streams.length === 1 ? wire : `stream ${String(i + 1)}: ${wire}`;
+  }
   // The caller's view: the status it got (details too when the server chose them) and the messages it read.
   const cancelledHere = scenario.client.cancel !== undefined || racy !== undefined;
   const view = (o: CallOutcome): string => `${CODE_NAMES[o.code] ?? String(o.code)}${cancelledHere ? "" : ` "${o.details}"`}, ${String(o.responses)} responses`;
@@ -286,6 +304,13 @@ function spanProblems(key: string, spans: readonly SpanRecord[], carried: readon
   return [];
 }
 
+/** The generated client's spans of one call against its caller: one span, with the status the caller received. */
+function clientSpanProblems(key: string, summary: TelemetrySummary, recorded: Recorded): string[] {
+  const received = CODE_NAMES[recorded.outcome.code] ?? String(recorded.outcome.code);
+  const spans = summary.spans.filter((s) => s.callId === recorded.callId).map((s) => s.code);
+  return spans.length === 1 && spans[0] === received ? [] : [`${key}: the caller received ${received}, spans ${JSON.stringify(spans)}`];
+}
+
 describe("the client matrix: the generated client against grpc-js's server, compared with grpc-js's client", () => {
   const rows = ROWS.filter((r) => r.scenario.matrices.includes("client"));
 
@@ -304,15 +329,58 @@ describe("the client matrix: the generated client against grpc-js's server, comp
     const summary = await lanes["generated-client"].clientPeer.command<TelemetrySummary>("report");
     const problems = rows.flatMap(({ key }) => {
       const recorded = matrix["generated-client"].get(key);
-      if (recorded === undefined) return [`${key}: not run`];
-      const received = CODE_NAMES[recorded.outcome.code] ?? String(recorded.outcome.code);
-      const spans = summary.spans.filter((s) => s.callId === recorded.callId).map((s) => s.code);
-      return spans.length === 1 && spans[0] === received ? [] : [`${key}: the caller received ${received}, spans ${JSON.stringify(spans)}`];
+      return recorded === undefined ? [`${key}: not run`] : clientSpanProblems(key, summary, recorded);
     });
     report.push("", `generated client telemetry against its callers: ${problems.length === 0 ? "all equal" : problems.join("\n")}`);
     expect(problems).toEqual([]);
   });
 });
+
+/** The client process of `client` against `server`: each reference lane has its own, the generated client one for all servers. */
+function clientPeerOf(server: ServerImpl, client: ClientImpl): Peer {
+  return client === "generated" ? lanes["generated-client"].clientPeer : lanes[server].clientPeer;
+}
+
+/** Runs `run` on each case, one case at a time per client process, the client processes side by side. */
+async function sideBySide<C extends { readonly server: ServerImpl; readonly client: ClientImpl }>(cases: readonly C[], run: (c: C) => Promise<void>): Promise<void> {
+  const groups = new Map<Peer, C[]>();
+  for (const c of cases) {
+    const peer = clientPeerOf(c.server, c.client);
+    groups.set(peer, [...(groups.get(peer) ?? []), c]);
+  }
+  await Promise.all(
+    [...groups.values()].map(async (group) => {
+      for (const c of group) await run(c);
+    }),
+  );
+}
+
+const REFUSED = "RST_STREAM REFUSED_STREAM";
+/** The server refused the stream before anything else: it never reached the server's gRPC layer. */
+const refused = (t: CallTranscript): boolean => t.response[0] === REFUSED;
+
+/** Handler invocations of a call on `server` (over all attempts). */
+async function handlersOf(server: Server, callId: string): Promise<number> {
+  return (await server.peer.command<{ invocations: Record<string, number> }>("report")).invocations[callId] ?? 0;
+}
+
+/**
+ * The telemetry of one call of `client` on `server` against its wire: each of its streams
+ * that reached a generated server (all but those it refused) is one server call with the
+ * status it carried; the generated client records the call once.
+ */
+async function telemetryProblems(key: string, server: Server, client: ClientImpl, recorded: Recorded): Promise<{ server: string[]; client: string[] }> {
+  const problems = { server: [] as string[], client: [] as string[] };
+  if (server.impl !== "reference") {
+    const spans = (await server.peer.command<{ summary: TelemetrySummary }>("report")).summary.spans.filter((s) => s.callId === recorded.callId);
+    const reached = recorded.streams.filter((t) => !refused(t));
+    problems.server = spanProblems(key, spans, reached.map((t) => wireStatus(t)));
+  }
+  if (client === "generated") {
+    problems.client = clientSpanProblems(key, await clientPeerOf(server.impl, client).command<TelemetrySummary>("report"), recorded);
+  }
+  return problems;
+}
 
 // Retries across processes: a server method that refuses the first two attempts of a
 // call with UNAVAILABLE before sending anything, then answers. grpc-js retries (and
@@ -349,33 +417,14 @@ describe("retry and hedging policies across processes", () => {
       "generated-plain": { ...lanes["generated-client"], server: servers["generated-plain"], main: await proxyTo(servers["generated-plain"].port) },
     };
     const byLane = (server: ServerImpl, client: ClientImpl): Lane => (client === "generated" ? generatedClientLanes[server] : lanes[server]);
-    // One lane per client process, side by side.
-    const groups = new Map<Peer, (typeof cases)[number][]>();
-    for (const c of cases) {
-      const peer = byLane(c.server, c.client).clientPeer;
-      groups.set(peer, [...(groups.get(peer) ?? []), c]);
-    }
-    await Promise.all(
-      [...groups.values()].map(async (group) => {
-        for (const c of group) {
-          const lane = byLane(c.server, c.client);
-          const recorded = await runCall({ ...lane, callPrefix: `${c.policy}/${c.client}/${c.server}/` }, FAIL_TWICE, c.kind, POLICIES[c.policy]);
-          const invocations = (await lane.server.peer.command<{ invocations: Record<string, number> }>("report")).invocations;
-          attempts.set(caseKey(c), { streams: recorded.streams.length, handlers: invocations[recorded.callId] ?? 0, outcome: CODE_NAMES[recorded.outcome.code] ?? "?" });
-          if (c.server !== "reference") {
-            const summary = (await lane.server.peer.command<{ summary: TelemetrySummary }>("report")).summary;
-            spanChecks.push(...spanProblems(caseKey(c), summary.spans.filter((s) => s.callId === recorded.callId), recorded.streams.map((t) => wireStatus(t))));
-          }
-          if (c.client === "generated") {
-            const summary = await lane.clientPeer.command<TelemetrySummary>("report");
-            const spans = summary.spans.filter((s) => s.callId === recorded.callId);
-            if (spans.length !== 1 || spans[0]?.code !== CODE_NAMES[recorded.outcome.code]) {
-              clientSpanChecks.push(`${caseKey(c)}: client spans ${JSON.stringify(spans.map((s) => s.code))}, caller got ${CODE_NAMES[recorded.outcome.code] ?? "?"}`);
-            }
-          }
-        }
-      }),
-    );
+    await sideBySide(cases, async (c) => {
+      const lane = byLane(c.server, c.client);
+      const recorded = await runCall({ ...lane, callPrefix: `${c.policy}/${c.client}/${c.server}/` }, FAIL_TWICE, c.kind, POLICIES[c.policy]);
+      attempts.set(caseKey(c), { streams: recorded.streams.length, handlers: await handlersOf(lane.server, recorded.callId), outcome: CODE_NAMES[recorded.outcome.code] ?? "?" });
+      const problems = await telemetryProblems(caseKey(c), lane.server, c.client, recorded);
+      spanChecks.push(...problems.server);
+      clientSpanChecks.push(...problems.client);
+    });
     report.push("", "retries: policy kind client → server | streams on the wire, handler invocations, outcome");
     for (const c of cases) {
       const a = attempts.get(caseKey(c));
@@ -398,6 +447,131 @@ describe("retry and hedging policies across processes", () => {
   });
 
   it("records each attempt that reached a generated server as one call with the status its stream carried", () => {
+    expect(spanChecks).toEqual([]);
+  });
+
+  it("records one call per call on the generated client", () => {
+    expect(clientSpanChecks).toEqual([]);
+  });
+});
+
+// Transparent retries across processes: with no policy at all, grpc-js retries an
+// attempt once, uncounted, when the server refused its stream before processing it
+// (RST_STREAM with REFUSED_STREAM: load-balancing-call.ts reports it as REFUSED, and
+// retrying-call.ts starts one new attempt for it, once per call). Each call goes to a
+// server of its own that takes one stream at a time (grpc.max_concurrent_streams 1),
+// through a proxy that hides that limit from the client (which would otherwise queue its
+// stream instead of sending it) and holds the server's refusals back. A holder call,
+// made first on the same channel, keeps the one stream busy, so the call's stream is
+// refused. `answered`: the holder ends before the refusal goes on to the client, and the
+// retry is answered. `refused`: the holder ends after the call, the retry is refused too,
+// and the call fails with grpc-js's UNAVAILABLE.
+const TRANSPARENT = ["answered", "refused"] as const;
+const OK_ROW = rowNamed("ok");
+
+/** The client sent all of its stream (the request side of the transcript is whole). */
+const sentAll = (t: CallTranscript): boolean => t.request.includes("half-close");
+
+/** Where a call's stream was and how the server ended it, and the attempts the client said came before. */
+function streamSummary({ connection, id, transcript }: CallStream): string {
+  const status = wireStatus(transcript);
+  const end = refused(transcript) ? REFUSED : status === undefined ? "no status" : `grpc-status ${CODE_NAMES[status] ?? String(status)}`;
+  const previous = /\bgrpc-previous-rpc-attempts=(\d+)/.exec(transcript.request[0] ?? "");
+  return `connection ${String(connection)} stream ${String(id)}: ${end}${previous === null ? "" : `, after ${previous[1] ?? "?"} attempts`}`;
+}
+
+/** One call of a transparent-retry case: its recording, and its streams as streamSummary says. */
+async function transparentCall(server: Server, clientPeer: Peer, variant: (typeof TRANSPARENT)[number], kind: Kind, callId: string): Promise<{ recorded: Recorded; wire: string[] }> {
+  const fresh = await server.peer.command<{ id: number; port: number }>("serve", { maxConcurrentStreams: 1 });
+  const proxy = await startH2Proxy(fresh.port, { record: true, hideStreamLimit: true, holdRefusals: true });
+  proxies.push(proxy);
+  const holder = `${callId}/holder`;
+  const release = (): Promise<unknown> => server.peer.command("release", { id: fresh.id });
+  const call = clientPeer.command<CallOutcome>("call", { kind, scenario: OK_ROW.name, callId, port: proxy.port, holder }, CALL_TIMEOUT_MS);
+  // Each step waits for the wire, unless the call ends first: then that is the error.
+  const endedEarly = call.then((o) => {
+    throw new Error(`${callId}: the call ended early, ${CODE_NAMES[o.code] ?? String(o.code)} "${o.details}"`);
+  });
+  endedEarly.catch(() => undefined);
+  const seen = (condition: () => boolean, what: string): Promise<void> => Promise.race([proxy.waitFor(condition, CALL_TIMEOUT_MS, `${callId}: ${what}`), endedEarly]);
+  // A refusal is passed on once the client sent all of the refused stream, so that its transcript is whole.
+  const refusals = (count: number): Promise<void> => seen(() => streamsOf(proxy, 0, callId).filter((t) => refused(t) && sentAll(t)).length >= count, `${String(count)} refused and sent`);
+  await refusals(1);
+  if (variant === "answered") {
+    await release();
+    await seen(() => streamsOf(proxy, 0, holder).some((t) => wireStatus(t) !== undefined), "the holder's status");
+    proxy.passHeld();
+  } else {
+    proxy.passHeld();
+    await refusals(2);
+    proxy.passHeld();
+  }
+  const outcome = await call;
+  if (variant === "refused") await release();
+  const recorded = { callId, outcome, ...(await lingering(proxy, 0)), streams: streamsOf(proxy, 0, callId) };
+  return { recorded, wire: callStreams(proxy, 0, callId).map(streamSummary) };
+}
+
+describe("transparent retries across processes", () => {
+  interface Attempts {
+    /** streamSummary of each stream of the call. */
+    readonly streams: readonly string[];
+    readonly handlers: number;
+    readonly outcome: string;
+  }
+  const attempts = new Map<string, Attempts>();
+  const recordings = new Map<string, Recorded>();
+  const spanChecks: string[] = [];
+  const clientSpanChecks: string[] = [];
+  const cases = (["reference", "generated", "generated-plain"] as const).flatMap((server) =>
+    (["reference", "generated"] as const).flatMap((client) => TRANSPARENT.flatMap((variant) => KINDS.map((kind) => ({ server, client, variant, kind })))),
+  );
+  const caseKey = (c: (typeof cases)[number]): string => `${c.variant} ${c.kind} ${c.client} client → ${c.server} server`;
+  const referenceOf = (c: (typeof cases)[number]): string => caseKey({ ...c, server: "reference", client: "reference" });
+
+  beforeAll(async () => {
+    await sideBySide(cases, async (c) => {
+      const server = servers[c.server];
+      const callId = `transparent/${c.variant}/${c.client}/${c.server}/${c.kind}`;
+      const { recorded, wire } = await transparentCall(server, clientPeerOf(c.server, c.client), c.variant, c.kind, callId);
+      recordings.set(caseKey(c), recorded);
+      attempts.set(caseKey(c), { streams: wire, handlers: await handlersOf(server, recorded.callId), outcome: `${CODE_NAMES[recorded.outcome.code] ?? "?"} "${recorded.outcome.details}"` });
+      const problems = await telemetryProblems(caseKey(c), server, c.client, recorded);
+      spanChecks.push(...problems.server);
+      clientSpanChecks.push(...problems.client);
+    });
+    report.push("", "transparent retries: variant kind client → server | streams on the wire; handler invocations; outcome | wire against grpc-js's client and server");
+    for (const c of cases) {
+      const a = attempts.get(caseKey(c));
+      const wire = cell(OK_ROW, recordings.get(referenceOf(c)), recordings.get(caseKey(c)));
+      report.push(`${caseKey(c)} | ${a?.streams.join(", ") ?? "?"}; ${String(a?.handlers)} handlers; ${String(a?.outcome)} | ${wire}`);
+    }
+    report.push("", `generated server telemetry on transparent retries: ${spanChecks.length === 0 ? "all equal" : spanChecks.join("\n")}`);
+    report.push(`generated client telemetry on transparent retries: ${clientSpanChecks.length === 0 ? "one call per call" : clientSpanChecks.join("\n")}`);
+  }, 120_000);
+
+  it.each(cases.map((c) => [caseKey(c), c] as const))("%s: the same streams, attempts and outcome as grpc-js's client against grpc-js's server", (_, c) => {
+    expect(attempts.get(caseKey(c))).toEqual(attempts.get(referenceOf(c)));
+    expect(compare(OK_ROW, recordings.get(referenceOf(c)), recordings.get(caseKey(c)))).toBeUndefined();
+  });
+
+  it("against grpc-js's server and client: the refused stream is retried once on the same connection, uncounted", () => {
+    const refusedStream = `connection 0 stream 3: ${REFUSED}`;
+    for (const kind of KINDS) {
+      expect(attempts.get(caseKey({ server: "reference", client: "reference", variant: "answered", kind }))).toEqual({
+        streams: [refusedStream, "connection 0 stream 5: grpc-status OK"],
+        handlers: 1,
+        outcome: 'OK "OK"',
+      });
+      expect(attempts.get(caseKey({ server: "reference", client: "reference", variant: "refused", kind }))).toEqual({
+        streams: [refusedStream, `connection 0 stream 5: ${REFUSED}`],
+        handlers: 0,
+        outcome: 'UNAVAILABLE "Stream refused by server"',
+      });
+    }
+  });
+
+  it("records each attempt that reached a generated server as one call with the status its stream carried, and none for a refused stream", () => {
     expect(spanChecks).toEqual([]);
   });
 

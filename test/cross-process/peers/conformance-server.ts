@@ -3,9 +3,11 @@
 // `generated-plain` with addTestService on a plain grpc-js Server; the generated ones
 // with full telemetry in-process. Every server it starts has the suite's size limits.
 //
-// Commands: `serve {missing?}` starts a server (with no handlers at all when `missing`)
-// and answers its id and port; `shutdown {id, how: "try" | "force"}`; `report` (handler
-// invocations per call id, and the telemetry summary of the generated ones).
+// Commands: `serve {missing?, maxConcurrentStreams?}` starts a server (with no handlers
+// at all when `missing`; with grpc.max_concurrent_streams when given) and answers its id
+// and port; `shutdown {id, how: "try" | "force"}`; `release {id}` lets its held handlers
+// answer; `report` (handler invocations per call id, and the telemetry summary of the
+// generated ones).
 import { parseArgs } from "node:util";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { ServerOptions } from "@grpc/grpc-js";
@@ -34,7 +36,9 @@ const invocations: Record<string, number> = {};
 const servers: { server: Server; release: () => void }[] = [];
 
 async function serve(args: Record<string, unknown>): Promise<{ id: number; port: number }> {
-  const server = impl === "generated" ? createServer(options) : new Server(options);
+  const streams = args["maxConcurrentStreams"];
+  const serverOptions: ServerOptions = typeof streams === "number" ? { ...options, "grpc.max_concurrent_streams": streams } : options;
+  const server = impl === "generated" ? createServer(serverOptions) : new Server(serverOptions);
   let release: () => void = () => undefined;
   const hooks: HandlerHooks = {
     invoked(callId) {
@@ -57,9 +61,14 @@ async function serve(args: Record<string, unknown>): Promise<{ id: number; port:
   return { id: servers.length - 1, port };
 }
 
-function shutdown(args: Record<string, unknown>): Promise<void> {
+function serverOf(args: Record<string, unknown>): { server: Server; release: () => void } {
   const entry = servers[Number(args["id"])];
   if (entry === undefined) throw new Error(`no server ${String(args["id"])}`);
+  return entry;
+}
+
+function shutdown(args: Record<string, unknown>): Promise<void> {
+  const entry = serverOf(args);
   if (args["how"] === "force") {
     entry.server.forceShutdown();
     return Promise.resolve();
@@ -76,6 +85,7 @@ answerCommands(
   {
     serve,
     shutdown,
+    release: (args) => serverOf(args).release(),
     report: async () => ({ invocations, summary: await summary() }),
   },
 );

@@ -1,7 +1,9 @@
 // One call of the conformance suite, as the reference client (plain grpc-js Client)
 // and as the generated client (TestServiceClient) make it: the row's requests, its
 // deadline, cancel, channel options; each call on a channel of its own, closed when the
-// call is over, so that each call is one connection on the proxy.
+// call is over, so that each call is one connection on the proxy. A call can have a
+// holder: a call of the `held` scenario made first on the same channel, which keeps one
+// of the server's streams open until the server is released.
 import { create } from "@bufbuild/protobuf";
 import { Client, Metadata, credentials, status as grpcStatus } from "@grpc/grpc-js";
 import type { EventEmitter } from "node:events";
@@ -10,7 +12,7 @@ import { RpcError } from "protoc-gen-ts-otel-runtime";
 import type { CallOptions, TelemetryOptions } from "protoc-gen-ts-otel-runtime";
 import { TestServiceClient } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { BidiStreamRequestSchema, ClientStreamRequestSchema, ServerStreamRequestSchema, UnaryRequestSchema } from "../../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
-import { SCENARIOS, streamsRequests } from "./conformance-scenarios.js";
+import { HELD, SCENARIOS, streamsRequests } from "./conformance-scenarios.js";
 import type { ClientPlan, Kind } from "./conformance-scenarios.js";
 import { passThrough, referenceMethods } from "./reference-service.js";
 import { until } from "./soak-calls.js";
@@ -22,6 +24,11 @@ export interface CallRequest {
   readonly callId: string;
   /** `grpc.service_config` of the channel (retry and hedging rows). */
   readonly serviceConfig?: string;
+  /**
+   * The call id of a holder: made first, on the same channel; this call starts once the
+   * holder's response headers came. The channel closes once both ended.
+   */
+  readonly holder?: string;
 }
 
 /** What the caller saw. */
@@ -44,7 +51,7 @@ function channelOptions(plan: ClientPlan, serviceConfig: string | undefined): Ch
   };
 }
 
-function metadataOf(request: CallRequest): Metadata {
+function metadataOf(request: { callId: string; scenario: string }): Metadata {
   const metadata = new Metadata();
   metadata.set("x-call-id", request.callId);
   metadata.set("x-scenario", request.scenario);
@@ -59,10 +66,46 @@ function requestsOf(kind: Kind, plan: ClientPlan): { text: string; payload: Uint
 
 const deadlineOf = (plan: ClientPlan): number | undefined => (plan.deadlineMs === undefined ? undefined : Date.now() + plan.deadlineMs);
 
+/**
+ * Starts a holder with `start` (given what to call when its response headers come) and
+ * resolves once they came, or the holder ended without them, with the holder's end.
+ */
+function held(start: (onHeaders: () => void) => Promise<unknown>): Promise<{ ended: Promise<unknown> }> {
+  return new Promise((resolve) => {
+    const came = (): void => resolve({ ended });
+    const ended: Promise<void> = start(came).then(came, came);
+  });
+}
+
 /** The call, made with grpc-js's own Client as a careful user would. */
-export function referenceCall(request: CallRequest): Promise<CallOutcome> {
+export async function referenceCall(request: CallRequest): Promise<CallOutcome> {
+  const client = new Client(`127.0.0.1:${String(request.port)}`, credentials.createInsecure(), channelOptions(planOf(request.scenario), request.serviceConfig));
+  const holder = request.holder === undefined ? undefined : await referenceHolder(client, request.holder);
+  const outcome = await referenceCallOn(client, request);
+  closeAfter(holder, () => client.close());
+  return outcome;
+}
+
+/** Closes the client now, or once its holder ended: the call's outcome goes back while the holder may still wait. */
+function closeAfter(holder: { ended: Promise<unknown> } | undefined, close: () => void): void {
+  if (holder === undefined) close();
+  else void holder.ended.then(close);
+}
+
+function referenceHolder(client: Client, callId: string): Promise<{ ended: Promise<unknown> }> {
+  const method = referenceMethods.Unary;
+  return held(
+    (onHeaders) =>
+      new Promise((resolve) => {
+        const call = client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, create(UnaryRequestSchema, { text: HELD }), metadataOf({ callId, scenario: HELD }), {}, () => undefined);
+        call.on("metadata", onHeaders);
+        call.on("status", resolve);
+      }),
+  );
+}
+
+function referenceCallOn(client: Client, request: CallRequest): Promise<CallOutcome> {
   const plan = planOf(request.scenario);
-  const client = new Client(`127.0.0.1:${String(request.port)}`, credentials.createInsecure(), channelOptions(plan, request.serviceConfig));
   const metadata = metadataOf(request);
   const deadline = deadlineOf(plan);
   const options: GrpcCallOptions = deadline === undefined ? {} : { deadline };
@@ -111,7 +154,6 @@ export function referenceCall(request: CallRequest): Promise<CallOutcome> {
     call.on("status", (status: StatusObject) => {
       // A unary response arrives through the callback, counted here once it came.
       if (request.kind === "Unary" || request.kind === "ClientStream") responses = status.code === grpcStatus.OK ? 1 : 0;
-      client.close();
       resolve({ code: status.code, details: status.details, responses });
     });
   });
@@ -124,6 +166,8 @@ export async function generatedCall(request: CallRequest, telemetry: TelemetryOp
     channelOptions: channelOptions(plan, request.serviceConfig),
     telemetry,
   });
+  const holderId = request.holder;
+  const holder = holderId === undefined ? undefined : await held((onHeaders) => client.unary({ text: HELD }, { metadata: metadataOf({ callId: holderId, scenario: HELD }), onHeader: onHeaders }));
   const abort = new AbortController();
   const ended = new AbortController();
   const deadline = deadlineOf(plan);
@@ -173,6 +217,6 @@ export async function generatedCall(request: CallRequest, telemetry: TelemetryOp
     return { code: error.code, details: error.rawMessage, responses };
   } finally {
     ended.abort();
-    client.close();
+    closeAfter(holder, () => client.close());
   }
 }

@@ -33,14 +33,14 @@ import type {
   UnaryRequest,
   UnaryResponse,
 } from "../../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
-import { HANDLER_WAIT_LIMIT_MS, OVER_CLIENT_LIMIT, OVER_SERVER_LIMIT, WAITS_FOR_END } from "./conformance-scenarios.js";
+import { HANDLER_WAIT_LIMIT_MS, OVER_CLIENT_LIMIT, OVER_SERVER_LIMIT, WAITS_FOR_END, WAITS_FOR_RELEASE } from "./conformance-scenarios.js";
 import type { Kind } from "./conformance-scenarios.js";
 
 /** What the server holding the handlers does for them. */
 export interface HandlerHooks {
   /** A handler started; returns which attempt of its call id this is, from 1. */
   invoked(callId: string, scenario: string): number;
-  /** Resolves once the server's shutdown has begun (the `try-shutdown` row answers then). */
+  /** Resolves once the server is released: its shutdown has begun, or the test said so (WAITS_FOR_RELEASE answer then). */
   readonly released: Promise<void>;
 }
 
@@ -190,7 +190,7 @@ export function referenceImplementation(hooks: HandlerHooks): UntypedServiceImpl
       // The call is over: a careful user answers nothing more.
       return undefined;
     }
-    if (scenario === "try-shutdown") {
+    if (WAITS_FOR_RELEASE.has(scenario)) {
       call.sendMetadata(new Metadata());
       await hooks.released;
     }
@@ -334,7 +334,7 @@ export function generatedHandlers(hooks: HandlerHooks): TestServiceHandlers {
       if (typeof first === "number") yield* replies("ok", kind, ["a", "b"]).slice(0, first);
       return await signalled(context);
     }
-    if (scenario === "try-shutdown") {
+    if (WAITS_FOR_RELEASE.has(scenario)) {
       context.sendHeader();
       await hooks.released;
     }

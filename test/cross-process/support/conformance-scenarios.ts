@@ -94,5 +94,14 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: "force-shutdown", kinds: KINDS, client: {}, matrices: ["server"], shutdown: "force" },
 ];
 
+/**
+ * A call that holds one of its server's streams open: the handler sends its headers and
+ * answers once the server is released (the transparent-retry rows of the suite).
+ */
+export const HELD = "held";
+
+/** Scenarios whose handler sends its headers, then answers once its server is released (shutdown, or the `release` command). */
+export const WAITS_FOR_RELEASE = new Set(["try-shutdown", HELD]);
+
 /** Rows that a server answers by the handler's wait for the end of the call. */
 export const WAITS_FOR_END = new Set(["deadline-in-handler", "deadline-before-handler", "cancel-start", "cancel-mid", "cancel-after-first", "cancel-after-last", "force-shutdown"]);

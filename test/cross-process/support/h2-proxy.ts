@@ -1,4 +1,5 @@
-// A TCP proxy on 127.0.0.1 that passes HTTP/2 connections through unchanged and logs,
+// A TCP proxy on 127.0.0.1 that passes HTTP/2 connections through (unchanged unless
+// told to hide the server's stream limit or hold its refusals, see H2ProxyOptions) and logs,
 // in the order they pass, the frames that end streams: a HEADERS frame with
 // END_STREAM from the server (the trailers that carry grpc-status) and RST_STREAM
 // from either side. It is the wire's word on whether a server's status went out
@@ -66,6 +67,12 @@ export interface H2ProxyOptions {
    * client that has not yet seen its settings, made to happen on demand.
    */
   readonly hideStreamLimit?: boolean;
+  /**
+   * Keep the server's RST_STREAM(REFUSED_STREAM) frames from the client until `passHeld()`.
+   * A client retries a refused stream as soon as it learns of the refusal; holding it lets
+   * a test decide what the server has open when the retry comes.
+   */
+  readonly holdRefusals?: boolean;
 }
 
 export interface H2Proxy {
@@ -77,6 +84,8 @@ export interface H2Proxy {
   idle(timeoutMs: number, from?: number): Promise<void>;
   /** Resolves once `condition` holds, checked on every frame and close; rejects after `timeoutMs` naming `what`. */
   waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void>;
+  /** Sends the frames held so far (`holdRefusals`) on to their clients, in the order they came. */
+  passHeld(): void;
   close(): Promise<void>;
 }
 
@@ -87,6 +96,7 @@ const RST_STREAM = 0x3;
 const SETTINGS = 0x4;
 const PING = 0x6;
 const GOAWAY = 0x7;
+const REFUSED_STREAM = 0x7;
 const CONTINUATION = 0x9;
 const END_STREAM = 0x1;
 const ACK = 0x1;
@@ -270,6 +280,7 @@ export async function startH2Proxy(targetPort: number, options: H2ProxyOptions =
     });
   let seq = 0;
   const nextSeq = (): number => seq++;
+  const held: { to: Socket; raw: Buffer }[] = [];
   const server: Server = createServer((client) => {
     const recorded = { index: connections.length, streams: new Map<number, StreamFrame[]>(), frames: [] as ConnectionFrame[], closed: false };
     connections.push(recorded);
@@ -281,8 +292,9 @@ export async function startH2Proxy(targetPort: number, options: H2ProxyOptions =
     };
     const clientRecorder = options.record === true ? new DirectionRecorder("client", recorded, nextSeq) : undefined;
     const serverRecorder = options.record === true ? new DirectionRecorder("server", recorded, nextSeq) : undefined;
-    // Frame by frame only when frames are rewritten; otherwise chunks pass as they came.
-    const rewrite = options.hideStreamLimit === true;
+    // Frame by frame only when frames are rewritten or held; otherwise chunks pass as they came.
+    const byFrame = options.hideStreamLimit === true || options.holdRefusals === true;
+    const hideLimit = options.hideStreamLimit === true;
     let prefaceLeft = PREFACE_LENGTH;
     const fromClient = frameReader(PREFACE_LENGTH, (frame) => {
       if (frame.type === RST_STREAM) log("client reset", frame.stream);
@@ -291,7 +303,7 @@ export async function startH2Proxy(targetPort: number, options: H2ProxyOptions =
         if (size !== undefined) serverRecorder?.hpack.setLimit(size);
       }
       clientRecorder?.frame(frame);
-      if (rewrite && !(frame.type === SETTINGS && (frame.flags & ACK) !== 0)) upstream.write(frame.raw);
+      if (byFrame && !(hideLimit && frame.type === SETTINGS && (frame.flags & ACK) !== 0)) upstream.write(frame.raw);
     });
     const fromServer = frameReader(0, (frame) => {
       if (frame.type === HEADERS && (frame.flags & END_STREAM) !== 0) log("server trailers", frame.stream);
@@ -301,22 +313,25 @@ export async function startH2Proxy(targetPort: number, options: H2ProxyOptions =
         if (size !== undefined) clientRecorder?.hpack.setLimit(size);
       }
       serverRecorder?.frame(frame);
-      if (rewrite) {
-        client.write(frame.type === SETTINGS && (frame.flags & ACK) === 0 ? withoutSetting(frame, SETTINGS_MAX_CONCURRENT_STREAMS) : frame.raw);
+      if (!byFrame) return;
+      if (options.holdRefusals === true && frame.type === RST_STREAM && frame.payload.readUInt32BE(0) === REFUSED_STREAM) {
+        held.push({ to: client, raw: frame.raw });
+      } else {
+        client.write(hideLimit && frame.type === SETTINGS && (frame.flags & ACK) === 0 ? withoutSetting(frame, SETTINGS_MAX_CONCURRENT_STREAMS) : frame.raw);
       }
     });
     client.on("data", (chunk: Buffer) => {
-      if (rewrite && prefaceLeft > 0) {
+      if (byFrame && prefaceLeft > 0) {
         upstream.write(chunk.subarray(0, prefaceLeft));
         prefaceLeft -= Math.min(prefaceLeft, chunk.length);
       }
       fromClient(chunk);
-      if (!rewrite) upstream.write(chunk);
+      if (!byFrame) upstream.write(chunk);
       notify();
     });
     upstream.on("data", (chunk: Buffer) => {
       fromServer(chunk);
-      if (!rewrite) client.write(chunk);
+      if (!byFrame) client.write(chunk);
       notify();
     });
     const closeBoth = (): void => {
@@ -340,6 +355,9 @@ export async function startH2Proxy(targetPort: number, options: H2ProxyOptions =
       return waitFor(() => open().length === 0, timeoutMs, `idle: connections ${JSON.stringify(open())} still open`);
     },
     waitFor,
+    passHeld: () => {
+      for (const { to, raw } of held.splice(0)) to.write(raw);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
