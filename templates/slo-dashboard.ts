@@ -183,7 +183,7 @@ function stat(title: string, description: string, at: Place, expr: string, legen
     title,
     description,
     datasource: DATASOURCE,
-    gridPos: { h: ROW_HEIGHT, ...at },
+    gridPos: { h: ROW_HEIGHT, w: at.w, x: at.x, y: at.y },
     fieldConfig: {
       defaults: { unit: "percentunit", decimals: 2, color: { mode: "thresholds" }, thresholds: { mode: "absolute", steps } },
       overrides: [],
@@ -206,7 +206,7 @@ function timeseries(
     title,
     description,
     datasource: DATASOURCE,
-    gridPos: { h: ROW_HEIGHT, ...at },
+    gridPos: { h: ROW_HEIGHT, w: at.w, x: at.x, y: at.y },
     fieldConfig: {
       defaults: {
         unit: axis.unit,

@@ -124,7 +124,10 @@ function refuseLabelField(field: DescField): string | undefined {
     case "enum":
       return undefined;
     case "scalar":
-      return field.scalar === ScalarType.BOOL ? undefined : `is a ${ScalarType[field.scalar].toLowerCase()}`;
+      if (field.scalar === ScalarType.BOOL) {
+        return undefined;
+      }
+      return `is ${/^[aeio]/i.test(ScalarType[field.scalar]) ? "an" : "a"} ${ScalarType[field.scalar].toLowerCase()}`;
     case "message":
       return "is a message";
     case "map":

@@ -200,7 +200,7 @@ export function methodSlo(
         long,
         short,
         budgetSpent,
-        factor: Number(((budgetSpent * hours) / longHours).toPrecision(6)),
+        factor: Number(((budgetSpent * hours) / longHours).toPrecision(4)),
       })),
     })),
     availability:
