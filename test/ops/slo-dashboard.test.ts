@@ -57,7 +57,7 @@ describe("the generated SLO dashboard", () => {
       "slo.v1.CheckoutService/FindProduct": [...availability, ...latency],
       "slo.v1.CheckoutService/Quote": [
         ...availability.map((t) => t.replace("30d", "28d")),
-        ...["Latency objective", "Latency budget left (28d)", "Latency burn rate", "Calls within 50 ms (SLI)"],
+        ...["Latency objective", "Latency budget left (28d)", "Latency burn rate", "Calls within 100 ms (SLI)"],
       ],
       "slo.v1.CheckoutService/WatchOrder": availability,
       "slo.v1.InventoryService/ListStock": [

@@ -108,7 +108,7 @@ describe("the generated alerts", () => {
   it("read the bucket of each method's threshold; an integral one in both its spellings", () => {
     const slow = (method: string): string => rules.find((r) => r.name === "grpc_server_slo:slow_calls_per_call:ratio_rate5m" && r.labels["grpc_method"] === method)?.expr ?? "";
     expect(slow("PlaceOrder")).toContain('le="0.25"');
-    expect(slow("Quote")).toContain('le="0.05"');
+    expect(slow("Quote")).toContain('le="0.1"');
     expect(slow("ListStock")).toContain('le=~"1(\\\\.0)?"');
   });
 });
