@@ -177,13 +177,14 @@ interface Place {
   readonly w: number;
 }
 
+/** What every panel starts with. */
+function panel(type: string, title: string, description: string, at: Place): JsonObject {
+  return { type, title, description, datasource: DATASOURCE, gridPos: { h: ROW_HEIGHT, w: at.w, x: at.x, y: at.y } };
+}
+
 function stat(title: string, description: string, at: Place, expr: string, legend: string, steps: readonly Json[]): JsonObject {
   return {
-    type: "stat",
-    title,
-    description,
-    datasource: DATASOURCE,
-    gridPos: { h: ROW_HEIGHT, w: at.w, x: at.x, y: at.y },
+    ...panel("stat", title, description, at),
     fieldConfig: {
       defaults: { unit: "percentunit", decimals: 2, color: { mode: "thresholds" }, thresholds: { mode: "absolute", steps } },
       overrides: [],
@@ -202,11 +203,7 @@ function timeseries(
 ): JsonObject {
   const thresholds = axis.thresholds ?? [];
   return {
-    type: "timeseries",
-    title,
-    description,
-    datasource: DATASOURCE,
-    gridPos: { h: ROW_HEIGHT, w: at.w, x: at.x, y: at.y },
+    ...panel("timeseries", title, description, at),
     fieldConfig: {
       defaults: {
         unit: axis.unit,

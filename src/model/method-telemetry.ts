@@ -209,6 +209,14 @@ function stepTo(field: DescField, names: EsNames): FieldStep {
 }
 
 function refuseValueField(field: DescField): string | undefined {
+  if (field.fieldKind === "scalar") {
+    return field.scalar === ScalarType.BYTES ? "is bytes" : undefined;
+  }
+  return field.fieldKind === "enum" ? undefined : refuseContainer(field);
+}
+
+/** Why a message, map or repeated field holds no single value a span attribute or metric label could take. */
+export function refuseContainer(field: DescField): string | undefined {
   switch (field.fieldKind) {
     case "message":
       return "is a message";
@@ -216,9 +224,7 @@ function refuseValueField(field: DescField): string | undefined {
       return "is a map";
     case "list":
       return "is repeated";
-    case "scalar":
-      return field.scalar === ScalarType.BYTES ? "is bytes" : undefined;
-    case "enum":
+    default:
       return undefined;
   }
 }

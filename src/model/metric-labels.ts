@@ -2,7 +2,7 @@ import { ScalarType } from "@bufbuild/protobuf";
 import type { DescEnum, DescField, DescMethod } from "@bufbuild/protobuf";
 import type { MetricLabel } from "../gen/tsotel/v1/options_pb.js";
 import type { EsNames } from "./es-names.js";
-import { RESERVED_NAMESPACES, checkAttributeName, requestField } from "./method-telemetry.js";
+import { RESERVED_NAMESPACES, checkAttributeName, refuseContainer, requestField } from "./method-telemetry.js";
 import type { FieldStep } from "./method-telemetry.js";
 
 /** One request field lifted into a metric label. */
@@ -120,19 +120,9 @@ function metricLabel(
 }
 
 function refuseLabelField(field: DescField): string | undefined {
-  switch (field.fieldKind) {
-    case "enum":
-      return undefined;
-    case "scalar":
-      if (field.scalar === ScalarType.BOOL) {
-        return undefined;
-      }
-      return `is ${/^[aeio]/i.test(ScalarType[field.scalar]) ? "an" : "a"} ${ScalarType[field.scalar].toLowerCase()}`;
-    case "message":
-      return "is a message";
-    case "map":
-      return "is a map";
-    case "list":
-      return "is repeated";
+  if (field.fieldKind === "scalar" && field.scalar !== ScalarType.BOOL) {
+    const type = ScalarType[field.scalar].toLowerCase();
+    return `is ${/^[aeio]/.test(type) ? "an" : "a"} ${type}`;
   }
+  return refuseContainer(field);
 }

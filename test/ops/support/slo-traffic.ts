@@ -10,6 +10,8 @@ import { Metadata } from "@grpc/grpc-js";
 import { Code, RpcError, codeName } from "protoc-gen-ts-otel-runtime";
 import type { CheckoutServiceClient, CheckoutServiceHandlers, InventoryServiceClient, InventoryServiceHandlers } from "../../../golden/slo/slo/v1/checkout_otel.js";
 import { Priority } from "../../../golden/slo/slo/v1/checkout_pb.js";
+import { startTrafficLoop } from "./traffic-loop.js";
+import type { TrafficLoop } from "./traffic-loop.js";
 
 /** The request ids the handlers fail on. */
 const FAIL = "fail";
@@ -50,85 +52,36 @@ export interface SloTrafficOptions {
   readonly errorEvery: number;
 }
 
-export interface SloTraffic {
-  /** Switches to error mode (see the header); returns the instant it did. */
-  startErrors(): number;
-  /** Calls ended so far, by method name and status code name. */
-  readonly counts: Readonly<Record<string, Readonly<Record<string, number>>>>;
-  /** Outcomes that differ from the script, as text. */
-  readonly unexpected: readonly string[];
-  /** Ends the traffic after the current tick. */
-  stop(): Promise<void>;
-}
 
 const PRIORITIES = [Priority.STANDARD, Priority.EXPRESS, Priority.UNSPECIFIED];
 
-export function startSloTraffic(checkout: CheckoutServiceClient, inventory: InventoryServiceClient, options: SloTrafficOptions): SloTraffic {
-  const counts: Record<string, Record<string, number>> = {};
-  const unexpected: string[] = [];
-  let errors = false;
-  const stopping = new AbortController();
-
-  const call = async (method: string, expected: Code, run: () => Promise<unknown>): Promise<void> => {
-    let code = Code.OK;
-    try {
-      await run();
-    } catch (error) {
-      code = RpcError.from(error).code;
-    }
-    const byCode = (counts[method] ??= {});
-    byCode[codeName(code)] = (byCode[codeName(code)] ?? 0) + 1;
-    if (code !== expected && unexpected.length < 20) {
-      unexpected.push(`${method}: ${codeName(code)}, expected ${codeName(expected)}`);
-    }
-  };
-
-  const tick = (n: number): Promise<unknown> => {
+/** Starts the traffic through the two clients. */
+export function startSloTraffic(checkout: CheckoutServiceClient, inventory: InventoryServiceClient, options: SloTrafficOptions): TrafficLoop {
+  return startTrafficLoop(options.tickMs, (n, errors, call) => {
     const failing = errors && n % options.errorEvery === 0;
     const everyOther = errors && n % 2 === 0;
     const id = (fails: boolean): string => `${fails ? FAIL : "ok"}-${String(n)}`;
     return Promise.all([
-      call("PlaceOrder", failing ? Code.INTERNAL : Code.OK, () =>
+      call("PlaceOrder", failing ? "INTERNAL" : "OK", () =>
         checkout.placeOrder({ cartId: id(failing), priority: PRIORITIES[n % PRIORITIES.length] ?? Priority.UNSPECIFIED, gift: n % 2 === 0 }),
       ),
-      call("GetCart", failing ? Code.INTERNAL : Code.OK, () => checkout.getCart({ cartId: id(failing) })),
-      call("FindProduct", everyOther ? Code.NOT_FOUND : Code.OK, () => checkout.findProduct({ sku: id(everyOther) })),
-      call("Ping", everyOther ? Code.INTERNAL : Code.OK, () => checkout.ping({}, everyOther ? { metadata: failMetadata() } : {})),
-      call("Quote", Code.OK, () => checkout.quote({ sku: id(false), delayMs: 0 })),
-      call("WatchOrder", Code.OK, async () => {
+      call("GetCart", failing ? "INTERNAL" : "OK", () => checkout.getCart({ cartId: id(failing) })),
+      call("FindProduct", everyOther ? "NOT_FOUND" : "OK", () => checkout.findProduct({ sku: id(everyOther) })),
+      call("Ping", everyOther ? "INTERNAL" : "OK", () => checkout.ping({}, everyOther ? { metadata: failMetadata() } : {})),
+      call("Quote", "OK", () => checkout.quote({ sku: id(false), delayMs: 0 })),
+      call("WatchOrder", "OK", async () => {
         for await (const _update of checkout.watchOrder({ orderId: id(false) })) {
           // Read to the end.
         }
       }),
-      call("ListStock", Code.OK, async () => {
+      call("ListStock", "OK", async () => {
         for await (const _stock of inventory.listStock({ sku: id(false) })) {
           // Read to the end.
         }
       }),
-      call("Reserve", Code.OK, () => inventory.reserve({ sku: id(false) })),
+      call("Reserve", "OK", () => inventory.reserve({ sku: id(false) })),
     ]);
-  };
-
-  const loop = (async () => {
-    for (let n = 0; !stopping.signal.aborted; n++) {
-      const started = Date.now();
-      await tick(n);
-      await delay(Math.max(0, options.tickMs - (Date.now() - started)));
-    }
-  })();
-
-  return {
-    startErrors() {
-      errors = true;
-      return Date.now();
-    },
-    counts,
-    unexpected,
-    async stop() {
-      stopping.abort();
-      await loop;
-    },
-  };
+  });
 }
 
 /** Ping takes an empty request: the metadata says it fails. */
