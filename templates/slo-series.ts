@@ -1,5 +1,4 @@
-import { PROMETHEUS, PROMETHEUS_LABEL } from "../packages/runtime/src/telemetry/semconv.js";
-import { GRPC_CODE_NAMES } from "../packages/runtime/src/telemetry/semconv.js";
+import { GRPC_CODE_NAMES, PROMETHEUS, PROMETHEUS_LABEL } from "../packages/runtime/src/telemetry/semconv.js";
 
 // The series the generated SLO rules record and the dashboards read, and the PromQL
 // pieces both print. The names keep off the shipped rules' (grpc_server_method:…), so
