@@ -4,6 +4,7 @@ import { printClientClass } from "./client-class.js";
 import { printHandlerInterface } from "./handler-interface.js";
 import { printServerRegistration } from "./server-registration.js";
 import { printServiceTable } from "./service-table.js";
+import { printLabelIndexes, printMetricLabels } from "./metric-labels.js";
 import { printEnumNames, printSpanAttributes } from "./span-attributes.js";
 
 /** One generated file: per service its table, handler interface, client and registration. */
@@ -13,6 +14,10 @@ export function printFile(f: GeneratedFile, model: FileModel): void {
     printEnumNames(f, table);
     f.print();
   }
+  for (const table of model.labelIndexes) {
+    printLabelIndexes(f, table);
+    f.print();
+  }
   model.services.forEach((service, i) => {
     if (i > 0) {
       f.print();
@@ -20,6 +25,10 @@ export function printFile(f: GeneratedFile, model: FileModel): void {
     for (const method of service.methods) {
       if (method.spanAttributesName !== undefined) {
         printSpanAttributes(f, model, method);
+        f.print();
+      }
+      if (method.metricLabelsName !== undefined) {
+        printMetricLabels(f, model, method);
         f.print();
       }
     }

@@ -28,8 +28,8 @@ export function printServiceTable(f: GeneratedFile, model: FileModel, service: S
   f.print("});");
 }
 
-// The proto options' share of a table entry: switches that differ from the defaults
-// and the span attribute extractor.
+// The proto options' share of a table entry: switches that differ from the defaults,
+// the span attribute extractor and the metric labels.
 function extras(m: MethodModel): Printable[] {
   const out: Printable[] = [];
   const switches = Object.entries(m.telemetry).map(([key, value]) => `${key}: ${String(value)}`);
@@ -38,6 +38,9 @@ function extras(m: MethodModel): Printable[] {
   }
   if (m.spanAttributesName !== undefined) {
     out.push(", spanAttributes: ", m.spanAttributesName);
+  }
+  if (m.metricLabelsName !== undefined) {
+    out.push(", metricLabels: ", m.metricLabelsName);
   }
   return out;
 }

@@ -1,4 +1,5 @@
-import { imported, schemaValue, shapeType } from "./imports.js";
+import { fieldAccess, join } from "./field-access.js";
+import { imported, shapeType } from "./imports.js";
 import type { GeneratedFile, Printable } from "@bufbuild/protoplugin";
 import type { EnumNamesModel, FileModel, MethodModel } from "../src/model/file-model.js";
 import type { SpanAttributeModel } from "../src/model/method-telemetry.js";
@@ -28,7 +29,7 @@ export function printSpanAttributes(f: GeneratedFile, model: FileModel, m: Metho
   f.print("function ", m.spanAttributesName, "(request: ", shapeType(f, m.input), "): ", attributesType, " {");
   f.print("  const attributes: ", attributesType, " = {};");
   for (const attribute of m.spanAttributes) {
-    const { guards, value } = access(f, attribute);
+    const { guards, value } = fieldAccess(f, attribute.steps, "guard");
     const assignment = ["attributes[", f.string(attribute.name), "] = ", converted(model, attribute, value), ";"];
     if (guards.length === 0) {
       f.print("  ", assignment);
@@ -42,37 +43,6 @@ export function printSpanAttributes(f: GeneratedFile, model: FileModel, m: Metho
   f.print("}");
 }
 
-// Walks the field path: every step that may be unset adds a guard, and TypeScript
-// narrows the later property accesses through them.
-function access(f: GeneratedFile, attribute: SpanAttributeModel): { guards: Printable[]; value: string } {
-  const guards: Printable[] = [];
-  let value = "request";
-  for (const step of attribute.steps) {
-    switch (step.kind) {
-      case "message":
-        value = `${value}.${step.property}`;
-        guards.push(`${value} !== undefined`);
-        break;
-      case "oneof":
-        guards.push([`${value}.${step.group}.case === `, f.string(step.member)]);
-        value = `${value}.${step.group}.value`;
-        break;
-      case "field": {
-        const parent = value;
-        value = `${value}.${step.property}`;
-        if (step.presence === "undefined") {
-          guards.push(`${value} !== undefined`);
-        } else if (step.presence !== "always") {
-          const isFieldSet = imported(f, "isFieldSet", "@bufbuild/protobuf");
-          guards.push([isFieldSet, "(", parent, ", ", schemaValue(f, step.presence.isFieldSet), ".field.", step.property, ")"]);
-        }
-        break;
-      }
-    }
-  }
-  return { guards, value };
-}
-
 function converted(model: FileModel, attribute: SpanAttributeModel, value: string): Printable {
   const convert = attribute.convert;
   if (convert === "none") {
@@ -83,8 +53,4 @@ function converted(model: FileModel, attribute: SpanAttributeModel, value: strin
   }
   const table = model.enumNames.find((t) => t.desc === convert.enum);
   return `${table?.name ?? ""}[${value}] ?? String(${value})`;
-}
-
-function join(items: readonly Printable[], separator: string): Printable[] {
-  return items.flatMap((item, i) => (i === 0 ? [item] : [separator, item]));
 }

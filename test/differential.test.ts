@@ -36,6 +36,12 @@ function asRecorded(content: string): string {
   return content.replaceAll('"protoc-gen-ts-otel-runtime"', '"protoc-gen-ts-otel/runtime"').replaceAll("protoc_gen_ts_otel_runtime_1", "runtime_1");
 }
 
+// The other deliberate change: the SLO parameters joined the accepted ones,
+// which an unknown parameter's error lists.
+function errorAsRecorded(error: string): string {
+  return error.replace("runtime_import, slo, slo_buckets", "runtime_import");
+}
+
 const hash = (content: string): string => createHash("sha256").update(content).digest("hex").slice(0, 16);
 
 describe("the plugin on protoplugin answers as the previous implementation did", () => {
@@ -48,7 +54,7 @@ describe("the plugin on protoplugin answers as the previous implementation did",
     const before = recorded.responses[id];
     if (before === undefined) throw new Error(`nothing recorded for ${id}`);
     const after = plugin.run(request);
-    expect(after.error).toBe(before.error);
+    expect(errorAsRecorded(after.error)).toBe(before.error);
     expect(after.supportedFeatures.toString()).toBe(before.supportedFeatures);
     expect([after.minimumEdition, after.maximumEdition]).toEqual([before.minimumEdition, before.maximumEdition]);
     expect(after.file.map((f) => f.name)).toEqual(before.files.map((f) => f.name));

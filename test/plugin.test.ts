@@ -10,7 +10,7 @@ describe("plugin errors come back in the response, never as a throw", () => {
     const response = plugin.run(codeGeneratorRequest(["user/v1/user.proto"], "target=ts,colour=blue"));
     expect(response.file).toEqual([]);
     expect(response.error).toBe(
-      'invalid option "colour=blue": unknown parameter; accepted: target, import_extension, js_import_style, keep_empty_files, ts_nocheck, elide_plugin_version, rewrite_imports, runtime_import',
+      'invalid option "colour=blue": unknown parameter; accepted: target, import_extension, js_import_style, keep_empty_files, ts_nocheck, elide_plugin_version, rewrite_imports, runtime_import, slo, slo_buckets',
     );
   });
 

@@ -38,16 +38,16 @@ function writeProto(text: string): string {
   return root;
 }
 
-function generate(root: string): string {
-  const out = join(root, "gen");
+function generate(root: string, parameter = "target=ts", file = "shop/v1/orders_otel.ts"): string {
+  const out = join(root, `gen-${parameter.replace(/\W/g, "_")}`);
   mkdirSync(out);
   const result = spawnSync(
     protoc,
-    ["-I", root, "-I", optionsDir, `--plugin=protoc-gen-ts-otel=${pluginBin}`, `--ts-otel_out=${out}`, "--ts-otel_opt=target=ts", "shop/v1/orders.proto"],
+    ["-I", root, "-I", optionsDir, `--plugin=protoc-gen-ts-otel=${pluginBin}`, `--ts-otel_out=${out}`, `--ts-otel_opt=${parameter}`, "shop/v1/orders.proto"],
     { encoding: "utf8" },
   );
   expect(result.status, result.stderr).toBe(0);
-  return readFileSync(join(out, "shop/v1/orders_otel.ts"), "utf8");
+  return readFileSync(join(out, file), "utf8");
 }
 
 describe("the README's proto options example", () => {
@@ -73,5 +73,12 @@ describe("the README's proto options example", () => {
     expect(generate(writeProto(listForm(block)))).toBe(blockCode);
     expect(blockCode).toContain('"order.id"');
     expect(blockCode).toContain('"order.region"');
+  });
+
+  it("with slo=true, gives GetOrder its own objective and the service's latency one, and Ping (metrics off) none", () => {
+    const rules = generate(writeProto(block), "target=ts,slo=true", "shop/v1/orders_slo.rules.yml");
+    const objectives = [...rules.matchAll(/expr: vector\(([\d.]+)\)\n\s+labels:\n\s+grpc_service: "([^"]+)"\n\s+grpc_method: "([^"]+)"\n\s+slo: "(\w+)"/g)].map((m) => m.slice(1).join(" "));
+    expect(objectives).toEqual(["0.9995 shop.v1.OrderService GetOrder availability", "0.99 shop.v1.OrderService GetOrder latency"]);
+    expect(rules).not.toContain("Ping");
   });
 });

@@ -101,12 +101,16 @@ function pruneFile(file: FileDescriptorProto, generated: boolean, withFields: bo
   }
 }
 
-/** Whether a method of the request has span attributes in its (tsotel.v1.method) option. */
-function liftsSpanAttributes(request: CodeGeneratorRequest): boolean {
+/** Whether a method of the request reads request fields: span attributes or metric labels in its (tsotel.v1.method) option. */
+function readsRequestFields(request: CodeGeneratorRequest): boolean {
   return [...request.protoFile, ...request.sourceFileDescriptors]
     .flatMap((f) => f.service.flatMap((s) => s.method))
     .some((m) =>
-      (m.options?.$unknown ?? []).some((u) => u.no === OWN_METHOD_OPTION && fromBinary(MethodTelemetrySchema, u.data.subarray(lengthPrefixSize(u.data))).spanAttributes.length > 0),
+      (m.options?.$unknown ?? []).some((u) => {
+        if (u.no !== OWN_METHOD_OPTION) return false;
+        const own = fromBinary(MethodTelemetrySchema, u.data.subarray(lengthPrefixSize(u.data)));
+        return own.spanAttributes.length > 0 || own.metricLabels.length > 0;
+      }),
     );
 }
 
@@ -121,7 +125,7 @@ function lengthPrefixSize(data: Uint8Array): number {
 /** What pruning must amount to, done on the decoded request by walking its descriptors. */
 function expectedPruning(request: CodeGeneratorRequest): CodeGeneratorRequest {
   const expected = clone(CodeGeneratorRequestSchema, request);
-  const withFields = liftsSpanAttributes(request);
+  const withFields = readsRequestFields(request);
   for (const file of [...expected.protoFile, ...expected.sourceFileDescriptors]) {
     pruneFile(file, expected.fileToGenerate.includes(file.name), withFields);
   }
@@ -517,6 +521,19 @@ describe("pruneRequest and the fields of messages", () => {
     const inSource = concat(request(), len(17, str(1, "b.proto"), lifting));
     expect(fromBinary(CodeGeneratorRequestSchema, pruneRequest(inSource)).protoFile[0]?.messageType[0]?.field.map((f) => f.name)).toEqual(["f"]);
     expectPrunedAsDecoded(inSource);
+  });
+
+  it("keeps them all when a method lifts metric labels (MethodTelemetry.metric_labels = 6)", () => {
+    const labelling = len(6, str(1, "S"), len(2, str(1, "Call"), len(4, len(OWN_METHOD_OPTION, len(6, str(2, "f"))))));
+    const input = request(labelling);
+    expect(pruneRequest(input)).toBe(input);
+    expectPrunedAsDecoded(input);
+  });
+
+  it("drops them when a method declares only an slo (MethodTelemetry.slo = 5), which reads no field", () => {
+    const objectives = len(6, str(1, "S"), len(2, str(1, "Call"), len(4, len(OWN_METHOD_OPTION, len(5, int(1, 1))))));
+    expect(pruneRequest(request(objectives)).length).toBeLessThan(request(objectives).length);
+    expectPrunedAsDecoded(request(objectives));
   });
 });
 

@@ -1,9 +1,12 @@
 import type { DescEnum, DescFile, DescMethod, DescService } from "@bufbuild/protobuf";
-import type { TelemetrySwitches } from "../gen/tsotel/v1/options_pb.js";
+import type { Slo, TelemetrySwitches } from "../gen/tsotel/v1/options_pb.js";
 import type { DocComments } from "./doc.js";
 import type { EsNames } from "./es-names.js";
 import type { EnumNamesModel, FileModel, MethodModel, ServiceModel } from "./file-model.js";
 import { methodTelemetry, serviceSwitches, spanAttributes, telemetrySwitches } from "./method-telemetry.js";
+import { metricLabels } from "./metric-labels.js";
+import { checkSloDeclaration, declarationSite, methodSlo } from "./slo.js";
+import type { MethodSloModel } from "./slo.js";
 import { lowerFirst, memberScope, topLevelScope } from "./names.js";
 import type { NameScope } from "./names.js";
 import { PluginError } from "./plugin-error.js";
@@ -19,7 +22,7 @@ export const OUTPUT_SUFFIX = "_otel";
  * is set.
  */
 export function buildFileModel(file: DescFile, options: PluginOptions, names: EsNames, docs: DocComments): FileModel {
-  const builder = new FileModelBuilder(names, docs);
+  const builder = new FileModelBuilder(names, docs, options);
   builder.checkUnique(file.services.map((s) => s.name), `${file.name}.proto`, "service");
   const services = file.services.map((service) => builder.service(service));
   if (builder.problems.length > 0) {
@@ -31,17 +34,21 @@ export function buildFileModel(file: DescFile, options: PluginOptions, names: Es
     runtimeImport: options.runtimeImport,
     services,
     enumNames: [...builder.enumNames.values()],
+    labelIndexes: [...builder.labelIndexes.values()],
+    hasSlo: services.some((s) => s.methods.some((m) => m.slo !== undefined)),
   };
 }
 
 class FileModelBuilder {
   readonly problems: string[] = [];
   readonly enumNames = new Map<DescEnum, EnumNamesModel>();
+  readonly labelIndexes = new Map<DescEnum, EnumNamesModel>();
   private readonly scope: NameScope = topLevelScope();
 
   constructor(
     private readonly names: EsNames,
     private readonly docs: DocComments,
+    private readonly options: PluginOptions,
   ) {}
 
   service(service: DescService): ServiceModel {
@@ -58,7 +65,8 @@ class FileModelBuilder {
     const addName = this.scope.claim(`add${service.name}`);
     const members = memberScope();
     const inherited = serviceSwitches(service);
-    const methods = service.methods.map((method) => this.method(method, members.claim(lowerFirst(method.name)), inherited));
+    const inheritedSlo = this.serviceSlo(service, inherited);
+    const methods = service.methods.map((method) => this.method(method, members.claim(lowerFirst(method.name)), inherited, inheritedSlo));
     const name = service.typeName;
     return {
       typeName: name,
@@ -77,12 +85,20 @@ class FileModelBuilder {
     };
   }
 
-  private method(method: DescMethod, member: string, inherited: TelemetrySwitches | undefined): MethodModel {
+  private method(method: DescMethod, member: string, inherited: TelemetrySwitches | undefined, inheritedSlo: Slo | undefined): MethodModel {
     const own = methodTelemetry(method);
     const attributes = spanAttributes(method, own, this.names, this.problems);
     for (const attribute of attributes) {
       if (typeof attribute.convert === "object") {
-        this.enumTable(attribute.convert.enum);
+        this.enumTable(this.enumNames, attribute.convert.enum, "Names");
+      }
+    }
+    const telemetry = telemetrySwitches(own, inherited);
+    const metricsOn = telemetry.metrics !== false;
+    const labels = metricLabels(method, own?.metricLabels ?? [], metricsOn, this.names, this.problems);
+    for (const label of labels) {
+      if (label.kind !== "bool") {
+        this.enumTable(this.labelIndexes, label.kind.enum, "LabelIndexes");
       }
     }
     return {
@@ -92,13 +108,46 @@ class FileModelBuilder {
       input: this.names.ref(method.input),
       output: this.names.ref(method.output),
       doc: this.docs.docText(method),
-      telemetry: telemetrySwitches(own, inherited),
+      telemetry,
       spanAttributes: attributes,
       spanAttributesName:
         attributes.length === 0
           ? undefined
           : this.scope.claim(`${lowerFirst(method.parent.name)}${method.name}SpanAttributes`),
+      metricLabels: labels,
+      metricLabelsName: labels.length === 0 ? undefined : this.scope.claim(`${lowerFirst(method.parent.name)}${method.name}MetricLabels`),
+      slo: this.methodSlo(method, own?.slo, inheritedSlo, metricsOn),
     };
+  }
+
+  /**
+   * The service's `slo`, checked, when the `slo` parameter asks for rules; undefined
+   * when it has none or it has problems (pushed, once for all its methods).
+   */
+  private serviceSlo(service: DescService, switches: TelemetrySwitches | undefined): Slo | undefined {
+    const slo = switches?.slo;
+    if (!this.options.slo || slo === undefined) {
+      return undefined;
+    }
+    const where = declarationSite(service);
+    if (!checkSloDeclaration(slo, where, this.options.sloBuckets, this.problems)) {
+      return undefined;
+    }
+    if (switches?.metrics === false && slo.disabled !== true && service.methods.every((m) => methodTelemetry(m)?.metrics !== true)) {
+      this.problems.push(`${where}: slo objectives read the methods' metrics, but the service turns metrics off; turn them on or remove the objectives`);
+      return undefined;
+    }
+    return slo;
+  }
+
+  private methodSlo(method: DescMethod, own: Slo | undefined, inherited: Slo | undefined, metricsOn: boolean): MethodSloModel | undefined {
+    if (!this.options.slo) {
+      return undefined;
+    }
+    if (own !== undefined && !checkSloDeclaration(own, declarationSite(method), this.options.sloBuckets, this.problems)) {
+      return undefined;
+    }
+    return methodSlo(method, own, inherited, metricsOn, this.problems);
   }
 
   // protoc and buf never send such names; a hand-made request can, and printing them
@@ -116,11 +165,12 @@ class FileModelBuilder {
     }
   }
 
-  private enumTable(desc: DescEnum): void {
-    if (!this.enumNames.has(desc)) {
-      this.enumNames.set(desc, {
+  /** A number-keyed table of an enum in `tables`, made once per file, named after the enum and `suffix`. */
+  private enumTable(tables: Map<DescEnum, EnumNamesModel>, desc: DescEnum, suffix: string): void {
+    if (!tables.has(desc)) {
+      tables.set(desc, {
         desc,
-        name: this.scope.claim(`${lowerFirst(desc.name)}Names`),
+        name: this.scope.claim(`${lowerFirst(desc.name)}${suffix}`),
         // With allow_alias several names share a number; the first one names it.
         values: desc.values.filter((v, i) => desc.values.findIndex((w) => w.number === v.number) === i),
       });

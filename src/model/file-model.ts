@@ -1,6 +1,8 @@
 import type { DescEnum, DescFile, DescMethod } from "@bufbuild/protobuf";
 import type { MessageRef } from "./es-names.js";
 import type { SpanAttributeModel, TelemetrySwitchesModel } from "./method-telemetry.js";
+import type { MetricLabelModel } from "./metric-labels.js";
+import type { MethodSloModel } from "./slo.js";
 
 /** Everything the templates print for one proto file; no descriptors are walked after this. */
 export interface FileModel {
@@ -13,6 +15,10 @@ export interface FileModel {
   readonly services: readonly ServiceModel[];
   /** Number → value name tables for the enums lifted into span attributes. */
   readonly enumNames: readonly EnumNamesModel[];
+  /** Number → label value index tables for the enums lifted into metric labels. */
+  readonly labelIndexes: readonly EnumNamesModel[];
+  /** Whether the `slo` parameter asks for rules and dashboards, and a method has objectives. */
+  readonly hasSlo: boolean;
 }
 
 export interface EnumNamesModel {
@@ -55,4 +61,9 @@ export interface MethodModel {
   readonly spanAttributes: readonly SpanAttributeModel[];
   /** The extractor function, e.g. `getUserSpanAttributes`, when there are span attributes. */
   readonly spanAttributesName?: string | undefined;
+  readonly metricLabels: readonly MetricLabelModel[];
+  /** The label table constant, e.g. `orderServiceGetOrderMetricLabels`, when there are metric labels. */
+  readonly metricLabelsName?: string | undefined;
+  /** The method's objectives, when the `slo` parameter is on and it has any. */
+  readonly slo?: MethodSloModel | undefined;
 }

@@ -38,8 +38,8 @@ export interface SpanAttributeModel {
   readonly convert: "none" | "string" | { readonly enum: DescEnum };
 }
 
-// Attribute namespaces the runtime sets itself.
-const RESERVED_NAMESPACES = ["rpc", "server", "network", "error", "net"];
+/** Attribute namespaces the runtime sets itself. */
+export const RESERVED_NAMESPACES: readonly string[] = ["rpc", "server", "network", "error", "net"];
 const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
 const INT64_TYPES = new Set([ScalarType.INT64, ScalarType.UINT64, ScalarType.SINT64, ScalarType.FIXED64, ScalarType.SFIXED64]);
 
@@ -116,48 +116,77 @@ function spanAttribute(
   where: string,
   problems: string[],
 ): SpanAttributeModel | undefined {
-  const namespace = attribute.name.split(".")[0] ?? "";
-  if (!ATTRIBUTE_NAME.test(attribute.name)) {
+  if (!checkAttributeName(attribute.name, RESERVED_NAMESPACES, where, problems)) {
+    return undefined;
+  }
+  const found = requestField(input, attribute.field, "span attribute", names, where, problems);
+  if (found === undefined) {
+    return undefined;
+  }
+  const { field, steps } = found;
+  const refusal = refuseValueField(field);
+  if (refusal !== undefined) {
+    problems.push(`${where}: field ${field.parent.typeName}.${field.name} ${refusal}; lift a scalar or enum field instead`);
+    return undefined;
+  }
+  return { name: attribute.name, steps, convert: conversion(field) };
+}
+
+/**
+ * Whether `name` is a valid attribute name outside the `reserved` namespaces; pushes
+ * the problem when it is not.
+ */
+export function checkAttributeName(name: string, reserved: readonly string[], where: string, problems: string[]): boolean {
+  const namespace = name.split(".")[0] ?? "";
+  if (!ATTRIBUTE_NAME.test(name)) {
     problems.push(
       `${where}: not a valid attribute name; use lowercase letters, digits and underscores in dot-separated parts, e.g. "user.id"`,
     );
-    return undefined;
+    return false;
   }
-  if (RESERVED_NAMESPACES.includes(namespace)) {
-    problems.push(`${where}: the "${namespace}.*" attributes are set by the runtime; choose a name outside ${RESERVED_NAMESPACES.map((n) => `${n}.*`).join(", ")}`);
-    return undefined;
+  if (reserved.includes(namespace)) {
+    problems.push(`${where}: the "${namespace}.*" attributes are set by the runtime; choose a name outside ${reserved.map((n) => `${n}.*`).join(", ")}`);
+    return false;
   }
+  return true;
+}
+
+/**
+ * The request field at `path` ("user_id", or "filter.region" into nested messages) that a
+ * span attribute or metric label reads, and the steps that reach it, or undefined after pushing why it cannot be read: no such
+ * field, a path through a field that is not a message, a field marked debug_redact.
+ */
+export function requestField(
+  input: DescMessage,
+  path: string,
+  what: "span attribute" | "metric label",
+  names: EsNames,
+  where: string,
+  problems: string[],
+): { readonly field: DescField; readonly steps: readonly FieldStep[] } | undefined {
   const steps: FieldStep[] = [];
   let message = input;
-  const path = attribute.field.split(".");
-  for (const [i, name] of path.entries()) {
+  const parts = path.split(".");
+  for (const [i, name] of parts.entries()) {
     const field = message.fields.find((f) => f.name === name);
     if (field === undefined) {
       const known = message.fields.map((f) => f.name).join(", ");
       problems.push(`${where}: ${message.typeName} has no field "${name}"; its fields are: ${known === "" ? "(none)" : known}`);
       return undefined;
     }
-    const last = i === path.length - 1;
     if (field.proto.options?.debugRedact === true) {
-      problems.push(`${where}: field ${field.parent.typeName}.${field.name} is marked debug_redact; a redacted field never becomes an attribute, so remove the span attribute`);
-      return undefined;
-    }
-    if (!last) {
-      if (field.fieldKind !== "message") {
-        problems.push(`${where}: field ${field.parent.typeName}.${field.name} is not a message, so "${attribute.field}" cannot go through it`);
-        return undefined;
-      }
-      steps.push(stepTo(field, names));
-      message = field.message;
-      continue;
-    }
-    const refusal = refuseValueField(field);
-    if (refusal !== undefined) {
-      problems.push(`${where}: field ${field.parent.typeName}.${field.name} ${refusal}; lift a scalar or enum field instead`);
+      problems.push(`${where}: field ${field.parent.typeName}.${field.name} is marked debug_redact; a redacted field never becomes ${what === "span attribute" ? "an attribute" : "a label"}, so remove the ${what}`);
       return undefined;
     }
     steps.push(stepTo(field, names));
-    return { name: attribute.name, steps, convert: conversion(field) };
+    if (i === parts.length - 1) {
+      return { field, steps };
+    }
+    if (field.fieldKind !== "message") {
+      problems.push(`${where}: field ${field.parent.typeName}.${field.name} is not a message, so "${path}" cannot go through it`);
+      return undefined;
+    }
+    message = field.message;
   }
   problems.push(`${where}: no field given; set field to the request field's name, e.g. "user_id"`);
   return undefined;
@@ -180,6 +209,14 @@ function stepTo(field: DescField, names: EsNames): FieldStep {
 }
 
 function refuseValueField(field: DescField): string | undefined {
+  if (field.fieldKind === "scalar") {
+    return field.scalar === ScalarType.BYTES ? "is bytes" : undefined;
+  }
+  return field.fieldKind === "enum" ? undefined : refuseContainer(field);
+}
+
+/** Why a message, map or repeated field holds no single value a span attribute or metric label could take. */
+export function refuseContainer(field: DescField): string | undefined {
   switch (field.fieldKind) {
     case "message":
       return "is a message";
@@ -187,9 +224,7 @@ function refuseValueField(field: DescField): string | undefined {
       return "is a map";
     case "list":
       return "is repeated";
-    case "scalar":
-      return field.scalar === ScalarType.BYTES ? "is bytes" : undefined;
-    case "enum":
+    default:
       return undefined;
   }
 }

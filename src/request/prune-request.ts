@@ -20,10 +20,11 @@
 //       protoplugin's preamble) and for services and methods (JSDoc), not for their
 //       parts;
 //     - the fields and oneofs of messages and the values of enums, which only span
-//       attributes read (the lifted field and the messages and enums on its path): when
-//       no method of the request lifts any (no `span_attributes` in a (tsotel.v1.method)
-//       option), every message keeps its name, nesting, extensions and options, which
-//       the names of generated code are made from, and nothing else;
+//       attributes and metric labels read (the lifted field, the messages and enums on
+//       its path, a label's enum values): when no method of the request lifts any (no
+//       `span_attributes` or `metric_labels` in a (tsotel.v1.method) option), every
+//       message keeps its name, nesting, extensions and options, which the names of
+//       generated code are made from, and nothing else;
 //   - in options messages, every non-extension field (numbers below 1000: deprecated,
 //     features, map_entry, packed, jstype, debug_redact, uninterpreted_option, ...);
 //     of the extensions (1000 and up), only (tsotel.v1.service) in ServiceOptions and
@@ -44,8 +45,8 @@ const LOCATION_PATH = 1;
 
 const SERVICE_METHOD = 2;
 const METHOD_OPTIONS = 4;
-/** `span_attributes` in tsotel.v1.MethodTelemetry. */
-const OWN_SPAN_ATTRIBUTES = 4;
+/** `span_attributes` and `metric_labels` in tsotel.v1.MethodTelemetry: the options that read request fields. */
+const OWN_FIELD_READERS = [4, 6];
 
 /** The *Options messages declare `extensions 1000 to max`; fields below are their own. */
 const FIRST_EXTENSION = 1000;
@@ -217,7 +218,7 @@ export function pruneRequest(request: Uint8Array): Uint8Array {
   const reader = new WireReader(input);
   const toGenerate = namesToGenerate(reader, input.length);
   reader.pos = 0;
-  const shapes = liftsSpanAttributes(reader, input.length) ? WITH_FIELDS : NAMES_ONLY;
+  const shapes = readsRequestFields(reader, input.length) ? WITH_FIELDS : NAMES_ONLY;
   reader.pos = 0;
   const pruner = new Pruner(reader, toGenerate, shapes);
   const removed = pruner.message(input.length, REQUEST);
@@ -239,11 +240,12 @@ function namesToGenerate(reader: WireReader, end: number): Set<string> {
 }
 
 /**
- * Whether a method anywhere in the request has span attributes in its (tsotel.v1.method)
- * option: only then does the plugin read fields of messages. Looks into files, services,
- * methods and method options only; everything else is skipped by its length.
+ * Whether a method anywhere in the request has span attributes or metric labels in its
+ * (tsotel.v1.method) option: only then does the plugin read fields of messages. Looks
+ * into files, services, methods and method options only; everything else is skipped by
+ * its length.
  */
-function liftsSpanAttributes(reader: WireReader, end: number): boolean {
+function readsRequestFields(reader: WireReader, end: number): boolean {
   // Each level looks for its fields and hands their content to the next one.
   const within =
     (fields: readonly number[], inside: (end: number) => boolean) =>
@@ -260,15 +262,15 @@ function liftsSpanAttributes(reader: WireReader, end: number): boolean {
       }
       return false;
     };
-  const spanAttributes = (at: number): boolean => {
+  const fieldReaders = (at: number): boolean => {
     while (reader.pos < at) {
       reader.tag(at);
-      if (reader.field === OWN_SPAN_ATTRIBUTES) return true;
+      if (OWN_FIELD_READERS.includes(reader.field)) return true;
       reader.skip(reader.wireType, at);
     }
     return false;
   };
-  const method = within([METHOD_OPTIONS], within([OWN_METHOD_OPTION], spanAttributes));
+  const method = within([METHOD_OPTIONS], within([OWN_METHOD_OPTION], fieldReaders));
   const files = within([FILE_SERVICE], within([SERVICE_METHOD], method));
   return within([REQUEST_PROTO_FILE, REQUEST_SOURCE_FILE_DESCRIPTORS], files)(end);
 }

@@ -18,7 +18,7 @@ export const goldenCases: readonly GoldenCase[] = JSON.parse(
 ) as GoldenCase[];
 
 // Our own parameters, which protoc-gen-es does not take.
-const ownParameters = new Set(["runtime_import"]);
+const ownParameters = new Set(["runtime_import", "slo", "slo_buckets"]);
 
 /**
  * What `buf generate` with protoc-gen-es and protoc-gen-ts-otel writes for a case:

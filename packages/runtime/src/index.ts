@@ -23,6 +23,7 @@ export type {
   MethodKind,
   MethodSpec,
   MethodTelemetry,
+  MetricLabel,
   ServerStreamingMethod,
   ServiceDefinition,
   UnaryMethod,

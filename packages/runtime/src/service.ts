@@ -19,6 +19,30 @@ export interface MethodSpec<K extends MethodKind, I extends DescMessage, O exten
    * table's types to be inferred.
    */
   spanAttributes?(request: MessageShape<I>): Attributes;
+  /**
+   * Labels lifted from the request onto the method's metrics (the `metric_labels`
+   * proto option), each with every value it can take, so that the series of every
+   * value exist from the start.
+   */
+  readonly metricLabels?: readonly MetricLabel<I>[] | undefined;
+}
+
+/**
+ * One metric label lifted from an enum or bool request field, as generated code states
+ * it: its names and its values are fixed when generating, so the number of series is.
+ */
+export interface MetricLabel<I extends DescMessage = DescMessage> {
+  /** The attribute name on the OpenTelemetry duration histograms, e.g. `order.status`. */
+  readonly attribute: string;
+  /** The Prometheus label name: the attribute name with dots as underscores, e.g. `order_status`. */
+  readonly label: string;
+  /** Every value the field can take, e.g. `["ORDER_STATUS_UNSPECIFIED", "ORDER_STATUS_OPEN"]`; `_OTHER` comes after them. */
+  readonly values: readonly string[];
+  /**
+   * The position of the request's value in `values`, or `values.length` for `_OTHER`.
+   * A method signature: its parameter must stay bivariant for the table's types to be inferred.
+   */
+  index(request: MessageShape<I>): number;
 }
 
 /** Per-method telemetry switches from the proto options. */
@@ -97,6 +121,7 @@ export function defineService<const S extends Record<string, MethodSpec<MethodKi
       output: spec.output,
       ...(spec.telemetry === undefined ? {} : { telemetry: spec.telemetry }),
       ...(spec.spanAttributes === undefined ? {} : { spanAttributes: spec.spanAttributes.bind(spec) }),
+      ...(spec.metricLabels === undefined ? {} : { metricLabels: spec.metricLabels }),
       service: typeName,
       fullName,
       path: `/${fullName}`,

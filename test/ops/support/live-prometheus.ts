@@ -5,8 +5,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { pollUntil } from "../../metrics/support/poll.js";
+import { instantQuery } from "../../metrics/support/prometheus-api.js";
 import { freePort, startProcess } from "../../metrics/support/processes.js";
 import type { Started } from "../../metrics/support/processes.js";
+import { dashboardQueries } from "./dashboard-queries.js";
 
 export const PROMETHEUS = "/usr/bin/prometheus";
 
@@ -104,4 +106,19 @@ export function parseDuration(text: string): number {
     throw new Error(`not a Prometheus duration: ${JSON.stringify(text)}`);
   }
   return parts.reduce((sum, [, n = "", unit = ""]) => sum + Number(n) * (DURATION_UNITS[unit] ?? NaN), 0);
+}
+
+/**
+ * The queries of a dashboard file (as `dashboardQueries` sets its variables) that return
+ * no finite value now, each as its panel, what came back and the query.
+ */
+export async function queriesWithoutData(baseUrl: string, dashboardFile: string): Promise<string[]> {
+  const empty: string[] = [];
+  for (const { panel, expr } of dashboardQueries(dashboardFile)) {
+    const result = await instantQuery(baseUrl, expr);
+    if (!result.some((sample) => Number.isFinite(sample.value))) {
+      empty.push(`${panel}: ${JSON.stringify(result)}\n  ${expr}`);
+    }
+  }
+  return empty;
 }

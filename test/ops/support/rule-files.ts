@@ -66,8 +66,9 @@ export function ruleTestFiles(): string[] {
     .sort();
 }
 
-export function readRuleTests(file: string): RuleTestFile {
-  const path = join(RULE_TESTS_DIR, file);
+/** A unit test file of `dir`: the shipped rules' tests unless another directory is given. */
+export function readRuleTests(file: string, dir: string = RULE_TESTS_DIR): RuleTestFile {
+  const path = join(dir, file);
   const root = mapping(parse(readFileSync(path, "utf8")), path);
   const tests = list(root["tests"], `${path}: tests`).map((t, i) => mapping(t, `${path}: test ${i}`));
   return {

@@ -11,10 +11,10 @@
 // comes before the server's own timer, the server records CANCELLED, which is no server
 // error, and which of the two comes first is a race.
 import { Client, credentials } from "@grpc/grpc-js";
-import { setTimeout as delay } from "node:timers/promises";
-import { RpcError, codeName } from "protoc-gen-ts-otel-runtime";
 import { UserServiceDefinition } from "../../../golden/user/user/v1/user_otel.js";
 import type { UserServiceClient } from "../../../golden/user/user/v1/user_otel.js";
+import { startTrafficLoop } from "./traffic-loop.js";
+import type { TrafficLoop } from "./traffic-loop.js";
 
 /** A user id the store never reaches, although every tick creates users. */
 const MISSING_USER_ID = 999_999_999;
@@ -29,16 +29,8 @@ export interface TrafficOptions {
 /** A CreateUserRequest cut short: field 1 (name) announces 5 bytes and has none. */
 const MALFORMED_REQUEST = Buffer.from([0x0a, 0x05]);
 
-export interface ScriptedTraffic {
-  /** Switches to error mode (see the header); returns the instant it did. */
-  startErrors(): number;
-  /** Calls ended so far, by method name and the status code's name (`"OK"`, `"NOT_FOUND"`, …). */
-  readonly counts: Readonly<Record<string, Readonly<Record<string, number>>>>;
-  /** Outcomes that differ from the script, as text. */
-  readonly unexpected: readonly string[];
-  /** Ends the traffic after the current tick. */
-  stop(): Promise<void>;
-}
+/** The traffic; `startErrors` switches to error mode (see the header). */
+export type ScriptedTraffic = TrafficLoop;
 
 /** Starts the traffic through `client`, connected to `address`. */
 export function startTraffic(client: UserServiceClient, address: string, options: TrafficOptions): ScriptedTraffic {
@@ -49,26 +41,7 @@ export function startTraffic(client: UserServiceClient, address: string, options
       const bytes = (buffer: Buffer): Buffer => buffer;
       raw.makeUnaryRequest(createUserPath, bytes, bytes, MALFORMED_REQUEST, (error) => (error ? reject(error) : resolve()));
     });
-  const counts: Record<string, Record<string, number>> = {};
-  const unexpected: string[] = [];
-  let errors = false;
-  const stopping = new AbortController();
-
-  const call = async (method: string, expected: string, run: () => Promise<unknown>): Promise<void> => {
-    let code = "OK";
-    try {
-      await run();
-    } catch (error) {
-      code = codeName(RpcError.from(error).code);
-    }
-    const byCode = (counts[method] ??= {});
-    byCode[code] = (byCode[code] ?? 0) + 1;
-    if (code !== expected && unexpected.length < 20) {
-      unexpected.push(`${method}: ${code}, expected ${expected}`);
-    }
-  };
-
-  const tick = (n: number): Promise<unknown> => {
+  const traffic = startTrafficLoop(options.tickMs, (n, errors, call) => {
     const failing = errors && n % options.errorEvery === 0;
     const user = { name: `User ${n}`, email: `user${n}@example.com` };
     return Promise.all([
@@ -86,26 +59,12 @@ export function startTraffic(client: UserServiceClient, address: string, options
         }
       }),
     ]);
-  };
-
-  const loop = (async () => {
-    for (let n = 0; !stopping.signal.aborted; n++) {
-      const started = Date.now();
-      await tick(n);
-      await delay(Math.max(0, options.tickMs - (Date.now() - started)));
-    }
-  })();
+  });
 
   return {
-    startErrors() {
-      errors = true;
-      return Date.now();
-    },
-    counts,
-    unexpected,
+    ...traffic,
     async stop() {
-      stopping.abort();
-      await loop;
+      await traffic.stop();
       raw.close();
     },
   };

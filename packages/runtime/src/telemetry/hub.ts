@@ -6,6 +6,7 @@ import { reportOnce } from "../process-state.js";
 import type { MethodDefinition, MethodTelemetry } from "../service.js";
 import { memoLast } from "./attributes.js";
 import type { ClientMethodFacts, Reporter, ServerMethodFacts } from "./method-facts.js";
+import { labelCombinations } from "./metric-labels.js";
 import type { TelemetryOption } from "./options.js";
 import { createOtelMetrics } from "./otel-metrics/create-otel-metrics.js";
 import { parseTarget } from "./parse-target.js";
@@ -64,11 +65,11 @@ export function resolveTelemetry(option: TelemetryOption | undefined): Telemetry
   const parsedTarget = memoLast(parseTarget);
   return {
     clientMethod(method, target) {
-      const facts: ClientMethodFacts = { side: "client", method, client: { target, server: parsedTarget(target) } };
+      const facts: ClientMethodFacts = { side: "client", method, labels: labelCombinations(method), client: { target, server: parsedTarget(target) } };
       return chain(parts.map((p) => setUp(p, method, () => p.reporter.clientMethod(facts))));
     },
     serverMethod(method) {
-      const facts: ServerMethodFacts = { side: "server", method };
+      const facts: ServerMethodFacts = { side: "server", method, labels: labelCombinations(method) };
       return chain(parts.map((p) => setUp(p, method, () => p.reporter.serverMethod(facts))));
     },
   };

@@ -2,7 +2,9 @@ import { status as Code } from "@grpc/grpc-js";
 import { STATUS_CODE_COUNT } from "../errors.js";
 import type { ClientCallStart, MethodObserver, ServerCallStart, Side } from "../observer.js";
 import type { MethodDefinition } from "../service.js";
+import type { LabelCombinations } from "./metric-labels.js";
 import type { ParsedTarget } from "./parse-target.js";
+import { SERVER_ERROR_CODES } from "./semconv.js";
 
 // What the hub knows of a method before any part sees it, built once per method of a
 // client or server and handed to every built-in part (the CallMeta of
@@ -20,12 +22,15 @@ export type MethodFacts = ClientMethodFacts | ServerMethodFacts;
 export interface ClientMethodFacts {
   readonly side: "client";
   readonly method: MethodDefinition;
+  /** The method's metric labels from the request, crossed. */
+  readonly labels: LabelCombinations;
   readonly client: ClientTarget;
 }
 
 export interface ServerMethodFacts {
   readonly side: "server";
   readonly method: MethodDefinition;
+  readonly labels: LabelCombinations;
   readonly client?: undefined;
 }
 
@@ -82,24 +87,13 @@ const CLIENT_ERROR_CODES: readonly Code[] = Object.values(Code).filter(
 );
 
 /**
- * On the server only the codes that mean the server failed are errors; a server
- * answering NOT_FOUND did its job (semantic conventions, rpc/grpc.md).
- */
-const SERVER_ERROR_CODES: readonly Code[] = [
-  Code.UNKNOWN,
-  Code.DEADLINE_EXCEEDED,
-  Code.UNIMPLEMENTED,
-  Code.INTERNAL,
-  Code.UNAVAILABLE,
-  Code.DATA_LOSS,
-];
-
-/**
  * Whether a status code is an error on `side`, as a table by code number
  * (`isError[code]`): the part's `errorCodes` option when given, else the side's default.
  */
 export function errorTable(side: Side, errorCodes: readonly Code[] | undefined): readonly boolean[] {
   const table: boolean[] = Array.from({ length: STATUS_CODE_COUNT }, () => false);
+  // On the server only the codes that mean the server failed are errors; a server
+  // answering NOT_FOUND did its job (semantic conventions, rpc/grpc.md).
   for (const code of errorCodes ?? (side === "client" ? CLIENT_ERROR_CODES : SERVER_ERROR_CODES)) {
     table[code] = true;
   }

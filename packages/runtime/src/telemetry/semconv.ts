@@ -151,6 +151,47 @@ export const PROMETHEUS_LABEL = {
   LEGACY_CODE: "code",
 } as const;
 
+/**
+ * gRPC's status codes, index = code number: the canonical name (`NOT_FOUND`, as Java,
+ * Python and nice-grpc spell it) and grpc-go's (`NotFound`, codes.Code.String()), which
+ * go-grpc-prometheus puts in grpc_code, and so what dashboards and alerts match. The
+ * generator reads them too, for the SLO rules it writes.
+ */
+export const GRPC_CODE_NAMES: readonly { readonly canonical: string; readonly go: string }[] = [
+  { canonical: "OK", go: "OK" },
+  { canonical: "CANCELLED", go: "Canceled" },
+  { canonical: "UNKNOWN", go: "Unknown" },
+  { canonical: "INVALID_ARGUMENT", go: "InvalidArgument" },
+  { canonical: "DEADLINE_EXCEEDED", go: "DeadlineExceeded" },
+  { canonical: "NOT_FOUND", go: "NotFound" },
+  { canonical: "ALREADY_EXISTS", go: "AlreadyExists" },
+  { canonical: "PERMISSION_DENIED", go: "PermissionDenied" },
+  { canonical: "RESOURCE_EXHAUSTED", go: "ResourceExhausted" },
+  { canonical: "FAILED_PRECONDITION", go: "FailedPrecondition" },
+  { canonical: "ABORTED", go: "Aborted" },
+  { canonical: "OUT_OF_RANGE", go: "OutOfRange" },
+  { canonical: "UNIMPLEMENTED", go: "Unimplemented" },
+  { canonical: "INTERNAL", go: "Internal" },
+  { canonical: "UNAVAILABLE", go: "Unavailable" },
+  { canonical: "DATA_LOSS", go: "DataLoss" },
+  { canonical: "UNAUTHENTICATED", go: "Unauthenticated" },
+];
+
+/**
+ * The codes with which a server says it failed (rpc/grpc.md): UNKNOWN,
+ * DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS. Errors on server
+ * spans and metrics by default, and what burns an availability SLO's budget.
+ */
+export const SERVER_ERROR_CODES: readonly number[] = [2, 4, 12, 13, 14, 15];
+
+/**
+ * The label value of a request field's value that the generated method table does not
+ * list (an enum number the proto does not declare), and of every metric label of a
+ * request that did not parse. As `http.request.method` spells the values it does not
+ * know.
+ */
+export const OTHER_LABEL_VALUE = "_OTHER";
+
 /** Default Prometheus histogram buckets; 0.25 must stay a boundary (SLO queries use le="0.25"). */
 export const PROMETHEUS_BUCKETS_SECONDS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 

@@ -68,7 +68,7 @@ export function createOtelMetrics(options: MetricsOptions, mode: SemconvMode): R
     return new MethodMetrics(sideMetrics, facts);
   };
   return {
-    clientMethod: (facts) => observeMethod(methodMetrics(facts)),
-    serverMethod: (facts) => observeMethod(methodMetrics(facts)),
+    clientMethod: (facts) => observeMethod(methodMetrics(facts), facts.labels),
+    serverMethod: (facts) => observeMethod(methodMetrics(facts), facts.labels),
   };
 }

@@ -20,6 +20,12 @@ export interface CallTotals {
 export class MethodMetrics {
   private readonly status: PerCode<Attributes>;
   private readonly legacyStatus: PerCode<Attributes>;
+  /**
+   * The duration histograms' attribute sets, per combination of the method's metric
+   * label values (the status sets themselves for a method without labels).
+   */
+  private readonly durationStatus: readonly PerCode<Attributes>[];
+  private readonly legacyDurationStatus: readonly PerCode<Attributes>[];
   /** Per-message sizes and active requests carry the method's attributes only: the status is not known yet. */
   private readonly sizeAttributes: Attributes;
   private readonly a66Started: Attributes;
@@ -34,6 +40,15 @@ export class MethodMetrics {
     const legacy = metricAttributes(facts, true);
     this.status = new PerCode((code) => metricStatusAttributes(current, code, isError[code] === true, false));
     this.legacyStatus = new PerCode((code) => metricStatusAttributes(legacy, code, false, true));
+    const { attributes: byLabels } = facts.labels;
+    this.durationStatus =
+      byLabels.length === 1
+        ? [this.status]
+        : byLabels.map((labels) => new PerCode((code) => metricStatusAttributes({ ...current, ...labels }, code, isError[code] === true, false)));
+    this.legacyDurationStatus =
+      byLabels.length === 1
+        ? [this.legacyStatus]
+        : byLabels.map((labels) => new PerCode((code) => metricStatusAttributes({ ...legacy, ...labels }, code, false, true)));
     this.sizeAttributes = instruments.duration === undefined ? legacy : current;
     this.a66Started = a66Attributes(facts);
     this.a66Status = new PerCode((code) => a66StatusAttributes(this.a66Started, code));
@@ -66,12 +81,15 @@ export class MethodMetrics {
     this.side.instruments.messageSizes?.receivedSize.record(size, this.sizeAttributes, context);
   }
 
-  /** Records a call that ended with `code`; `startTime` and `endTime` are the span's instants (epoch ms). */
-  ended(code: number, startTime: number, endTime: number, totals: CallTotals, context: Context): void {
+  /**
+   * Records a call that ended with `code`; `startTime` and `endTime` are the span's
+   * instants (epoch ms), `labels` the combination of metric label values of its request.
+   */
+  ended(code: number, startTime: number, endTime: number, labels: number, totals: CallTotals, context: Context): void {
     const { duration, legacyDuration, a66, messageSizes } = this.side.instruments;
     const milliseconds = endTime - startTime;
-    duration?.record(milliseconds / 1000, this.status.get(code), context);
-    legacyDuration?.record(milliseconds, this.legacyStatus.get(code), context);
+    duration?.record(milliseconds / 1000, (this.durationStatus[labels] ?? this.status).get(code), context);
+    legacyDuration?.record(milliseconds, (this.legacyDurationStatus[labels] ?? this.legacyStatus).get(code), context);
     if (a66 !== undefined) {
       const attributes = this.a66Status.get(code);
       for (const histogram of a66.durations) {

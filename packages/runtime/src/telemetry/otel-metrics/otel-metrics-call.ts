@@ -1,15 +1,18 @@
+import type { Message } from "@bufbuild/protobuf";
 import type { Context, UpDownCounter } from "@opentelemetry/api";
+import type { LabelCombinations } from "../metric-labels.js";
 import type { CallObserver, CallResult, MethodObserver } from "../../observer.js";
 import type { CallTotals, MethodMetrics } from "./method-metrics.js";
 
 /** Observes every call of one method into the method's instruments. */
-export function observeMethod<S extends { readonly context: Context; readonly startTime: number }>(
+export function observeMethod<S extends { readonly context: Context; readonly startTime: number; readonly request?: Message | undefined }>(
   metrics: MethodMetrics,
+  labels: LabelCombinations,
 ): MethodObserver<S> {
   return {
     start(call) {
       const active = metrics.started(call.context);
-      return new OtelMetricsCall(call.context, metrics, call.startTime, active);
+      return new OtelMetricsCall(call.context, metrics, call.startTime, labels.of(call.request), active);
     },
   };
 }
@@ -28,6 +31,8 @@ class OtelMetricsCall implements CallObserver, CallTotals {
     readonly context: Context,
     private readonly metrics: MethodMetrics,
     private readonly startTime: number,
+    /** The combination of metric label values of the call's request. */
+    private readonly labels: number,
     private readonly active: UpDownCounter | undefined,
   ) {}
 
@@ -48,7 +53,7 @@ class OtelMetricsCall implements CallObserver, CallTotals {
   }
 
   end(result: CallResult): void {
-    this.metrics.ended(result.code, this.startTime, result.endTime, this, this.context);
+    this.metrics.ended(result.code, this.startTime, result.endTime, this.labels, this, this.context);
     if (this.active !== undefined) this.metrics.stopped(this.active, this.context);
   }
 }

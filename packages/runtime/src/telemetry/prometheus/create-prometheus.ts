@@ -26,9 +26,9 @@ export function createPrometheus(options: PrometheusOptions): Reporter | undefin
   const zeroSeries = options.zeroSeries ?? true;
   // Looked up at the first method, inside the guard that reports a registry conflict.
   let metrics: RegistryMetrics | undefined;
-  const observe = <S extends ClientCallStart | ServerCallStart>({ side, method }: MethodFacts): MethodObserver<S> => {
+  const observe = <S extends ClientCallStart | ServerCallStart>({ side, method, labels }: MethodFacts): MethodObserver<S> => {
     metrics ??= RegistryMetrics.of(registry, shape);
-    return observeMethod(metrics.methodSeries(side, method, zeroSeries), metrics.shape.exemplarLabel !== undefined);
+    return observeMethod(metrics.methodSeries(side, method, labels, zeroSeries), labels, metrics.shape.exemplarLabel !== undefined);
   };
   return { clientMethod: observe, serverMethod: observe };
 }

@@ -1,4 +1,4 @@
-import { PROMETHEUS_GRPC_TYPE, PROMETHEUS_LABEL, PY_PROMETHEUS_GRPC_TYPE } from "../semconv.js";
+import { GRPC_CODE_NAMES, PROMETHEUS_GRPC_TYPE, PROMETHEUS_LABEL, PY_PROMETHEUS_GRPC_TYPE } from "../semconv.js";
 import type { Side } from "../../observer.js";
 import type { MethodDefinition } from "../../service.js";
 import { STATUS_CODE_COUNT, codeName } from "../../errors.js";
@@ -22,7 +22,8 @@ export interface SeriesShape {
 
 /**
  * Every number the Prometheus families show for one method on one side of one
- * registry, with every label set made here, once. Clients and servers of the same
+ * registry (for a method with metric labels, for one combination of their values),
+ * with every label set made here, once. Clients and servers of the same
  * method that report to the same registry share it, so their counts add up instead
  * of splitting or clashing.
  */
@@ -44,16 +45,19 @@ export class MethodSeries {
   /** `handled` by status code: all of gRPC's codes from the start, any other when first seen. */
   private readonly handled: PerCode<CounterCell>;
 
+  /** `requestLabels`: the values of the method's metric labels (from the request) that these series count. */
   constructor(
     side: Side,
     method: MethodDefinition,
     private readonly shape: SeriesShape,
+    requestLabels: Labels,
   ) {
     const exemplars = shape.exemplarLabel !== undefined;
     this.labels = Object.freeze({
       [PROMETHEUS_LABEL.TYPE]: (shape.legacyNames ? PY_PROMETHEUS_GRPC_TYPE : PROMETHEUS_GRPC_TYPE)[method.kind],
       [PROMETHEUS_LABEL.SERVICE]: method.service,
       [PROMETHEUS_LABEL.METHOD]: method.name,
+      ...requestLabels,
     });
     this.started = new CounterCell(this.labels, exemplars);
     this.received = new CounterCell(this.labels, exemplars);
@@ -90,31 +94,9 @@ export class MethodSeries {
   }
 }
 
-// grpc-go's codes.Code.String(), index = code number: what go-grpc-prometheus puts in
-// grpc_code, and so what dashboards and alerts match.
-const GO_CODE_NAMES: readonly string[] = [
-  "OK",
-  "Canceled",
-  "Unknown",
-  "InvalidArgument",
-  "DeadlineExceeded",
-  "NotFound",
-  "AlreadyExists",
-  "PermissionDenied",
-  "ResourceExhausted",
-  "FailedPrecondition",
-  "Aborted",
-  "OutOfRange",
-  "Unimplemented",
-  "Internal",
-  "Unavailable",
-  "DataLoss",
-  "Unauthenticated",
-];
-
 /** `NotFound` for 5, as grpc-go spells it; `Code(<n>)` for a number gRPC does not define. */
 function goCodeName(code: number): string {
-  return GO_CODE_NAMES[code] ?? `Code(${code})`;
+  return GRPC_CODE_NAMES[code]?.go ?? `Code(${code})`;
 }
 
 /** The `grpc_code` label value of a status code in the chosen spelling. */

@@ -1,16 +1,23 @@
+import type { Message } from "@bufbuild/protobuf";
 import { TraceFlags, isSpanContextValid, trace } from "@opentelemetry/api";
 import type { Context } from "@opentelemetry/api";
 import { now } from "../../clock.js";
 import type { CallObserver, CallResult, MethodObserver } from "../../observer.js";
+import type { LabelCombinations } from "../metric-labels.js";
 import type { MethodSeries } from "./method-series.js";
 
-/** Observes every call of one method into its series, made once when the method was set up. */
-export function observeMethod<S extends { readonly context: Context; readonly startTime: number }>(
-  series: MethodSeries,
+/**
+ * Observes every call of one method into its series, made once when the method was set
+ * up: those of the combination of metric label values the call's request has.
+ */
+export function observeMethod<S extends { readonly context: Context; readonly startTime: number; readonly request?: Message | undefined }>(
+  seriesByLabels: readonly MethodSeries[],
+  labels: LabelCombinations,
   exemplars: boolean,
 ): MethodObserver<S> {
   return {
     start(call) {
+      const series = seriesByLabels[seriesByLabels.length === 1 ? 0 : labels.of(call.request)] as MethodSeries;
       const traceId = exemplars ? sampledTraceId(call.context) : undefined;
       series.started.inc(traceId, call.startTime);
       if (series.inFlight !== undefined) series.inFlight.value += 1;

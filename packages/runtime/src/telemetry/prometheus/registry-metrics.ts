@@ -4,6 +4,7 @@ import type { MethodDefinition } from "../../service.js";
 import { FamilyCollector } from "./family-collector.js";
 import { familiesOf } from "./metric-families.js";
 import { MethodSeries } from "./method-series.js";
+import type { LabelCombinations } from "../metric-labels.js";
 import type { Side } from "../../observer.js";
 import type { SeriesShape } from "./method-series.js";
 import type { PrometheusRegistry } from "../options.js";
@@ -18,7 +19,8 @@ const OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text";
  * count splits.
  */
 export class RegistryMetrics {
-  private readonly series: Record<Side, Map<string, MethodSeries>> = { server: new Map(), client: new Map() };
+  /** By side and method path: one MethodSeries per combination of the method's metric label values. */
+  private readonly series: Record<Side, Map<string, readonly MethodSeries[]>> = { server: new Map(), client: new Map() };
   private readonly collectors = new Map<string, FamilyCollector>();
 
   private constructor(
@@ -54,20 +56,20 @@ export class RegistryMetrics {
   }
 
   /**
-   * The series of a method on one side, registering the side's families first if the
+   * The series of a method on one side, one per combination of its metric label values, registering the side's families first if the
    * registry does not hold them (the first time, or after `registry.clear()` removed
    * them). Throws when the registry holds another metric under one of their names.
    */
-  methodSeries(side: Side, method: MethodDefinition, zeroSeries: boolean): MethodSeries {
+  methodSeries(side: Side, method: MethodDefinition, labels: LabelCombinations, zeroSeries: boolean): readonly MethodSeries[] {
     this.registerFamilies(side);
     const bySide = this.series[side];
     let series = bySide.get(method.path);
     if (series === undefined) {
-      series = new MethodSeries(side, method, this.shape);
+      series = labels.labels.map((requestLabels) => new MethodSeries(side, method, this.shape, requestLabels));
       bySide.set(method.path, series);
     }
     if (zeroSeries) {
-      series.zeroSeries = true;
+      for (const one of series) one.zeroSeries = true;
     }
     return series;
   }
@@ -86,7 +88,7 @@ export class RegistryMetrics {
     for (const family of familiesOf(side, this.shape)) {
       let collector = this.collectors.get(family.name);
       if (collector === undefined) {
-        collector = new FamilyCollector(family, () => this.series[side].values(), this.shape.exemplarLabel);
+        collector = new FamilyCollector(family, () => allSeries(this.series[side]), this.shape.exemplarLabel);
         this.collectors.set(family.name, collector);
       }
       const registered = this.registry.getSingleMetric(family.name);
@@ -111,4 +113,8 @@ export class RegistryMetrics {
       });
     }
   }
+}
+
+function* allSeries(byMethod: ReadonlyMap<string, readonly MethodSeries[]>): Iterable<MethodSeries> {
+  for (const series of byMethod.values()) yield* series;
 }
