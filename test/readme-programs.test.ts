@@ -46,9 +46,11 @@ beforeAll(() => {
   }
   // The "your UserServiceHandlers" server.ts imports, and a call that stays open.
   cpSync(join(repoRoot, "test/fixtures/consumer/src/handlers.ts"), join(app, "src/handlers.ts"));
-  cpSync(join(repoRoot, "test/fixtures/readme-programs/in-flight-client.ts"), join(app, "src/in-flight-client.ts"));
+  for (const fixture of ["in-flight-client.ts", "scrape-once.ts"]) {
+    cpSync(join(repoRoot, "test/fixtures/readme-programs", fixture), join(app, "src", fixture));
+  }
   const tsc = join(repoRoot, "node_modules/typescript/bin/tsc");
-  const sources = ["src/server.ts", "src/client.ts", "src/in-flight-client.ts", "src/gen/shop/v1/orders_otel.ts"];
+  const sources = ["src/server.ts", "src/client.ts", "src/in-flight-client.ts", "src/scrape-once.ts", "src/gen/shop/v1/orders_otel.ts"];
   sh(process.execPath, [tsc, "--strict", "--outDir", "dist", "--rootDir", "src", "--module", "nodenext", "--target", "es2022", "--skipLibCheck", "--types", "node", "--typeRoots", join(repoRoot, "node_modules/@types"), ...sources], app);
 }, 600_000);
 
@@ -172,4 +174,19 @@ describe("the README's server.ts and client.ts, as separate processes", () => {
     expect(unexpectedLines(stopped.stderr)).toEqual([]);
     expect(await next()).toBe("ended CANCELLED");
   }, 90_000);
+});
+
+// Last: it replaces the project's prom-client.
+describe("serveMetrics of the installed runtime", () => {
+  const scrapeOnce = (): unknown => JSON.parse(sh(process.execPath, ["dist/scrape-once.js"], app).stdout);
+  const text = { status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", counted: true };
+
+  it("answers OpenMetrics to Prometheus and the text format to curl, with prom-client 15", () => {
+    expect(scrapeOnce()).toEqual({ promClient: "15", prometheus: { status: 200, contentType: "application/openmetrics-text; version=1.0.0; charset=utf-8", counted: true }, curl: text });
+  });
+
+  it("answers the text format to both with prom-client 14, which renders no OpenMetrics", () => {
+    sh("npm", ["install", "prom-client@14"], app);
+    expect(scrapeOnce()).toEqual({ promClient: "14", prometheus: text, curl: text });
+  }, 300_000);
 });
