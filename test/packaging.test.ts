@@ -3,44 +3,19 @@
 // generated there with the installed buf and plugins, a production install
 // (`npm ci --omit=dev`) that serves and calls with the default telemetry, type checks
 // under every module resolution TypeScript has, and esbuild bundles run where there is
-// no node_modules at all. The README's telemetry.ts, server.ts and client.ts run there
-// as written, against an OTLP receiver in this process. A fresh clone of the committed
-// HEAD, never built, packs the same files: each package's prepack builds it.
-import { execFile, spawn } from "node:child_process";
+// no node_modules at all. (The README's telemetry.ts, server.ts and client.ts run as
+// separate processes in readme-programs.test.ts.) A fresh clone of the committed HEAD,
+// never built, packs the same files: each package's prepack builds it.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, parse } from "node:path";
-import { createInterface } from "node:readline";
-import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { GENERATOR, RUNTIME, cleanEnv, npmPack, npmProject, packWorkingTree, packageDirs, runtimeModules, sh, strictConsumerOptions, tarballFiles } from "./support/npm-project.js";
+import { README_PROGRAMS, installAsReadmeSays, installCommands, readmeBlock } from "./support/consumer-project.js";
+import { GENERATOR, RUNTIME, cleanEnv, npmPack, packWorkingTree, packageDirs, runtimeModules, sh, strictConsumerOptions, tarballFiles } from "./support/npm-project.js";
 import { repoRoot } from "./support/paths.js";
 import { run } from "./support/run.js";
 
-const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 const fixture = join(repoRoot, "test/fixtures/consumer");
-const README_PROGRAMS = ["telemetry", "server", "client"] as const;
-
-/** The README's first fenced code block that starts with `firstLine`, from that line on. */
-function readmeBlock(firstLine: string): string {
-  const open = readme.indexOf(`\n${firstLine}\n`);
-  const close = readme.indexOf("\n```", open + 1);
-  const fence = readme.slice(readme.lastIndexOf("\n", open - 1) + 1, open);
-  if (open < 0 || close < 0 || !["```sh", "```yaml", "```ts"].includes(fence)) {
-    throw new Error(`the README has no code block starting with "${firstLine}"`);
-  }
-  return readme.slice(open + 1, close + 1);
-}
-
-/** The `npm install` lines of the README's Install section. */
-function installCommands(): string[] {
-  return readmeBlock("# the generator and its tools, for development")
-    .split("\n")
-    .filter((line) => line.startsWith("npm install"))
-    .map((line) => line.replace(/\s+#.*$/, ""));
-}
 
 /** Bytes of every file below `dir`. */
 function treeSize(dir: string): number {
@@ -106,113 +81,6 @@ function runApp(file: string, cwd: string): { result: unknown; stderr: string } 
   return { result: JSON.parse(out.stdout) as unknown, stderr: out.stderr };
 }
 
-/** A metric as an OTLP/HTTP JSON export carries it, with its resource's service.name. */
-interface ExportedMetric {
-  readonly service: string;
-  readonly name: string;
-}
-
-/** A span as an OTLP/HTTP JSON export carries it (ids in hex), with its resource's service.name. */
-interface ExportedSpan extends ExportedMetric {
-  readonly kind: number;
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly parentSpanId?: string | undefined;
-}
-
-interface OtlpResource {
-  readonly attributes: readonly { key: string; value: { stringValue?: string } }[];
-}
-
-interface OtlpExport {
-  readonly resourceSpans?: readonly { resource: OtlpResource; scopeSpans: readonly { spans: readonly Omit<ExportedSpan, "service">[] }[] }[];
-  readonly resourceMetrics?: readonly { resource: OtlpResource; scopeMetrics: readonly { metrics: readonly { name: string }[] }[] }[];
-}
-
-interface OtlpReceiver {
-  readonly endpoint: string;
-  /** Posted to /v1/traces. */
-  readonly spans: ExportedSpan[];
-  /** Posted to /v1/metrics. */
-  readonly metrics: ExportedMetric[];
-  close(): Promise<void>;
-}
-
-/** An OTLP/HTTP receiver on 127.0.0.1 (protocol http/json) that keeps what it is sent. */
-async function startOtlpReceiver(): Promise<OtlpReceiver> {
-  const spans: ExportedSpan[] = [];
-  const metrics: ExportedMetric[] = [];
-  const serviceName = (resource: OtlpResource): string => resource.attributes.find((a) => a.key === "service.name")?.value.stringValue ?? "";
-  const server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => (body += chunk));
-    req.on("end", () => {
-      const posted = JSON.parse(body) as OtlpExport;
-      if (req.url === "/v1/traces") {
-        for (const { resource, scopeSpans } of posted.resourceSpans ?? []) {
-          spans.push(...scopeSpans.flatMap((scope) => scope.spans.map(({ name, kind, traceId, spanId, parentSpanId }) => ({ service: serviceName(resource), name, kind, traceId, spanId, parentSpanId }))));
-        }
-      } else if (req.url === "/v1/metrics") {
-        for (const { resource, scopeMetrics } of posted.resourceMetrics ?? []) {
-          metrics.push(...scopeMetrics.flatMap((scope) => scope.metrics.map(({ name }) => ({ service: serviceName(resource), name }))));
-        }
-      }
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { endpoint: `http://127.0.0.1:${port}`, spans, metrics, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
-/** The environment a program of the app reads its OpenTelemetry SDK settings from: OTLP to `endpoint` only. */
-function otlpEnv(service: string, endpoint: string): NodeJS.ProcessEnv {
-  return {
-    ...Object.fromEntries(Object.entries(cleanEnv).filter(([key]) => !key.startsWith("OTEL_"))),
-    OTEL_SERVICE_NAME: service,
-    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
-    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
-  };
-}
-
-interface ServerProcess {
-  readonly port: number;
-  /** Sends SIGTERM; resolves with how it exited (killed after 15 s if it had not) and its stderr. */
-  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
-}
-
-/** Starts the app's compiled server.js on 127.0.0.1:0; resolves once it printed `listening on <port>`. */
-async function startServer(cwd: string, env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["dist/server.js", "127.0.0.1:0"], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`server.js said no "listening on <port>" within 30 s\n${stderr}`));
-    }, 30_000);
-    void exited.then(({ code }) => reject(new Error(`server.js exited (${String(code)}) before listening\n${stderr}`)));
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      const listening = /^listening on (\d+)$/.exec(line);
-      if (listening === null) return;
-      clearTimeout(timer);
-      resolve(Number(listening[1]));
-    });
-  });
-  return {
-    port,
-    async stop() {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-      const exit = await exited;
-      clearTimeout(timer);
-      return { ...exit, stderr };
-    },
-  };
-}
-
 let work: string;
 let tarballs: Record<string, string>;
 let app: string;
@@ -222,19 +90,8 @@ let installLog: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "ts-otel-packaging-"));
   tarballs = packWorkingTree(work);
-
-  app = npmProject(join(work, "app"), { name: "consumer-app", private: true, type: "module" });
-  // The README's Install commands, verbatim but for our two packages, which come from
-  // the tarballs instead of the registry.
-  const logs: string[] = [];
-  for (const line of installCommands()) {
-    const args = line
-      .split(/\s+/)
-      .slice(1)
-      .map((arg) => tarballs[arg] ?? arg);
-    logs.push(sh("npm", args, app).stderr);
-  }
-  installLog = logs.join("\n");
+  app = join(work, "app");
+  installLog = installAsReadmeSays(app, tarballs);
   // What the app itself needs to build: a compiler and bundlers, as dev tools.
   sh(
     "npm",
@@ -418,33 +275,6 @@ describe("in production, after npm ci --omit=dev", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/prom-client could not be loaded, so there are no Prometheus metrics/);
   });
-
-  it("the README's server.ts and client.ts export both sides' spans of one trace and their call durations over OTLP; SIGTERM stops the server", async () => {
-    const receiver = await startOtlpReceiver();
-    try {
-      const server = await startServer(prod, otlpEnv("readme-server", receiver.endpoint));
-      let client: { stdout: string; stderr: string };
-      try {
-        client = await promisify(execFile)(process.execPath, ["dist/client.js", `localhost:${server.port}`], { cwd: prod, env: otlpEnv("readme-client", receiver.endpoint), timeout: 30_000 });
-      } finally {
-        expect(await server.stop(), "the server exits on SIGTERM, quietly").toEqual({ code: 0, signal: null, stderr: "" });
-      }
-      expect(client).toEqual({ stdout: "Ada\n", stderr: "" });
-      const [clientSpan, serverSpan, ...more] = receiver.spans.toSorted((a, b) => a.service.localeCompare(b.service));
-      expect(clientSpan).toMatchObject({ service: "readme-client", name: "user.v1.UserService/GetUser", kind: 3 }); // SPAN_KIND_CLIENT
-      // The server's span is the client's child: trace context went through the metadata.
-      expect(serverSpan).toMatchObject({ service: "readme-server", name: "user.v1.UserService/GetUser", kind: 2, traceId: clientSpan?.traceId, parentSpanId: clientSpan?.spanId });
-      expect(more).toEqual([]);
-      expect(receiver.metrics).toEqual(
-        expect.arrayContaining([
-          { service: "readme-client", name: "rpc.client.call.duration" },
-          { service: "readme-server", name: "rpc.server.call.duration" },
-        ]),
-      );
-    } finally {
-      await receiver.close();
-    }
-  }, 90_000);
 });
 
 describe("bundled, run where there is no node_modules", () => {

@@ -13,6 +13,8 @@ export { logFields } from "./log-fields.js";
 export { serveReflection } from "./reflection/serve-reflection.js";
 export type { ReflectedService } from "./reflection/serve-reflection.js";
 export type { LogFields } from "./log-fields.js";
+export { metricsHandler, serveMetrics } from "./metrics-endpoint.js";
+export type { MetricsHandler, MetricsHandlerOptions, MetricsServerOptions, ScrapedRegistry } from "./metrics-endpoint.js";
 
 // Used by generated code.
 export { defineService } from "./service.js";

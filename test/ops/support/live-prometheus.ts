@@ -26,9 +26,15 @@ export interface LivePrometheus {
 
 /**
  * Starts Prometheus with its data in `workDir`, scrape and evaluation interval 1s, and
- * waits until it is ready. `ruleFiles` are loaded as they are, by absolute path.
+ * waits until it is ready. `ruleFiles` are loaded as they are, by absolute path;
+ * `flags` are added to its command line (`--enable-feature=exemplar-storage`, say).
  */
-export async function startPrometheus(workDir: string, targets: readonly ScrapeTarget[], ruleFiles: readonly string[]): Promise<LivePrometheus> {
+export async function startPrometheus(
+  workDir: string,
+  targets: readonly ScrapeTarget[],
+  ruleFiles: readonly string[],
+  flags: readonly string[] = [],
+): Promise<LivePrometheus> {
   const config = {
     global: { scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s" },
     rule_files: ruleFiles,
@@ -45,6 +51,7 @@ export async function startPrometheus(workDir: string, targets: readonly ScrapeT
     `--config.file=${configFile}`,
     `--storage.tsdb.path=${join(workDir, "data")}`,
     `--web.listen-address=127.0.0.1:${port}`,
+    ...flags,
   ]);
   await pollUntil(
     () => fetch(`${url}/-/ready`).then((r) => r.ok, () => false),

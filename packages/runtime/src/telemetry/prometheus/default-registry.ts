@@ -1,26 +1,16 @@
-import { createRequire } from "node:module";
 import { diag } from "@opentelemetry/api";
 import { processState, reportOnce } from "../../process-state.js";
 import type { PrometheusRegistry } from "../options.js";
-
-declare const require: NodeJS.Require | undefined;
-
-interface PromClient {
-  readonly register: PrometheusRegistry;
-}
+import { importPromClient, reportPromClientBroken, reportPromClientMissing, requirePromClient } from "./prom-client-module.js";
+import type { PromClientModule } from "./prom-client-module.js";
 
 /**
  * prom-client's global `register`, the default registry, found once per process.
  *
- * prom-client is an optional peer, so it is loaded on first need, never imported, and
- * always by its literal name inside a `try`, which bundlers see and bundle (or, when it
- * is not installed, leave to fail at run time): `require("prom-client")` where there is
- * a `require` (the CommonJS build, esbuild and webpack bundles, ESM bundles with a
- * `createRequire` banner), else a require made for this module (plain Node ESM), else
- * `import("prom-client")` (bundles that keep no `require`, such as rollup's). The last
- * one answers later: until then the registry is a stand-in that keeps what is
- * registered and hands it over; calls are counted from the start either way, since the
- * counts live in the runtime's own cells.
+ * prom-client is an optional peer (see prom-client-module.ts): loaded at once where a
+ * `require` can be had, else through `import()`, which answers later: until then the
+ * registry is a stand-in that keeps what is registered and hands it over; calls are
+ * counted from the start either way, since the counts live in the runtime's own cells.
  */
 export function defaultRegistry(): PrometheusRegistry | undefined {
   const state = processState();
@@ -31,45 +21,25 @@ export function defaultRegistry(): PrometheusRegistry | undefined {
 }
 
 function findDefaultRegistry(): PrometheusRegistry | undefined {
-  let promClient: PromClient;
+  let promClient: PromClientModule | undefined;
   try {
-    promClient = (
-      typeof require === "function" ? require("prom-client") : createRequire(import.meta.url)("prom-client")
-    ) as PromClient;
+    promClient = requirePromClient();
   } catch (err) {
-    if (isModuleNotFound(err)) {
-      const pending = new PendingRegistry();
-      void importPromClient(pending);
-      return pending;
-    }
-    reportOnce("prom-client load", () => {
-      diag.error("protoc-gen-ts-otel-runtime: prom-client is installed but failed to load, so there are no Prometheus metrics", err);
-    });
+    reportPromClientBroken(err);
     return undefined;
   }
-  return promClient.register;
-}
-
-async function importPromClient(pending: PendingRegistry): Promise<void> {
-  try {
-    const promClient = (await import("prom-client")) as Partial<PromClient> & { readonly default?: Partial<PromClient> };
-    const register = promClient.register ?? promClient.default?.register;
-    if (register !== undefined) {
-      pending.resolve(register);
-      return;
-    }
-  } catch {
-    // Reported below, as the absence it amounts to.
+  if (promClient !== undefined) {
+    return promClient.register;
   }
-  reportOnce("prom-client missing", () => {
-    diag.warn(
-      "protoc-gen-ts-otel-runtime: prom-client could not be loaded, so there are no Prometheus metrics; install prom-client, pass telemetry.prometheus.registry, or set telemetry.prometheus to false",
-    );
+  const pending = new PendingRegistry();
+  void importPromClient().then((imported) => {
+    if (imported === undefined) {
+      reportPromClientMissing();
+    } else {
+      pending.resolve(imported.register);
+    }
   });
-}
-
-function isModuleNotFound(err: unknown): boolean {
-  return typeof err === "object" && err !== null && "code" in err && err.code === "MODULE_NOT_FOUND";
+  return pending;
 }
 
 /**
