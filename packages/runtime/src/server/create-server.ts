@@ -131,7 +131,8 @@ function observedCall(record: InterceptedCall, call: ServerInterceptingCallInter
  * answers a pending one with the end of the stream). And it hands response messages
  * straight to the call it wraps: `ServerInterceptingCall.sendMessage` sends headers
  * before every first message, so a message over grpc-js's size limit would be refused
- * after headers instead of trailers-only, as grpc-js answers it without interceptors.
+ * after headers instead of trailers-only, as grpc-js answers it without interceptors
+ * (the conformance suite's server-send-limit rows, test/cross-process/conformance/).
  */
 class ObservedCall extends ServerInterceptingCall {
   constructor(

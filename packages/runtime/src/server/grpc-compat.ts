@@ -3,8 +3,9 @@
 // `getHost()` (the request's `:authority`) came to server calls and to
 // `ServerInterceptingCall` in grpc-js 1.11; on 1.10 calling it throws "getHost is not
 // a function". Server spans take `server.address` and `server.port` from it, so on
-// 1.10 they go without. The canary `test/cross-process/canaries.test.ts` ("a server
-// call offers getHost") fails when an installed grpc-js stops offering it.
+// 1.10 they go without (test/packaging/peer-ranges.test.ts serves at 1.10.0). The canary
+// in test/cross-process/canaries.test.ts ("offers getHost() on server calls") fails when
+// an installed grpc-js stops offering it.
 
 /** A grpc-js server call or intercepting call: `getHost` is typed, but 1.10 lacks it. */
 export interface HostOf {
