@@ -87,7 +87,12 @@ export function serveObserved(server: Server, method: MethodDefinition, observer
   return state !== undefined;
 }
 
-/** The intercepted call a handler's call belongs to, found by its request metadata. */
+/**
+ * The intercepted call a handler's call belongs to, found by its request metadata:
+ * grpc-js hands the interceptor and the handler the same Metadata object (the canary
+ * "hands a server interceptor and the handler the same request Metadata object" in
+ * test/cross-process/canaries.test.ts fails if it stops).
+ */
 export function interceptedCall(metadata: Metadata): InterceptedCall | undefined {
   return processState().interceptedCalls.get(metadata) as InterceptedCall | undefined;
 }
