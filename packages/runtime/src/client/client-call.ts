@@ -48,7 +48,11 @@ export class ClientCall {
       // What runs below (interceptors, instrumentations of grpc-js) sees the call's span as current.
       this.grpcContext = this.observer.grpcContext ?? this.observer.context;
     }
-    this.grpcOptions = options.deadline === undefined ? {} : { deadline: options.deadline };
+    const { deadline, credentials } = options;
+    this.grpcOptions = {
+      ...(deadline === undefined ? {} : { deadline }),
+      ...(credentials === undefined ? {} : { credentials }),
+    };
   }
 
   /** Fires when the call has ended; request writers stop on it. */
