@@ -2,10 +2,15 @@
 // on 127.0.0.1: a TLS server with a certificate made here, whose handlers answer
 // UNAUTHENTICATED without a bearer token; a client with full telemetry. Per call, per
 // client (in the channel credentials), both; a generator that fails; and on an insecure
-// channel, where the generated client does what grpc-js's own Client does.
-import { rmSync } from "node:fs";
-import { CallCredentials, Metadata, credentials, status } from "@grpc/grpc-js";
+// channel, where the generated client does what grpc-js's own Client does: what
+// docs/credentials.md describes.
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { credentials, status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fencedBlocks } from "../support/markdown.js";
+import { repoRoot } from "../support/paths.js";
+import { bearerToken } from "./support/bearer-token.js";
 import { GENERATOR_FAILURE } from "./support/credentials-calls.js";
 import type { CallAuth, CredentialsCall, CredentialsOutcome } from "./support/credentials-calls.js";
 import { startPeer } from "./support/peer.js";
@@ -110,8 +115,7 @@ describe("on an insecure channel", () => {
   });
 
   it("grpc-js refuses, when called, to combine call credentials into insecure channel credentials", () => {
-    const perCall = CallCredentials.createFromMetadataGenerator((_options, callback) => callback(null, new Metadata()));
-    expect(() => credentials.combineChannelCredentials(credentials.createInsecure(), perCall)).toThrow("Cannot compose insecure credentials");
+    expect(() => credentials.combineChannelCredentials(credentials.createInsecure(), bearerToken(() => "t"))).toThrow("Cannot compose insecure credentials");
   });
 });
 
@@ -130,5 +134,13 @@ describe("the client's telemetry", () => {
     expect(summary.ended).toBe(summary.started);
     expect(summary.endedTwice).toBe(0);
     expect(summary.spanCounts["Unary"]?.["UNKNOWN"]).toBeGreaterThan(0);
+  });
+});
+
+describe("docs/credentials.md", () => {
+  it("shows bearer-token.ts, the helper these calls use, as it is", () => {
+    const page = readFileSync(join(repoRoot, "docs/credentials.md"), "utf8");
+    const source = readFileSync(join(repoRoot, "test/cross-process/support/bearer-token.ts"), "utf8");
+    expect(fencedBlocks(page, "ts")).toContain(source);
   });
 });

@@ -3,13 +3,14 @@
 // insecure), carries its `x-call-id`, and gets its credentials as asked: per call, per
 // client (combined into the channel credentials, as Go's WithPerRPCCredentials), or both.
 import { create } from "@bufbuild/protobuf";
-import { CallCredentials, Client, Metadata, credentials, status as grpcStatus } from "@grpc/grpc-js";
-import type { CallOptions as GrpcCallOptions, ChannelCredentials, ChannelOptions, StatusObject } from "@grpc/grpc-js";
+import { Client, Metadata, credentials, status as grpcStatus } from "@grpc/grpc-js";
+import type { CallCredentials, CallOptions as GrpcCallOptions, ChannelCredentials, ChannelOptions, StatusObject } from "@grpc/grpc-js";
 import { RpcError } from "protoc-gen-ts-otel-runtime";
 import type { TelemetryOptions } from "protoc-gen-ts-otel-runtime";
 import { TestServiceClient } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { UnaryRequestSchema } from "../../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { KINDS } from "../../support/call-kinds.js";
+import { bearerToken } from "./bearer-token.js";
 import { referenceMethods } from "./reference-service.js";
 
 /** How a call authenticates: a bearer token, a generator that fails (with a plain Error, or one with a code), or not at all. */
@@ -42,18 +43,11 @@ const channelOptions: ChannelOptions = { "grpc.use_local_subchannel_pool": 1 };
 // Streaming kinds send both; the others the first.
 const REQUESTS = [{ text: "a" }, { text: "b" }];
 
-function bearer(token: string): CallCredentials {
-  return CallCredentials.createFromMetadataGenerator((_options, callback) => {
-    const metadata = new Metadata();
-    metadata.set("authorization", `Bearer ${token}`);
-    callback(null, metadata);
-  });
-}
-
-function failing(code?: number): CallCredentials {
-  return CallCredentials.createFromMetadataGenerator((_options, callback) => {
-    callback(Object.assign(new Error(GENERATOR_FAILURE), code === undefined ? {} : { code }));
-  });
+/** A token source that fails, as a token service that is down would; with a gRPC code when given. */
+function failing(code?: grpcStatus): () => never {
+  return () => {
+    throw Object.assign(new Error(GENERATOR_FAILURE), code === undefined ? {} : { code });
+  };
 }
 
 function callCredentials(call: CredentialsCall): CallCredentials | undefined {
@@ -61,17 +55,17 @@ function callCredentials(call: CredentialsCall): CallCredentials | undefined {
     case "none":
       return undefined;
     case "token":
-      return bearer(`call-${call.callId}`);
+      return bearerToken(() => `call-${call.callId}`);
     case "fails":
-      return failing();
+      return bearerToken(failing());
     case "fails-unauthenticated":
-      return failing(grpcStatus.UNAUTHENTICATED);
+      return bearerToken(failing(grpcStatus.UNAUTHENTICATED));
   }
 }
 
 function channelCredentials(call: CredentialsCall, rootCert: Buffer): ChannelCredentials {
   const channel = call.secure ? credentials.createSsl(rootCert) : credentials.createInsecure();
-  return call.clientToken === true ? credentials.combineChannelCredentials(channel, bearer(`client-${call.callId}`)) : channel;
+  return call.clientToken === true ? credentials.combineChannelCredentials(channel, bearerToken(() => `client-${call.callId}`)) : channel;
 }
 
 function metadataOf(call: CredentialsCall): Metadata {
