@@ -48,11 +48,10 @@ export class ClientCall {
       // What runs below (interceptors, instrumentations of grpc-js) sees the call's span as current.
       this.grpcContext = this.observer.grpcContext ?? this.observer.context;
     }
-    const { deadline, credentials } = options;
-    this.grpcOptions = {
-      ...(deadline === undefined ? {} : { deadline }),
-      ...(credentials === undefined ? {} : { credentials }),
-    };
+    const grpcOptions: GrpcCallOptions = {};
+    if (options.deadline !== undefined) grpcOptions.deadline = options.deadline;
+    if (options.credentials !== undefined) grpcOptions.credentials = options.credentials;
+    this.grpcOptions = grpcOptions;
   }
 
   /** Fires when the call has ended; request writers stop on it. */
