@@ -22,6 +22,8 @@ export interface SpanRecord {
   readonly method: string;
   /** `rpc.response.status_code`: `OK`, `CANCELLED`, … */
   readonly code: string;
+  /** The span status's description: what the call failed with; empty when it did not. */
+  readonly message: string;
 }
 
 /** Counts by method, then by code name (canonical spelling). */
@@ -148,6 +150,7 @@ export function peerTelemetry(side: "client" | "server", fault?: Fault, countOnl
           scenario: attribute(`rpc.request.metadata.${SCENARIO}`),
           method: span.name.slice(span.name.indexOf("/") + 1),
           code: attribute("rpc.response.status_code"),
+          message: span.status.message ?? "",
         };
       });
       const handled: CodeCounts = {};
@@ -168,7 +171,10 @@ export function peerTelemetry(side: "client" | "server", fault?: Fault, countOnl
       const durations: CodeCounts = {};
       for (const point of collected.get(`rpc.${side}.call.duration`)?.histogram ?? []) {
         const method = String(point.attributes["rpc.method"]).split("/")[1] ?? "?";
-        (durations[method] ??= {})[String(point.attributes["rpc.response.status_code"])] = point.count;
+        // Summed: one method and code have a point per server address and error type.
+        const byCode = (durations[method] ??= {});
+        const code = String(point.attributes["rpc.response.status_code"]);
+        byCode[code] = (byCode[code] ?? 0) + point.count;
       }
       const spanCounts: CodeCounts = exporter instanceof CountingExporter ? exporter.counts : {};
       for (const span of spans) {
