@@ -6,7 +6,7 @@ import tseslint from "typescript-eslint";
 export default tseslint.config(
   {
     // Generated code is checked by the golden and type-check tests instead.
-    ignores: ["**/dist/**", "golden/**", "src/gen/**", "packages/runtime/src/reflection/gen/**", "test/reflection/health/gen/**", "demo/gen/**", "node_modules/**", "scratch/**", "bench/codegen/vendor/**", "test/fixtures/consumer/**", "test/fixtures/readme-programs/**"],
+    ignores: ["**/dist/**", "golden/**", "src/gen/**", "packages/runtime/src/reflection/gen/**", "packages/runtime/src/error-details/gen/**", "test/reflection/health/gen/**", "demo/gen/**", "node_modules/**", "scratch/**", "bench/codegen/vendor/**", "test/fixtures/consumer/**", "test/fixtures/readme-programs/**"],
   },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,

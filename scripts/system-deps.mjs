@@ -1,8 +1,8 @@
 // Installs the Debian packages the end-to-end tests run for real, when missing:
-// prometheus (a Prometheus server and promtool), python3-grpcio (a Python gRPC peer
-// for Debian's /usr/bin/python3), python3-prometheus-client (what py-grpc-prometheus
-// renders its metrics with) and openssl (the CLI that makes the TLS tests'
-// certificate). Run by `npm test`; needs apt-get and root, as on the project's
+// prometheus (a Prometheus server and promtool), python3-grpcio (a Python gRPC peer, with
+// python3-protobuf, for Debian's /usr/bin/python3), python3-prometheus-client (what
+// py-grpc-prometheus renders its metrics with) and openssl (the CLI that makes the TLS
+// tests' certificate). Run by `npm test`; needs apt-get and root, as on the project's
 // machines and CI.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";

@@ -1,11 +1,20 @@
 // A Python gRPC peer (Debian's python3-grpcio, installed by scripts/system-deps.mjs)
 // on the other end of generated clients and servers: trace context crosses in both
-// directions.
+// directions, and so do the rich error model's details, encoded and decoded by Python's
+// own protobuf runtime.
 import { SpanKind } from "@opentelemetry/api";
 import { credentials } from "@grpc/grpc-js";
 import type { Metadata } from "@grpc/grpc-js";
-import { spawnSync } from "node:child_process";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { create } from "@bufbuild/protobuf";
+import { DurationSchema } from "@bufbuild/protobuf/wkt";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BadRequestSchema, Code, ErrorInfoSchema, RetryInfoSchema, RpcError } from "protoc-gen-ts-otel-runtime";
+import { expectRpcError, rejection } from "../behaviour/harness.js";
+import { repoRoot } from "../support/paths.js";
 import { TestServiceClient } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { run, startServerProcess } from "./child-process.js";
 import type { ServerProcess } from "./child-process.js";
@@ -27,6 +36,29 @@ beforeAll(async () => {
 const servers: ServerProcess[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()));
+});
+
+// The google.rpc messages for the Python peers, which have no googleapis-common-protos:
+// a descriptor set of the same .proto files the runtime's messages are generated from.
+let scratch = "";
+let rpcDescriptors = "";
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), "ts-otel-python-"));
+  rpcDescriptors = join(scratch, "google-rpc.binpb");
+  execFileSync(
+    join(repoRoot, "node_modules/.bin/protoc"),
+    [
+      "--include_imports",
+      `--descriptor_set_out=${rpcDescriptors}`,
+      `-I${join(repoRoot, "node_modules/google-proto-files")}`,
+      "google/rpc/status.proto",
+      "google/rpc/error_details.proto",
+    ],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
+});
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 describe("interop with a Python gRPC peer", () => {
@@ -66,5 +98,76 @@ describe("interop with a Python gRPC peer", () => {
     const span = onlySpan(await tracing.ended(1), SpanKind.CLIENT);
     const { traceId, spanId } = span.spanContext();
     expect(echoed).toEqual([`00-${traceId}-${spanId}-01`]);
+  });
+});
+
+describe("rich error details with a Python gRPC peer", () => {
+  const message = "stock épuisé";
+
+  it("a Python server's google.rpc.Status reaches the generated client as RpcError details, and its span", async () => {
+    const python = await startServerProcess(PYTHON, ["test/tracing/fixtures/python_rich_error_server.py", rpcDescriptors]);
+    servers.push(python);
+    const client = new TestServiceClient(`127.0.0.1:${python.firstLine}`, credentials.createInsecure(), {
+      telemetry: tracing.telemetry(),
+    });
+    let error: RpcError;
+    try {
+      error = expectRpcError(await rejection(client.unary({})), Code.FAILED_PRECONDITION);
+    } finally {
+      client.close();
+    }
+    console.log(`generated client decoded: ${error.message}; details ${error.details.map((d) => d.typeUrl).join(", ")}`);
+    expect(error.rawMessage).toBe(message);
+    expect(error.findDetails(ErrorInfoSchema)).toEqual([
+      create(ErrorInfoSchema, { reason: "OUT_OF_STOCK", domain: "python.example.com", metadata: { sku: "B-7" } }),
+    ]);
+    expect(error.findDetails(BadRequestSchema)).toEqual([
+      create(BadRequestSchema, { fieldViolations: [{ field: "quantity", description: "must be at most 3" }] }),
+    ]);
+    expect(error.findDetails(RetryInfoSchema).map((r) => r.retryDelay)).toEqual([
+      create(DurationSchema, { seconds: 2n, nanos: 500_000_000 }),
+    ]);
+
+    const span = onlySpan(await tracing.ended(1), SpanKind.CLIENT);
+    expect(span.attributes).toMatchObject({
+      "google.rpc.status.detail_types": ["google.rpc.ErrorInfo", "google.rpc.BadRequest", "google.rpc.RetryInfo"],
+      "google.rpc.error_info.reason": "OUT_OF_STOCK",
+      "google.rpc.error_info.domain": "python.example.com",
+    });
+  });
+
+  it("the generated server's details reach a Python client that reads them as grpcio-status does", async () => {
+    const { address } = await start({
+      unary() {
+        throw new RpcError(Code.FAILED_PRECONDITION, message, undefined, {
+          details: [
+            create(ErrorInfoSchema, { reason: "OUT_OF_STOCK", domain: "node.example.com", metadata: { sku: "A-1" } }),
+            create(BadRequestSchema, { fieldViolations: [{ field: "quantity", description: "must be positive" }] }),
+            { desc: RetryInfoSchema, value: { retryDelay: { seconds: 1n, nanos: 250_000_000 } } },
+          ],
+        });
+      },
+    });
+    const { stdout } = await run(PYTHON, ["test/tracing/fixtures/python_rich_error_client.py", address, rpcDescriptors]);
+    console.log(`python client decoded: ${stdout.trim()}`);
+    expect(JSON.parse(stdout)).toEqual({
+      code: "FAILED_PRECONDITION",
+      message,
+      details: [
+        {
+          type: "google.rpc.ErrorInfo",
+          value: { reason: "OUT_OF_STOCK", domain: "node.example.com", metadata: { sku: "A-1" } },
+        },
+        { type: "google.rpc.BadRequest", value: { fieldViolations: [{ field: "quantity", description: "must be positive" }] } },
+        { type: "google.rpc.RetryInfo", value: { retryDelay: "1.250s" } },
+      ],
+    });
+
+    const span = onlySpan(await tracing.ended(1), SpanKind.SERVER);
+    expect(span.attributes).toMatchObject({
+      "google.rpc.status.detail_types": ["google.rpc.ErrorInfo", "google.rpc.BadRequest", "google.rpc.RetryInfo"],
+      "google.rpc.error_info.reason": "OUT_OF_STOCK",
+      "google.rpc.error_info.domain": "node.example.com",
+    });
   });
 });

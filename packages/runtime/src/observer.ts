@@ -1,4 +1,5 @@
 import type { Message } from "@bufbuild/protobuf";
+import type { Any } from "@bufbuild/protobuf/wkt";
 import type { Context } from "@opentelemetry/api";
 import type { Deadline, Metadata } from "@grpc/grpc-js";
 import type { Code } from "./errors.js";
@@ -103,5 +104,11 @@ export interface CallResult {
    * bug on the server, a failing request stream on the client.
    */
   readonly error?: unknown;
+  /**
+   * The error's `google.rpc.Status` details (`grpc-status-details-bin`), packed as on
+   * the wire: those the handler's RpcError sent (server) or the trailers carried
+   * (client). None when there were none, or when they could not be read.
+   */
+  readonly details?: readonly Any[] | undefined;
   readonly endTime: number;
 }

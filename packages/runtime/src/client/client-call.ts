@@ -114,6 +114,7 @@ export class ClientCall {
         metadata: status.metadata,
         peer: call.getPeer(),
         error: this.exception,
+        details: error?.details,
         endTime: now(),
       });
       this.inCallerContext(this.options.onTrailer, status.metadata);

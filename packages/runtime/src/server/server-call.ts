@@ -5,6 +5,7 @@ import { Metadata } from "@grpc/grpc-js";
 import type { Deadline, ServerUnaryCall } from "@grpc/grpc-js";
 import { now } from "../clock.js";
 import { Code, RpcError } from "../errors.js";
+import { setStatusDetails } from "../error-details/status-details.js";
 import { withCallMethod } from "../log-fields.js";
 import type { CallObserver, MethodObserver, ServerCallStart } from "../observer.js";
 import type { MethodDefinition } from "../service.js";
@@ -37,6 +38,8 @@ export type SendError = (status: ServerStatus) => void;
 interface Answer extends CallEnd {
   /** The exception behind it, when it was not an RpcError. */
   readonly exception: unknown;
+  /** The status details that went out with it. */
+  readonly details?: RpcError["details"];
 }
 
 /**
@@ -212,19 +215,19 @@ export class ServerCall implements ServerContext, InterceptedHandler {
     const known = reason instanceof RpcError;
     const error = known ? reason : new RpcError(Code.UNKNOWN, UNKNOWN_ERROR_MESSAGE, undefined, { cause: reason });
     this.trailer.merge(error.metadata);
+    setStatusDetails(this.trailer, error);
     if (hasEntries(this.header)) {
       this.sendHeader();
     }
-    this.answered({ code: error.code, message: error.rawMessage, exception: known ? undefined : reason });
+    this.answered({ code: error.code, message: error.rawMessage, exception: known ? undefined : reason, details: error.details });
     this.sendError({ code: error.code, details: error.rawMessage, metadata: this.trailer });
   }
 
   /** The interceptor's word on how the call ended. */
   end(end: CallEnd): void {
     const answer = this.answer;
-    // The exception belongs to the status it caused, not to a cancel that overtook it.
-    const exception = answer !== undefined && answer.code === end.code ? answer.exception : undefined;
-    this.finish(end, exception);
+    // The exception and details belong to the status they went with, not to a cancel that overtook it.
+    this.finish(end, answer !== undefined && answer.code === end.code ? answer : undefined);
   }
 
   private answered(answer: Answer): void {
@@ -248,7 +251,7 @@ export class ServerCall implements ServerContext, InterceptedHandler {
     );
   }
 
-  private finish(end: CallEnd, exception: unknown): void {
+  private finish(end: CallEnd, answer: Answer | undefined): void {
     if (this.ended) {
       return;
     }
@@ -262,7 +265,8 @@ export class ServerCall implements ServerContext, InterceptedHandler {
       message: end.message,
       metadata: this.trailer,
       peer: this.peer,
-      error: exception,
+      error: answer?.exception,
+      details: answer?.details,
       endTime: now(),
     });
   }

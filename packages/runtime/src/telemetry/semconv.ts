@@ -41,6 +41,18 @@ export const LEGACY_ATTR = {
   RPC_GRPC_RESPONSE_METADATA: "rpc.grpc.response.metadata",
 } as const;
 
+/**
+ * Span attributes from an error's `google.rpc.Status` details, in every mode. No
+ * semantic convention names them, and OpenTelemetry advises against new names inside
+ * its own namespaces: they carry the names of the proto fields they come from
+ * (docs/tracing.md, "Rich error details").
+ */
+export const ERROR_DETAIL_ATTR = {
+  ERROR_INFO_REASON: "google.rpc.error_info.reason",
+  ERROR_INFO_DOMAIN: "google.rpc.error_info.domain",
+  DETAIL_TYPES: "google.rpc.status.detail_types",
+} as const;
+
 /** The value of `rpc.system.name` / `rpc.system`. */
 export const RPC_SYSTEM_GRPC = "grpc";
 
