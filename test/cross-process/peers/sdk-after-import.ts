@@ -5,7 +5,7 @@ import { Server, ServerCredentials, credentials } from "@grpc/grpc-js";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { TestServiceClient, addTestService } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
-import { testMetricReader } from "../../metrics/support/metric-reader.js";
+import { testMetricReader } from "../../support/metric-reader.js";
 
 // Made before any SDK exists: telemetry comes from the global providers, which are the
 // API's no-op ones at this point.

@@ -11,8 +11,8 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "
 import type { ReadableSpan, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { Counter, Registry } from "prom-client";
 import type { CallObserver, MethodObserver, Telemetry, TelemetryOptions } from "protoc-gen-ts-otel-runtime";
-import { testMeters } from "../../metrics/support/metric-reader.js";
-import { parseExposition } from "../../metrics/support/exposition.js";
+import { testMeters } from "../../support/metric-reader.js";
+import { parseExposition } from "../../support/exposition.js";
 
 /** One call's span, reduced to what the comparisons need. */
 export interface SpanRecord {
