@@ -29,6 +29,7 @@ import { HealthDefinition, addHealth } from "./health/gen/grpc/health/v1/health_
 import { HealthCheckResponse_ServingStatus as ServingStatus } from "./health/gen/grpc/health/v1/health_pb.js";
 import { HealthService } from "./health/health-service.js";
 import { ReflectionStream } from "../runtime/reflection/reflection-client.js";
+import { bindLocal } from "../support/listen.js";
 
 const page = readFileSync(join(repoRoot, "docs/reflection-and-health.md"), "utf8");
 const protoLink = "recipes/health/grpc/health/v1/health.proto";
@@ -120,9 +121,7 @@ describe("the health service, served next to TestService with telemetry", () => 
     health.set(TestServiceDefinition.typeName, ServingStatus.SERVING);
     addHealth(server, health, { telemetry });
     serveReflection(server, [TestServiceDefinition, HealthDefinition]);
-    const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
-    });
+    const port = await bindLocal(server, ServerCredentials.createInsecure());
     address = `127.0.0.1:${port}`;
     client = new Client(address, credentials.createInsecure());
   });

@@ -5,6 +5,7 @@
 import { Server, ServerCredentials, credentials } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { WidgetClient, addWidget } from "../../golden/clash/edge/clash/v1/clash_otel.js";
+import { bindLocal } from "../support/listen.js";
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -23,9 +24,7 @@ describe("names that clash after case conversion", () => {
       },
       { telemetry: false },
     );
-    const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err === null ? resolve(p) : reject(err)));
-    });
+    const port = await bindLocal(server, ServerCredentials.createInsecure());
     cleanup.push(() => server.forceShutdown());
     const address = `127.0.0.1:${port}`;
     const client = new WidgetClient(address, credentials.createInsecure(), { telemetry: false });

@@ -5,6 +5,7 @@ import { Server, ServerCredentials, credentials } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { ObjectClient, addObject } from "../../golden/edge/edge/hostile/v1/hostile_otel.js";
 import type { ObjectHandlers } from "../../golden/edge/edge/hostile/v1/hostile_otel.js";
+import { bindLocal } from "../support/listen.js";
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -14,9 +15,7 @@ afterEach(() => {
 async function serve(register: (server: Server) => void): Promise<string> {
   const server = new Server();
   register(server);
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err === null ? resolve(p) : reject(err)));
-  });
+  const port = await bindLocal(server, ServerCredentials.createInsecure());
   cleanup.push(() => server.forceShutdown());
   return `127.0.0.1:${port}`;
 }

@@ -12,6 +12,7 @@ import { OrderServiceClient, addOrderService } from "../../golden/options/shop/v
 import { OrderStatus } from "../../golden/options/shop/v1/orders_pb.js";
 import { LegacyOrderServiceClient, addLegacyOrderService } from "../../golden/options/shop/v1/legacy_orders_otel.js";
 import { useTracing } from "../support/tracing-harness.js";
+import { bindLocal } from "../support/listen.js";
 
 const tracing = useTracing();
 const cleanup: (() => void)[] = [];
@@ -20,9 +21,7 @@ afterEach(() => {
 });
 
 async function listen(server: Server): Promise<string> {
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err === null ? resolve(p) : reject(err)));
-  });
+  const port = await bindLocal(server, ServerCredentials.createInsecure());
   cleanup.push(() => server.forceShutdown());
   return `127.0.0.1:${port}`;
 }

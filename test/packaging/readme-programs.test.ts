@@ -8,7 +8,7 @@
 import { execFile, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -19,6 +19,7 @@ import { cleanEnv, packWorkingTree, sh } from "../support/npm-project.js";
 import type { OtlpReceiver } from "../support/consumer-project.js";
 import { repoRoot } from "../support/paths.js";
 import { freePort } from "../support/processes.js";
+import { listenLocal } from "../support/listen.js";
 
 /** What telemetry.ts may say on stderr when its last export fails: one line, never a stack. */
 const NOT_SENT = /^telemetry not sent: .+$/;
@@ -71,9 +72,9 @@ async function startSilentEndpoint(): Promise<{ endpoint: string; connections: (
     sockets.add(socket);
     socket.on("error", () => undefined);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = await listenLocal(server);
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: `http://127.0.0.1:${port}`,
     connections: () => accepted,
     close: () => {
       sockets.forEach((s) => s.destroy());

@@ -10,6 +10,7 @@ import {
   addTestService,
 } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import type { TestServiceHandlers } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
+import { bindLocal } from "./listen.js";
 
 export interface HarnessOptions {
   /** Options of the grpc-js Server itself, e.g. `grpc.max_receive_message_length`. */
@@ -39,15 +40,7 @@ export async function startTestServer(
 ): Promise<TestHarness> {
   const server = new Server(options.grpcServer);
   addTestService(server, handlers as TestServiceHandlers, options.server);
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, bound) => {
-      if (err === null) {
-        resolve(bound);
-      } else {
-        reject(err);
-      }
-    });
-  });
+  const port = await bindLocal(server, ServerCredentials.createInsecure());
   const address = `127.0.0.1:${port}`;
   // The generated client runs on a grpc-js Client that is connected before the test
   // begins, so that a short deadline times the call, not the connection setup.

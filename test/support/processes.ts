@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess, SpawnOptions } from "node:child_process";
 import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
+import { listenLocal } from "./listen.js";
 
 export interface Started {
   readonly child: ChildProcess;
@@ -95,11 +95,7 @@ export function startProcess(command: string, args: readonly string[], options: 
 /** A TCP port that was free a moment ago on 127.0.0.1: bound on port 0, then released. */
 export async function freePort(): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocal(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }

@@ -11,6 +11,7 @@ import type {
   sendUnaryData,
 } from "@grpc/grpc-js";
 import { answerCommands } from "../support/peer.js";
+import { bindLocal } from "../../support/listen.js";
 
 /** What one call showed. */
 export interface CanaryRecord {
@@ -113,7 +114,5 @@ server.addService(service, {
   },
 });
 
-const port = await new Promise<number>((resolve, reject) => {
-  server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
-});
+const port = await bindLocal(server, ServerCredentials.createInsecure());
 answerCommands({ port }, { report: () => Object.fromEntries(records) });

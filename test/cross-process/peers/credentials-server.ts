@@ -9,6 +9,7 @@ import { Server, ServerCredentials, status } from "@grpc/grpc-js";
 import { RpcError } from "protoc-gen-ts-otel-runtime";
 import type { ServerContext } from "protoc-gen-ts-otel-runtime";
 import { addTestService } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
+import { bindLocal } from "../../support/listen.js";
 import { answerCommands } from "../support/peer.js";
 
 const { values } = parseArgs({ options: { cert: { type: "string" }, key: { type: "string" } } });
@@ -51,10 +52,6 @@ addTestService(
   { telemetry: false },
 );
 
-const bind = (credentials: ServerCredentials): Promise<number> =>
-  new Promise((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", credentials, (err, port) => (err === null ? resolve(port) : reject(err)));
-  });
-const tlsPort = await bind(ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(values.cert), private_key: readFileSync(values.key) }]));
-const insecurePort = await bind(ServerCredentials.createInsecure());
+const tlsPort = await bindLocal(server, ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(values.cert), private_key: readFileSync(values.key) }]));
+const insecurePort = await bindLocal(server, ServerCredentials.createInsecure());
 answerCommands({ tlsPort, insecurePort }, { report: () => seen });

@@ -11,6 +11,7 @@ import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import type * as Grpc from "@grpc/grpc-js";
 import { createRequire } from "node:module";
 import { setImmediate as tick } from "node:timers/promises";
+import { bindLocal } from "../../support/listen.js";
 
 const exporter = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -31,9 +32,7 @@ const tracer = provider.getTracer("scenarios");
 const ourTelemetry = { metrics: false, prometheus: false } as const;
 
 async function listen(server: Grpc.Server): Promise<string> {
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
-  });
+  const port = await bindLocal(server, grpc.ServerCredentials.createInsecure());
   return `127.0.0.1:${port}`;
 }
 

@@ -20,6 +20,7 @@ import type { Kind } from "../../support/call-kinds.js";
 import { onlySpan, useTracing } from "../../support/tracing-harness.js";
 import { memoryLoggers } from "./memory-loggers.js";
 import type { LoggedLine, MemoryLoggers } from "./memory-loggers.js";
+import { bindLocal } from "../../support/listen.js";
 
 const tracing = useTracing();
 const start = useTestServer();
@@ -206,9 +207,7 @@ describe("a method whose proto options turn tracing off", () => {
       },
       { telemetry: tracing.telemetry() },
     );
-    const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
-    });
+    const port = await bindLocal(server, ServerCredentials.createInsecure());
     const client = new ServiceClient(Untraced, `127.0.0.1:${port}`, credentials.createInsecure(), { telemetry: tracing.telemetry() });
     cleanup.push(() => {
       client.close();

@@ -16,6 +16,7 @@ import { Priority } from "../../../golden/slo/slo/v1/checkout_pb.js";
 import { parseExposition } from "../../support/exposition.js";
 import type { ExpositionSample } from "../../support/exposition.js";
 import { testMeters } from "../../support/metric-reader.js";
+import { bindLocal } from "../../support/listen.js";
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -38,9 +39,7 @@ const handlers: CheckoutServiceHandlers = {
 async function serve(telemetry: Parameters<typeof addCheckoutService>[2]): Promise<string> {
   const server = new Server();
   addCheckoutService(server, handlers, telemetry);
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err === null ? resolve(p) : reject(err)));
-  });
+  const port = await bindLocal(server, ServerCredentials.createInsecure());
   cleanup.push(() => server.forceShutdown());
   return `127.0.0.1:${port}`;
 }

@@ -20,6 +20,7 @@ import { captureDiag } from "../../support/diag-capture.js";
 import { parseExposition, samplesOf } from "../../support/exposition.js";
 import { testMethod } from "../../support/grpc-counts.js";
 import { prometheusOnly } from "../../support/telemetry-options.js";
+import { listenLocal } from "../../support/listen.js";
 
 const start = useTestServer();
 const diagnostics = captureDiag();
@@ -59,8 +60,7 @@ afterEach(async () => {
 async function serveHandler(options?: MetricsHandlerOptions): Promise<string> {
   const server = createServer(metricsHandler(options));
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+  return `http://127.0.0.1:${await listenLocal(server)}/metrics`;
 }
 
 /** A text-format registry with one metric of each prom-client kind and a default label. */

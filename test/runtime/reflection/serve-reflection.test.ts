@@ -19,13 +19,12 @@ import type { TestServiceHandlers } from "../../../golden/test_service/tsotel/te
 import { repoRoot } from "../../support/paths.js";
 import { ReflectionStream, filesOf, findMessage } from "./reflection-client.js";
 import type { DecodedField, ReflectionResponse, ReflectionVersion } from "./reflection-client.js";
+import { bindLocal } from "../../support/listen.js";
 
 const REFLECTION_SERVICES = ["grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"];
 
 async function listen(server: Server): Promise<string> {
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
-  });
+  const port = await bindLocal(server, ServerCredentials.createInsecure());
   return `127.0.0.1:${port}`;
 }
 

@@ -11,6 +11,7 @@ import {
   UnaryResponseSchema,
 } from "../../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { useTracing } from "../../support/tracing-harness.js";
+import { bindLocal } from "../../support/listen.js";
 
 const tracing = useTracing();
 
@@ -33,9 +34,7 @@ afterEach(() => {
 
 async function serve(server: Server): Promise<ServiceClient> {
   addService(server, Switched, handlers, { telemetry: tracing.telemetry() });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
-  });
+  const port = await bindLocal(server, ServerCredentials.createInsecure());
   const client = new ServiceClient(Switched, `127.0.0.1:${port}`, credentials.createInsecure(), { telemetry: tracing.telemetry() });
   cleanup.push(() => {
     client.close();

@@ -1,7 +1,8 @@
 // A TCP proxy in front of a server, so a test can cut the connection under a call as a
 // network failure or a crashed peer would.
 import { createConnection, createServer } from "node:net";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
+import { listenLocal } from "../../support/listen.js";
 
 export interface TcpProxy {
   /** `127.0.0.1:<port>` of the proxy. */
@@ -24,8 +25,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     track(outgoing);
     incoming.pipe(outgoing).pipe(incoming);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocal(server);
   const cut = (): void => {
     for (const socket of sockets) {
       socket.destroy();
