@@ -64,3 +64,12 @@ export async function settledScrape(registry: Scrapable, method: string, calls =
   }
   return scrape(registry);
 }
+
+/** Scrapes until the samples of family `name` add up to `total` at least. */
+export async function settledTotal(registry: Scrapable, name: string, total: number): Promise<Exposition> {
+  return pollUntil(
+    () => scrape(registry),
+    (exposition) => sumOf(exposition, name) >= total,
+    `${String(total)} calls in ${name}`,
+  );
+}

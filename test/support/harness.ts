@@ -70,11 +70,14 @@ export async function startTestServer(
   };
 }
 
+/** What `useTestServer()` returns. */
+export type StartTestServer = (handlers: Partial<TestServiceHandlers>, options?: HarnessOptions) => Promise<TestHarness>;
+
 /**
  * Returns a `start` function for one test file; every harness it starts is closed
  * after each test, whatever the test's outcome.
  */
-export function useTestServer(): (handlers: Partial<TestServiceHandlers>, options?: HarnessOptions) => Promise<TestHarness> {
+export function useTestServer(): StartTestServer {
   const started: TestHarness[] = [];
   afterEach(() => {
     for (const harness of started.splice(0)) {

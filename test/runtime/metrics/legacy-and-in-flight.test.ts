@@ -1,29 +1,23 @@
 // Two opt-in Prometheus shapes and one OpenTelemetry instrument: py-grpc-prometheus's
-// legacy names (checked against what prometheus_client itself renders for the
-// definitions in py_grpc_prometheus/server_metrics.py and client_metrics.py), and the
-// calls in flight, as a Prometheus gauge and an OpenTelemetry UpDownCounter.
-import { spawnSync } from "node:child_process";
-import { Registry } from "prom-client";
+// legacy names (test/ops/legacy-names-python.test.ts checks them against what
+// prometheus_client itself renders), and the calls in flight, as a Prometheus gauge and
+// an OpenTelemetry UpDownCounter.
 import { describe, expect, it } from "vitest";
 import { Behavior } from "../../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import type { PrometheusOptions } from "protoc-gen-ts-otel-runtime";
 import { behaviorHandlers } from "../../support/behavior-handlers.js";
 import { collect, rejection, useTestServer } from "../../support/harness.js";
 import { KINDS } from "../../support/call-kinds.js";
-import { parseExposition, samplesOf, valueOf } from "../../support/exposition.js";
+import { samplesOf, valueOf } from "../../support/exposition.js";
 import type { Exposition } from "../../support/exposition.js";
-import { scrape, testMethod } from "../../support/grpc-counts.js";
+import { scrape, settledTotal, testMethod } from "../../support/grpc-counts.js";
 import { testMeters } from "../../support/metric-reader.js";
 import { pollUntil } from "../../support/poll.js";
-import { prometheusOnly } from "../../support/telemetry-options.js";
+import { servePrometheusOnly } from "../../support/telemetry-options.js";
 
 const start = useTestServer();
 
-async function serve(options: PrometheusOptions) {
-  const registry = new Registry();
-  const telemetry = prometheusOnly(registry, options);
-  return { registry, ...(await start(behaviorHandlers(), { server: { telemetry }, client: { telemetry } })) };
-}
+const serve = (options: PrometheusOptions) => servePrometheusOnly(start, options);
 
 /** One OK call of each kind, and one NOT_FOUND unary call. */
 async function callEveryKind(client: Awaited<ReturnType<typeof serve>>["client"]): Promise<void> {
@@ -36,21 +30,13 @@ async function callEveryKind(client: Awaited<ReturnType<typeof serve>>["client"]
 const PY_TYPES: Record<string, string> = { Unary: "UNARY", ServerStream: "SERVER_STREAMING", ClientStream: "CLIENT_STREAMING", BidiStream: "BIDI_STREAMING" };
 const PY_BUCKETS = ["0.005", "0.01", "0.025", "0.05", "0.075", "0.1", "0.25", "0.5", "0.75", "1", "2.5", "5", "7.5", "10", "+Inf"];
 
-async function settled(registry: Registry, name: string, total: number): Promise<Exposition> {
-  return pollUntil(
-    () => scrape(registry),
-    (e) => samplesOf(e, name).reduce((n, s) => n + s.value, 0) >= total,
-    `${String(total)} calls in ${name}`,
-  );
-}
-
 describe("py-grpc-prometheus legacy names (legacyNames: true)", () => {
   it("replace the handled and handling families, with its labels, types, codes and buckets", async () => {
     // Per-message histograms asked for too: py-grpc-prometheus has none in this mode.
     const { registry, client } = await serve({ legacyNames: true, messageHistograms: true });
     await callEveryKind(client);
-    await settled(registry, "grpc_server_handled_total", 5);
-    const exposition = await settled(registry, "grpc_client_completed_total", 5);
+    await settledTotal(registry, "grpc_server_handled_total", 5);
+    const exposition = await settledTotal(registry, "grpc_client_completed_total", 5);
 
     expect(Object.fromEntries(exposition.types)).toEqual({
       grpc_server_started_total: "counter",
@@ -80,51 +66,6 @@ describe("py-grpc-prometheus legacy names (legacyNames: true)", () => {
       expect(serverTimed, kind.method).toEqual(kind.streamsResponses ? [] : PY_BUCKETS);
       expect(samplesOf(exposition, "grpc_client_completed_latency_seconds_bucket", labels).map((s) => s.labels["le"]), kind.method).toEqual(PY_BUCKETS);
     }
-  });
-
-  // The same definitions rendered by prometheus_client (Debian's python3-prometheus-client,
-  // which scripts/system-deps.mjs installs): the names, types and label sets a
-  // py-grpc-prometheus service with legacy=True exposes, to compare ours with.
-  it("render as prometheus_client renders py-grpc-prometheus's legacy definitions", async () => {
-    const script = `
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-r = CollectorRegistry()
-m = ["grpc_type", "grpc_service", "grpc_method"]
-l = dict(grpc_type="UNARY", grpc_service="tsotel.testing.v1.TestService", grpc_method="Unary")
-Counter("grpc_server_started_total", "Total number of RPCs started on the server.", m, registry=r).labels(**l).inc()
-Counter("grpc_server_handled_total", "Total number of RPCs completed on the server, regardless of success or failure.", m + ["code"], registry=r).labels(code="OK", **l).inc()
-Counter("grpc_server_msg_received_total", "Total number of RPC stream messages received on the server.", m, registry=r).labels(**l).inc()
-Counter("grpc_server_msg_sent_total", "Total number of gRPC stream messages sent by the server.", m, registry=r).labels(**l).inc()
-Histogram("grpc_server_handled_latency_seconds", "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server", m, registry=r).labels(**l).observe(0.001)
-Counter("grpc_client_started_total", "Total number of RPCs started on the client", m, registry=r).labels(**l).inc()
-Counter("grpc_client_completed", "Total number of RPCs completed on the client, regardless of success or failure.", m + ["code"], registry=r).labels(code="OK", **l).inc()
-Counter("grpc_client_msg_received_total", "Total number of RPC stream messages received by the client.", m, registry=r).labels(**l).inc()
-Counter("grpc_client_msg_sent_total", "Total number of gRPC stream messages sent by the client.", m, registry=r).labels(**l).inc()
-Histogram("grpc_client_completed_latency_seconds", "Histogram of rpc response latency (in seconds) for completed rpcs.", m, registry=r).labels(**l).observe(0.001)
-print(generate_latest(r).decode())
-`;
-    const python = spawnSync("/usr/bin/python3", ["-c", script], { encoding: "utf8" });
-    expect(python.status, python.stderr).toBe(0);
-    const theirs = parseExposition(python.stdout);
-
-    const { registry, client } = await serve({ legacyNames: true });
-    await client.unary({ text: "one" });
-    const ours = await settled(registry, "grpc_client_completed_total", 1);
-
-    // prometheus_client adds a `_created` gauge per counter and histogram; that is its own.
-    expect([...ours.types].sort()).toEqual([...theirs.types].filter(([name]) => !name.endsWith("_created")).sort());
-    // Bucket bounds as numbers: prometheus_client writes 1.0 where prom-client writes 1.
-    const le = (bound: string | undefined): string => (bound === undefined || bound === "+Inf" ? (bound ?? "") : String(Number(bound)));
-    // Label sets of every line of the unary method, `_created` lines (prometheus_client's own) aside.
-    const shapes = (e: Exposition): string[] =>
-      [
-        ...new Set(
-          e.samples
-            .filter((s) => !s.name.endsWith("_created") && s.labels["grpc_method"] === "Unary" && (s.labels["code"] ?? "OK") === "OK")
-            .map((s) => `${s.name}{${Object.keys(s.labels).sort().join(",")}} ${s.labels["grpc_type"] ?? ""} ${le(s.labels["le"])}`),
-        ),
-      ].sort();
-    expect(shapes(ours)).toEqual(shapes(theirs));
   });
 });
 

@@ -4,7 +4,6 @@ import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { Behavior } from "../../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { TestServiceDefinition } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
-import { behaviorHandlers } from "../../support/behavior-handlers.js";
 import { collect, rejection, useTestServer } from "../../support/harness.js";
 import type { PrometheusOptions } from "protoc-gen-ts-otel-runtime";
 import { samplesOf } from "../../support/exposition.js";
@@ -12,17 +11,12 @@ import type { Exposition } from "../../support/exposition.js";
 import { CANONICAL_CODES, DEFAULT_BUCKETS, GO_CODES } from "../../support/grpc-codes.js";
 import { countsOf, scrape, settledScrape, testMethod } from "../../support/grpc-counts.js";
 import { prometheusTelemetry, serverCall } from "../../support/seam-call.js";
-import { prometheusOnly } from "../../support/telemetry-options.js";
+import { servePrometheusOnly } from "../../support/telemetry-options.js";
 import { KINDS } from "../../support/call-kinds.js";
 
 const start = useTestServer();
 
-async function serve(options: PrometheusOptions = {}) {
-  const registry = new Registry();
-  const telemetry = prometheusOnly(registry, options);
-  const harness = await start(behaviorHandlers(), { server: { telemetry }, client: { telemetry } });
-  return { registry, ...harness };
-}
+const serve = (options: PrometheusOptions = {}) => servePrometheusOnly(start, options);
 
 const METHOD_LABELS = ["grpc_type", "grpc_service", "grpc_method"];
 const CODE_LABELS = [...METHOD_LABELS, "grpc_code"];
