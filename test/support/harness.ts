@@ -11,6 +11,7 @@ import {
 } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import type { TestServiceHandlers } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { bindLocal } from "./listen.js";
+import { pollUntil } from "./poll.js";
 
 export interface HarnessOptions {
   /** Options of the grpc-js Server itself, e.g. `grpc.max_receive_message_length`. */
@@ -99,13 +100,7 @@ export const SHORT_DEADLINE_MS = 100;
 
 /** Polls `condition` until it holds; fails after `timeoutMs` naming `what`. */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const giveUp = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > giveUp) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await pollUntil(async () => condition(), (holds) => holds, what, timeoutMs);
 }
 
 /**

@@ -14,6 +14,7 @@ import { RecordingTelemetry, ends } from "../../support/recording-telemetry.js";
 import type { ObservedCall } from "../../support/recording-telemetry.js";
 import { testMeters } from "../../support/metric-reader.js";
 import type { CollectedMetric, TestMeters } from "../../support/metric-reader.js";
+import { pollUntil } from "../../support/poll.js";
 import { otelMetricsOnly } from "../../support/telemetry-options.js";
 
 const start = useTestServer();
@@ -31,21 +32,10 @@ async function serve(meters: TestMeters, options: { semconv?: TelemetryOptions["
 
 /** Collects once both sides have recorded `calls` calls in `metric`. */
 async function collected(meters: TestMeters, metric: string, calls: number): Promise<Map<string, CollectedMetric>> {
-  let last = new Map<string, CollectedMetric>();
-  const recorded = (name: string): number => last.get(name)?.histogram.reduce((n, p) => n + p.count, 0) ?? 0;
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    last = await meters.collect();
-    const server = metric.replace("client", "server");
-    const client = metric.replace("server", "client");
-    if (recorded(server) >= calls && recorded(client) >= calls) {
-      return last;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${calls} calls in ${metric}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  const recorded = (metrics: Map<string, CollectedMetric>, name: string): number => metrics.get(name)?.histogram.reduce((n, p) => n + p.count, 0) ?? 0;
+  const server = metric.replace("client", "server");
+  const client = metric.replace("server", "client");
+  return pollUntil(() => meters.collect(), (metrics) => recorded(metrics, server) >= calls && recorded(metrics, client) >= calls, `${calls} calls in ${metric}`);
 }
 
 function points(metrics: Map<string, CollectedMetric>, name: string): CollectedMetric["histogram"] {
