@@ -6,7 +6,7 @@ import { configDefaults, defineConfig } from "vitest/config";
  * npm, protoc and buf with the built plugin, Python, Prometheus and promtool, the corpus
  * and the bench). Every other test file is in the fast lane, so none can be in neither.
  */
-export const SLOW_LANE = ["test/cross-process/**/*.test.ts", "test/ops/**/*.test.ts", "test/packaging/**/*.test.ts", "test/e2e/**/*.test.ts"];
+const SLOW_LANE = ["test/cross-process/**/*.test.ts", "test/ops/**/*.test.ts", "test/packaging/**/*.test.ts", "test/e2e/**/*.test.ts"];
 
 export default defineConfig({
   resolve: {
@@ -21,11 +21,18 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "fast", include: ["test/**/*.test.ts"], exclude: [...configDefaults.exclude, ...SLOW_LANE] },
+        test: {
+          name: "fast",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...SLOW_LANE],
+          // In-process files, one per core: vitest's default leaves one core to itself.
+          maxWorkers: "100%",
+          sequence: { groupOrder: 0 },
+        },
       },
       {
         extends: true,
-        test: { name: "slow", include: SLOW_LANE },
+        test: { name: "slow", include: SLOW_LANE, sequence: { groupOrder: 1 } },
       },
     ],
   },

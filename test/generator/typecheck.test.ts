@@ -13,7 +13,8 @@ beforeAll(() => {
   }
 });
 
-describe("goldens compile under the strictest settings", () => {
+// Each check is a whole TypeScript program; on two busy cores one takes well over 30 s.
+describe("goldens compile under the strictest settings", { timeout: 180_000 }, () => {
   it("ESM: every TypeScript golden and the js+dts declarations", () => {
     const { project, root } = consumerProject("module");
     for (const name of ["user", "test_service", "options", "edge", "all_targets"]) {
@@ -77,7 +78,7 @@ describe("goldens compile under the strictest settings", () => {
   });
 });
 
-describe("the generated API surface", () => {
+describe("the generated API surface", { timeout: 180_000 }, () => {
   const { project, root } = consumerProject("module");
   const files = [...addGolden(project, root, "user", [".ts"]), ...addGolden(project, root, "test_service", [".ts"]), ...addGolden(project, root, "edge", [".ts"])];
   const services = testDescriptorSet().file.flatMap((file) =>
