@@ -1,4 +1,4 @@
-// OpenTelemetry metrics (TELEMETRY.md §2): the call duration histograms of each
+// OpenTelemetry metrics (docs/telemetry.md#opentelemetry-metrics): the call duration histograms of each
 // convention mode with their exact attributes, units and bucket advice; durations that
 // equal the span's; the injected or global MeterProvider; the opt-in families.
 import { create, toBinary } from "@bufbuild/protobuf";

@@ -49,7 +49,7 @@ export class SideMetrics {
 }
 
 /**
- * OpenTelemetry metrics for every call (TELEMETRY.md §2): the call duration histograms
+ * OpenTelemetry metrics for every call (docs/telemetry.md#opentelemetry-metrics): the call duration histograms
  * of the conventions `mode` selects, and the opt-in gRFC A66 and message size families.
  * Instruments are made for a side when its first method is set up; attribute sets per
  * method and status code when first needed.

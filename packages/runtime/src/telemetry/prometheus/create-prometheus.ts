@@ -13,7 +13,7 @@ import { RegistryMetrics } from "./registry-metrics.js";
 const DEFAULT_EXEMPLAR_LABEL = "trace_id";
 
 /**
- * go-grpc-prometheus compatible metrics for every call (TELEMETRY.md §3); undefined
+ * go-grpc-prometheus compatible metrics for every call (docs/telemetry.md#prometheus-metrics); undefined
  * when no registry was given and prom-client failed to load. prom-client itself is
  * loaded only for its global `register`, and only then.
  */

@@ -14,7 +14,7 @@ import { clientSpans } from "./client-spans.js";
 import { MetadataCapture } from "./metadata-capture.js";
 import { serverSpans } from "./server-spans.js";
 
-/** Client and server spans for every call (TELEMETRY.md §1). */
+/** Client and server spans for every call (docs/telemetry.md#spans). */
 export function createTracing(options: TracingOptions, mode: SemconvMode): Reporter {
   // A client uses one side, a server the other: each is set up on first use.
   let client: SideSettings | undefined;
