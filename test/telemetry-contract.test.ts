@@ -98,7 +98,6 @@ function bounds(cell: string | undefined): number[] {
   return (cell ?? "").split(/\s+/).filter((s) => s !== "").map(Number);
 }
 
-const column = (rows: readonly Row[], name: string): string[] => rows.map((row) => row[name] ?? "");
 const sorted = (values: Iterable<string>): string[] => [...values].sort();
 
 const HANDLERS: TestServiceHandlers = {
@@ -341,7 +340,7 @@ describe("docs/telemetry.md, OpenTelemetry metrics", () => {
   });
 
   it("writes out the runtime's bucket advice", () => {
-    expect(Object.fromEntries(bucketRows.map((row) => [row["buckets"], bounds(row["upper bounds"])]))).toEqual({
+    expect(Object.fromEntries(bucketRows.map((row) => [row["buckets"] ?? "", bounds(row["upper bounds"])]))).toEqual({
       duration: DURATION_BUCKETS_SECONDS,
       "A66 latency": A66_LATENCY_BUCKETS_SECONDS,
       "A66 size": A66_SIZE_BUCKETS_BYTES,
@@ -416,7 +415,7 @@ describe("docs/telemetry.md, Prometheus metrics", () => {
   });
 
   it("gives the histograms' buckets as the runtime defines and registers them", async () => {
-    const listed = Object.fromEntries(buckets.map((row) => [row["histogram buckets"], bounds(row["upper bounds, seconds"])]));
+    const listed = Object.fromEntries(buckets.map((row) => [row["histogram buckets"] ?? "", bounds(row["upper bounds, seconds"])]));
     expect(listed).toEqual({ default: PROMETHEUS_BUCKETS_SECONDS, "`legacyNames: true`": PY_PROMETHEUS_BUCKETS_SECONDS });
     const le = async (options: PrometheusOptions, family: string): Promise<number[]> =>
       [...((await familiesOf(options)).get(family)?.values.get("le") ?? [])].filter((v) => v !== "+Inf").map(Number).sort((a, b) => a - b);
