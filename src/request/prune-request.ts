@@ -32,8 +32,8 @@
 //     so that it decodes as unset.
 //
 // Every field number comes from the schemas of plugin.proto, descriptor.proto and our
-// options.proto (as protobuf-es's own source-code-info.ts builds source paths), so a
-// number is never written twice; the wire reading itself is wire-reader.ts.
+// options.proto (as protobuf-es's own source-code-info.ts builds source paths), none
+// written out by hand; the wire reading itself is wire-reader.ts.
 
 import type { DescExtension, DescField, DescMessage } from "@bufbuild/protobuf";
 import {
