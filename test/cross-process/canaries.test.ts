@@ -99,6 +99,20 @@ describe("grpc-js, as the runtime relies on it", () => {
     expect((await seen(id)).readsForwarded, "createServer() counts the reads a handler asks for in ServerInterceptingCall.startRead (server/grpc-js-assumptions.ts, 4)").toBeGreaterThan(0);
   });
 
+  it("sends headers before a first response message that goes through a server interceptor", async () => {
+    // The canary server's interceptor leaves sendMessage as ServerInterceptingCall has it.
+    const [code, headersFirst] = await new Promise<[number | undefined, boolean]>((resolve) => {
+      let headers = false;
+      const call = client.makeUnaryRequest("/canary.Canary/Oversize", pass, pass, Buffer.alloc(0), metadataFor(nextId()), (err) => resolve([err?.code, headers]));
+      call.on("metadata", () => (headers = true));
+    });
+    expect(code).toBe(Code.RESOURCE_EXHAUSTED);
+    expect(
+      headersFirst,
+      "a response over grpc-js's send limit goes after headers through ServerInterceptingCall.sendMessage, so createServer() hands messages past it to keep grpc-js's trailers-only answer (server/grpc-js-assumptions.ts, 4); if headers no longer go first, the bypass can go",
+    ).toBe(true);
+  });
+
   it("offers getHost() on server calls", async () => {
     const id = nextId();
     await unary("Unary", metadataFor(id));

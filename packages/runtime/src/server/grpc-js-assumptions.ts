@@ -5,7 +5,8 @@ import type { EndSource } from "./end-source.js";
 
 // What the server side relies on grpc-js to do beyond what its API documents, in one
 // place. Each has a canary in test/cross-process/canaries.test.ts (plain grpc-js, no
-// runtime code) that fails, naming this module, when an upgrade changes it.
+// runtime code) that fails, naming this module, when an upgrade changes it; what needs
+// the wire compared is checked by the conformance suite (test/cross-process/conformance/).
 //
 // 1. grpc-js reports every server call over, also after its status went out (since
 //    1.10): `onCancel` to interceptors, `'cancelled'` on handlers' calls. That report is
@@ -27,14 +28,21 @@ import type { EndSource } from "./end-source.js";
 //    reads there counts the handler's; and its `sendMessage` sends headers before every
 //    first message, so a response message goes straight to the wrapped call instead,
 //    which keeps a message over grpc-js's size limit answered trailers-only, as grpc-js
-//    answers it without interceptors (`PassThroughCall`). Canary: "passes a server
-//    interceptor's startRead on to the call it wraps"; the conformance suite's
-//    server-send-limit rows (test/cross-process/conformance/) compare the frames.
+//    answers it without interceptors (`PassThroughCall`). Canaries: "passes a server
+//    interceptor's startRead on to the call it wraps", "sends headers before a first
+//    response message that goes through a server interceptor"; the conformance suite's
+//    server-send-limit rows compare the frames.
 // 5. `getHost()` (the request's `:authority`) came to server calls and to
 //    `ServerInterceptingCall` in grpc-js 1.11; on 1.10 calling it throws "getHost is not
 //    a function". Server spans take `server.address` and `server.port` from it, so on
 //    1.10 they go without (test/packaging/peer-ranges.test.ts serves at 1.10.0).
 //    Canary: "offers getHost() on server calls".
+// 6. What grpc-js refuses by itself (a request over its receive limit, framing it cannot
+//    read, an encoding it does not decode, a response over its send limit) it answers
+//    alone with the stream alive, leaving a read the handler asked for unanswered; it
+//    decodes identity, gzip and deflate. `callEnd` (call-end.ts) reads its answer from
+//    those facts in grpc-js's words. The conformance suite's server-receive-limit and
+//    server-send-limit rows and test/cross-process/raw-http2.test.ts check them.
 //
 // What grpc-js *clients* put on the wire when they cancel is half-close.ts's, with its
 // own canary.
