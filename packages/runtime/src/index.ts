@@ -78,7 +78,6 @@ export type {
   ClientCallStart,
   MethodObserver,
   ServerCallStart,
-  Side,
   TelemetryObserver,
 } from "./observer.js";
 export type { ClientMethodFacts, ClientTarget, MethodFacts, ServerMethodFacts } from "./telemetry/method-facts.js";

@@ -82,11 +82,11 @@ export function resolveTelemetry(option: TelemetryOption | undefined): ResolvedT
   return {
     clientMethodObserver(method, target) {
       const facts: ClientMethodFacts = { side: "client", method, labels: labelCombinations(method), client: { target, server: parsedTarget(target) } };
-      return observeInOrder(setUp(parts, method, (p) => p.observeClientMethod?.(facts)));
+      return guardedChain(setUp(parts, method, (p) => p.observeClientMethod?.(facts)));
     },
     serverMethodObserver(method) {
       const facts: ServerMethodFacts = { side: "server", method, labels: labelCombinations(method) };
-      return observeInOrder(setUp(parts, method, (p) => p.observeServerMethod?.(facts)));
+      return guardedChain(setUp(parts, method, (p) => p.observeServerMethod?.(facts)));
     },
   };
 }
@@ -150,7 +150,7 @@ function setUp<S>(
  * from the context the one before returned, and gets one observer for all of them; a
  * method owns its spans if any part makes spans.
  */
-function observeInOrder<S extends { readonly context: Context }>(parts: readonly MethodPart<S>[]): MethodObserver<S> | undefined {
+function guardedChain<S extends { readonly context: Context }>(parts: readonly MethodPart<S>[]): MethodObserver<S> | undefined {
   if (parts.length === 0) {
     return undefined;
   }
@@ -178,17 +178,19 @@ function observeInOrder<S extends { readonly context: Context }>(parts: readonly
           current = { ...current, context: started.context };
         }
       }
-      return new ObservedCall(observers, reports, current.context, grpcContext);
+      return new GuardedCallChain(observers, reports, current.context, grpcContext);
     },
   };
 }
 
 /**
- * One call's observer: hands each event to every part that started, in order, and
- * lets nothing a part throws reach the call (`reports[i]` reports what `observers[i]`
- * threw).
+ * One call's observer, the only wrapper a call gets: hands each event to every part
+ * that started, in order, and lets nothing a part throws reach the call or the parts
+ * after it (`reports[i]` reports what `observers[i]` threw). The four loops are
+ * written out: one shared loop taking the event as a function would add a call per part
+ * to every event.
  */
-class ObservedCall implements CallObserver {
+class GuardedCallChain implements CallObserver {
   constructor(
     private readonly observers: readonly CallObserver[],
     private readonly reports: readonly ((err: unknown) => void)[],
