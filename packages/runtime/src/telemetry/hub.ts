@@ -1,4 +1,4 @@
-import { diag } from "@opentelemetry/api";
+import { ROOT_CONTEXT, diag } from "@opentelemetry/api";
 import type { Context } from "@opentelemetry/api";
 import type { Metadata } from "@grpc/grpc-js";
 import type { CallObserver, CallResult, ClientCallStart, MethodObserver, ServerCallStart, TelemetryObserver } from "../observer.js";
@@ -158,42 +158,50 @@ function guardedChain<S extends { readonly context: Context }>(parts: readonly M
     ownsSpans: parts.some((p) => p.observer.ownsSpans === true),
     start(call) {
       const observers: CallObserver[] = [];
-      const reports: ((err: unknown) => void)[] = [];
       let current = call;
       let grpcContext: Context | undefined;
-      for (const { observer, report } of parts) {
+      for (const part of parts) {
         let started: CallObserver;
         try {
-          started = observer.start(current);
+          started = part.observer.start(current);
         } catch (err) {
           // The call goes on without this part, from the context it would have had.
-          report(err);
+          part.report(err);
+          observers.push(IDLE);
           continue;
         }
         observers.push(started);
-        reports.push(report);
         grpcContext = started.grpcContext ?? grpcContext;
         // Metrics observers hand the context on unchanged: no copy per call for them.
         if (started.context !== current.context) {
           current = { ...current, context: started.context };
         }
       }
-      return new GuardedCallChain(observers, reports, current.context, grpcContext);
+      return new GuardedCallChain(observers, parts, current.context, grpcContext);
     },
   };
 }
 
+/** Stands in for a part whose start threw, so that a call's observers line up with the method's parts. */
+const IDLE: CallObserver = {
+  context: ROOT_CONTEXT,
+  headers: () => undefined,
+  messageSent: () => undefined,
+  messageReceived: () => undefined,
+  end: () => undefined,
+};
+
 /**
  * One call's observer, the only wrapper a call gets: hands each event to every part
  * that started, in order, and lets nothing a part throws reach the call or the parts
- * after it (`reports[i]` reports what `observers[i]` threw). The four loops are
- * written out: one shared loop taking the event as a function would add a call per part
- * to every event.
+ * after it. The four loops are written out: one shared loop taking the event as a
+ * function would add a call per part to every event.
  */
 class GuardedCallChain implements CallObserver {
   constructor(
     private readonly observers: readonly CallObserver[],
-    private readonly reports: readonly ((err: unknown) => void)[],
+    /** The method's parts, whose reports say what `observers[i]` threw. */
+    private readonly parts: readonly MethodPart<unknown>[],
     readonly context: Context,
     readonly grpcContext: Context | undefined,
   ) {}
@@ -204,7 +212,7 @@ class GuardedCallChain implements CallObserver {
       try {
         observers[i]?.headers(metadata);
       } catch (err) {
-        this.reports[i]?.(err);
+        this.parts[i]?.report(err);
       }
     }
   }
@@ -215,7 +223,7 @@ class GuardedCallChain implements CallObserver {
       try {
         observers[i]?.messageSent(size);
       } catch (err) {
-        this.reports[i]?.(err);
+        this.parts[i]?.report(err);
       }
     }
   }
@@ -226,7 +234,7 @@ class GuardedCallChain implements CallObserver {
       try {
         observers[i]?.messageReceived(size);
       } catch (err) {
-        this.reports[i]?.(err);
+        this.parts[i]?.report(err);
       }
     }
   }
@@ -237,7 +245,7 @@ class GuardedCallChain implements CallObserver {
       try {
         observers[i]?.end(result);
       } catch (err) {
-        this.reports[i]?.(err);
+        this.parts[i]?.report(err);
       }
     }
   }
