@@ -13,7 +13,7 @@ import { ALERT_RULES, RECORDING_RULES, RULES_DIR, RULE_TESTS_DIR, readRuleTests,
 const WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
 const PER_METHOD = "sum by (job, grpc_type, grpc_service, grpc_method)";
 
-/** TELEMETRY.md 1.2's server error set, in Go's and the canonical spelling. */
+/** The server error set of docs/telemetry.md#span-status, in Go's and the canonical spelling. */
 const SERVER_ERROR_CODES = [
   ...["Unknown", "DeadlineExceeded", "Unimplemented", "Internal", "Unavailable", "DataLoss"],
   ...["UNKNOWN", "DEADLINE_EXCEEDED", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS"],

@@ -1,14 +1,15 @@
-// A Telemetry that records every lifecycle event the runtime reports, per call, so tests
+// A TelemetryObserver that records every lifecycle event the runtime reports, per call, so tests
 // can assert what reached the observer seam, in which order and how often.
 import type { Metadata } from "@grpc/grpc-js";
 import type {
   CallObserver,
   CallResult,
   ClientCallStart,
-  MethodDefinition,
+  ClientMethodFacts,
   MethodObserver,
   ServerCallStart,
-  Telemetry,
+  ServerMethodFacts,
+  TelemetryObserver,
   TelemetryOptions,
 } from "protoc-gen-ts-otel-runtime";
 
@@ -31,10 +32,10 @@ export type ObservedClientCall = Observed<"client", ClientCallStart>;
 export type ObservedServerCall = Observed<"server", ServerCallStart>;
 export type ObservedCall = ObservedClientCall | ObservedServerCall;
 
-export class RecordingTelemetry implements Telemetry {
+export class RecordingTelemetry implements TelemetryObserver {
   readonly calls: ObservedCall[] = [];
 
-  clientMethod(method: MethodDefinition): MethodObserver<ClientCallStart> {
+  observeClientMethod({ method }: ClientMethodFacts): MethodObserver<ClientCallStart> {
     return {
       start: (start) => {
         const call: ObservedClientCall = { side: "client", method: method.fullName, start, events: [] };
@@ -44,7 +45,7 @@ export class RecordingTelemetry implements Telemetry {
     };
   }
 
-  serverMethod(method: MethodDefinition): MethodObserver<ServerCallStart> {
+  observeServerMethod({ method }: ServerMethodFacts): MethodObserver<ServerCallStart> {
     return {
       start: (start) => {
         const call: ObservedServerCall = { side: "server", method: method.fullName, start, events: [] };

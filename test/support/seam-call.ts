@@ -3,8 +3,9 @@
 import { ROOT_CONTEXT } from "@opentelemetry/api";
 import type { Context } from "@opentelemetry/api";
 import { Metadata } from "@grpc/grpc-js";
-import type { MethodDefinition, PrometheusOptions, Telemetry } from "protoc-gen-ts-otel-runtime";
+import type { MethodDefinition, PrometheusOptions } from "protoc-gen-ts-otel-runtime";
 import { resolveTelemetry } from "../../packages/runtime/src/telemetry/hub.js";
+import type { ResolvedTelemetry } from "../../packages/runtime/src/telemetry/hub.js";
 
 export interface SeamCall {
   readonly startTime: number;
@@ -14,13 +15,13 @@ export interface SeamCall {
 }
 
 /** The telemetry of a server with only the Prometheus part, as `telemetry: { tracing: false, metrics: false, prometheus }` makes it. */
-export function prometheusTelemetry(prometheus: PrometheusOptions): Telemetry | undefined {
+export function prometheusTelemetry(prometheus: PrometheusOptions): ResolvedTelemetry | undefined {
   return resolveTelemetry({ tracing: false, metrics: false, prometheus });
 }
 
 /** One server call of `method` from `startTime` to `endTime` (epoch ms), ending with `code`. */
-export function serverCall(telemetry: Telemetry | undefined, method: MethodDefinition, call: SeamCall): void {
-  const observer = telemetry?.serverMethod?.(method);
+export function serverCall(telemetry: ResolvedTelemetry | undefined, method: MethodDefinition, call: SeamCall): void {
+  const observer = telemetry?.serverMethodObserver(method);
   if (observer === undefined) {
     throw new Error(`the telemetry does not observe ${method.fullName}`);
   }

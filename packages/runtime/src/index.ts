@@ -71,9 +71,18 @@ export type {
 export { ServiceClient } from "./client/service-client.js";
 export { addService } from "./server/add-service.js";
 
-// The observer seam that tracing and metrics implement.
-export { combineTelemetry } from "./telemetry/hub.js";
-export type { CallObserver, CallResult, ClientCallStart, MethodObserver, ServerCallStart, Telemetry } from "./observer.js";
+// The observer seam that tracing, metrics and the `observers` option implement.
+export type {
+  CallObserver,
+  CallResult,
+  ClientCallStart,
+  MethodObserver,
+  ServerCallStart,
+  TelemetryObserver,
+} from "./observer.js";
+export type { ClientMethodFacts, ClientTarget, MethodFacts, ServerMethodFacts } from "./telemetry/method-facts.js";
+export type { LabelCombinations } from "./telemetry/metric-labels.js";
+export type { ParsedTarget } from "./telemetry/parse-target.js";
 export type {
   MetricsOptions,
   PrometheusOptions,

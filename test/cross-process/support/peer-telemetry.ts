@@ -10,7 +10,7 @@ import type { ExportResult } from "@opentelemetry/core";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { ReadableSpan, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { Counter, Registry } from "prom-client";
-import type { CallObserver, MethodObserver, Telemetry, TelemetryOptions } from "protoc-gen-ts-otel-runtime";
+import type { CallObserver, MethodObserver, TelemetryObserver, TelemetryOptions } from "protoc-gen-ts-otel-runtime";
 import { testMeters } from "../../support/metric-reader.js";
 import { parseExposition } from "../../support/exposition.js";
 
@@ -127,9 +127,9 @@ export function peerTelemetry(side: "client" | "server", fault?: Fault, countOnl
         }
       : meters.meterProvider;
   const calls = { started: 0, ended: 0, endedTwice: 0 };
-  const counting: Telemetry = {
-    clientMethod: () => countingObserver(calls),
-    serverMethod: () => countingObserver(calls),
+  const counting: TelemetryObserver = {
+    observeClientMethod: () => countingObserver(calls),
+    observeServerMethod: () => countingObserver(calls),
   };
   return {
     telemetry: {

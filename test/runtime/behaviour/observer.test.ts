@@ -1,4 +1,4 @@
-// The observer seam: what the runtime reports to a Telemetry, on both sides, for every
+// The observer seam: what the runtime reports to a TelemetryObserver, on both sides, for every
 // call kind and terminal path. Sizes are checked against protobuf-es's own serialization.
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Metadata } from "@grpc/grpc-js";

@@ -1,4 +1,4 @@
-// Cardinality and privacy (TELEMETRY.md §4): every label and attribute value comes from
+// Cardinality and privacy (docs/telemetry.md#cardinality-and-privacy): every label and attribute value comes from
 // the generated method set, the status code or the configured target; a method the
 // server does not serve makes no series; no payload, metadata or peer address reaches
 // a metric.

@@ -1,4 +1,4 @@
-// OpenTelemetry metrics (TELEMETRY.md §2): the call duration histograms of each
+// OpenTelemetry metrics (docs/telemetry.md#opentelemetry-metrics): the call duration histograms of each
 // convention mode with their exact attributes, units and bucket advice; durations that
 // equal the span's; the injected or global MeterProvider; the opt-in families.
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -6,7 +6,7 @@ import { createNoopMeter, metrics } from "@opentelemetry/api";
 import type { Attributes, Histogram, Meter, MeterProvider } from "@opentelemetry/api";
 import { afterEach, describe, expect, it } from "vitest";
 import { Code } from "protoc-gen-ts-otel-runtime";
-import type { Telemetry, TelemetryOptions } from "protoc-gen-ts-otel-runtime";
+import type { TelemetryObserver, TelemetryOptions } from "protoc-gen-ts-otel-runtime";
 import { Behavior, UnaryRequestSchema, UnaryResponseSchema } from "../../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { behaviorHandlers } from "../../support/behavior-handlers.js";
 import { collect, rejection, useTestServer, waitFor } from "../../support/harness.js";
@@ -22,7 +22,7 @@ const start = useTestServer();
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 const UNARY = "tsotel.testing.v1.TestService/Unary";
 
-async function serve(meters: TestMeters, options: { semconv?: TelemetryOptions["semconv"]; a66?: boolean; messageSizes?: boolean; observers?: Telemetry[] } = {}) {
+async function serve(meters: TestMeters, options: { semconv?: TelemetryOptions["semconv"]; a66?: boolean; messageSizes?: boolean; observers?: TelemetryObserver[] } = {}) {
   const telemetry: TelemetryOptions = {
     ...otelMetricsOnly({ meterProvider: meters.meterProvider, a66: options.a66, messageSizes: options.messageSizes }, options.semconv),
     observers: options.observers,

@@ -1,4 +1,4 @@
-// The counting rules of go-grpc-prometheus (TELEMETRY.md §3) for every call kind, on
+// The counting rules of go-grpc-prometheus (docs/telemetry.md#counting-rules) for every call kind, on
 // both sides, after known traffic: exact counter values, every started call handled
 // exactly once, on every terminal path.
 import { Registry } from "prom-client";

@@ -1,5 +1,5 @@
 // The Prometheus families exactly as go-grpc-prometheus names, types and describes them
-// (TELEMETRY.md §3), the grpc_code spellings, zero series and the histograms.
+// (docs/telemetry.md#prometheus-metrics), the grpc_code spellings, zero series and the histograms.
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { Behavior } from "../../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
@@ -22,7 +22,7 @@ const METHOD_LABELS = ["grpc_type", "grpc_service", "grpc_method"];
 const CODE_LABELS = [...METHOD_LABELS, "grpc_code"];
 const BUCKET_LABELS = [...METHOD_LABELS, "le"];
 
-// TELEMETRY.md §3, written out again so that a change to the runtime's table shows here.
+// docs/telemetry.md#prometheus-metrics, written out again so that a change to the runtime's table shows here.
 const FAMILIES = [
   ["grpc_server_started_total", "counter", METHOD_LABELS, "Total number of RPCs started on the server."],
   ["grpc_server_handled_total", "counter", CODE_LABELS, "Total number of RPCs completed on the server, regardless of success or failure."],

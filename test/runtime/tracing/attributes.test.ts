@@ -1,4 +1,4 @@
-// TELEMETRY.md §1.1: span names, kinds and attributes of each call kind on each side,
+// docs/telemetry.md#spans: span names, kinds and attributes of each call kind on each side,
 // in each convention mode, with the sampling-relevant ones present when the span starts.
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { Attributes, Context, Link } from "@opentelemetry/api";

@@ -1,4 +1,4 @@
-// TELEMETRY.md §1.4: handlers of every kind run with the server span current — across
+// docs/tracing.md#propagation-and-context: handlers of every kind run with the server span current — across
 // awaits, inside async generators between yields, while reading request streams — so
 // the spans they start, and the calls they make, are its children; the client span is
 // a child of the context the call was made in.

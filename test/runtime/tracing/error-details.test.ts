@@ -1,5 +1,5 @@
 // What client and server spans record of an error's google.rpc.Status details, and what
-// they never record; docs/tracing.md's "Rich error details" table names exactly that.
+// they never record; docs/telemetry.md's "Rich error details" table names exactly that.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
@@ -41,11 +41,11 @@ function detailAttributes(span: ReadableSpan): Record<string, unknown> {
   return Object.fromEntries(Object.entries(span.attributes).filter(([name]) => names.includes(name)));
 }
 
-/** The names in the table under docs/tracing.md's "Rich error details" heading. */
+/** The names in the table under docs/telemetry.md's "Rich error details" heading. */
 function documentedNames(): string[] {
-  const page = readFileSync(join(repoRoot, "docs/tracing.md"), "utf8");
+  const page = readFileSync(join(repoRoot, "docs/telemetry.md"), "utf8");
   const from = page.indexOf("### Rich error details");
-  expect(from, "docs/tracing.md has a Rich error details section").toBeGreaterThanOrEqual(0);
+  expect(from, "docs/telemetry.md has a Rich error details section").toBeGreaterThanOrEqual(0);
   const lines = page.slice(from).split("\n");
   const first = lines.findIndex((line) => line.startsWith("|"));
   const names: string[] = [];

@@ -1,4 +1,4 @@
-// The opt-in extras: `rpc.message` events (TELEMETRY.md §1.3) and metadata captured as
+// The opt-in extras: `rpc.message` events (docs/telemetry.md#message-events) and metadata captured as
 // span attributes for allow-listed keys only.
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { Attributes } from "@opentelemetry/api";

@@ -1,4 +1,4 @@
-// TELEMETRY.md §1.1's target table, row by row, and the peer strings grpc-js reports.
+// docs/telemetry.md#server-address-and-port, row by row, and the peer strings grpc-js reports.
 import { describe, expect, it } from "vitest";
 import { parsePeer, parseTarget } from "../../../packages/runtime/src/telemetry/parse-target.js";
 

@@ -1,4 +1,4 @@
-// TELEMETRY.md §1.4: trace context and baggage cross the wire in the metadata with the
+// docs/tracing.md#propagation-and-context: trace context and baggage cross the wire in the metadata with the
 // globally configured propagator; what the server cannot read starts a new trace.
 import { Metadata } from "@grpc/grpc-js";
 import { ROOT_CONTEXT, SpanKind, TraceFlags, context, propagation, trace } from "@opentelemetry/api";

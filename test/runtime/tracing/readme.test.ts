@@ -1,6 +1,7 @@
-// The tracing reference (docs/tracing.md) stays true: its attribute table names only what
-// semconv.ts defines, and says exactly which spans carry which attribute in which mode,
-// as real calls show; its option table lists exactly the TracingOptions.
+// The tracing reference stays true: the attribute table of the telemetry contract
+// (docs/telemetry.md) names only what semconv.ts defines, and says exactly which spans
+// carry which attribute in which mode, as real calls show; docs/tracing.md's option table
+// lists exactly the TracingOptions.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SamplingDecision } from "@opentelemetry/sdk-trace-base";
@@ -27,6 +28,11 @@ function tracingSection(): string {
   return page;
 }
 
+/** docs/telemetry.md, the telemetry contract, which lists the span attributes and events. */
+function contractPage(): string {
+  return readFileSync(join(repoRoot, "docs/telemetry.md"), "utf8");
+}
+
 /** The rows of the markdown table that follows `heading` in `section`, as cells. */
 function tableAfter(section: string, heading: string): string[][] {
   const from = section.indexOf(heading);
@@ -50,7 +56,7 @@ interface AttributeRow {
 }
 
 function attributeRows(): AttributeRow[] {
-  return tableAfter(tracingSection(), "### Span attributes").map(([name, , set = "", ...modes]) => ({
+  return tableAfter(contractPage(), "### Span attributes").map(([name, , set = "", ...modes]) => ({
     name: unquote(name),
     set,
     sides: Object.fromEntries(
@@ -128,7 +134,7 @@ describe("the README's tracing section", () => {
   });
 
   it("lists the message event's attributes", async () => {
-    const documented = tableAfter(tracingSection(), "### Message events").map(([name]) => unquote(name));
+    const documented = tableAfter(contractPage(), "### Message events").map(([name]) => unquote(name));
     const { client } = await start({ unary: () => ({}) }, { tracing: { messageEvents: true } });
     await client.unary({});
     const events = (await tracing.ended(2)).flatMap((span) => span.events);

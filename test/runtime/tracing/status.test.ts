@@ -1,4 +1,4 @@
-// TELEMETRY.md §1.2: which codes make a span an error on each side, error.type, the
+// docs/telemetry.md#span-status: which codes make a span an error on each side, error.type, the
 // status description, and exceptions recorded on the span.
 import { SpanStatusCode } from "@opentelemetry/api";
 import type { Attributes } from "@opentelemetry/api";

@@ -1,4 +1,4 @@
-// TELEMETRY.md §1: every call of every kind ends exactly one span per side, with the
+// docs/telemetry.md#spans: every call of every kind ends exactly one span per side, with the
 // status of the path it took: OK, an error status, a handler throwing before or during
 // a stream, the caller aborting, the deadline, the consumer leaving its loop, the
 // server shutting down, the connection dropping.

@@ -1,9 +1,6 @@
 import type { Deadline } from "@grpc/grpc-js";
 import { Code } from "../errors.js";
 
-/** What grpc-js's `getPeer()` answers once the call's HTTP/2 stream is gone. */
-export const UNKNOWN_PEER = "unknown";
-
 /** The status a handler's non-RpcError exception is answered with: nothing internal leaks. */
 export const UNKNOWN_ERROR_MESSAGE = "Unknown server error";
 
@@ -24,13 +21,13 @@ export interface CallEnd {
   readonly message: string;
 }
 
-/** What grpc-js shows of a call when it reports it over. */
+/** What grpc-js shows of a call when it reports it over (see `EndSource` for who gathers it). */
 export interface EndFacts {
   /**
-   * Whether the HTTP/2 stream was still alive: grpc-js's `getPeer()` answers "unknown"
-   * once it is destroyed (a reset, a lost connection, a forced shutdown) and still names
-   * the client right after a status went out in trailers, or when grpc-js itself
-   * answered a request it refused.
+   * Whether the HTTP/2 stream was still alive: it is destroyed by a reset, a lost
+   * connection or a forced shutdown, and still alive right after a status went out,
+   * or when grpc-js itself answered a request it refused (`streamGone` in
+   * grpc-js-assumptions.ts).
    */
   readonly streamAlive: boolean;
   readonly deadline: Deadline;
