@@ -1,8 +1,8 @@
 // Every attribute, metric and label name the runtime emits, in one place.
 // Sources: OpenTelemetry semantic conventions v1.44.0 (docs/rpc/grpc.md, rpc-spans.md,
 // rpc-metrics.md, docs/non-normative/rpc-migration.md), gRFC A66 (A66-otel-stats.md),
-// and go-grpc-prometheus / go-grpc-middleware providers/prometheus. The README's
-// telemetry tables are checked against this file by a test.
+// and go-grpc-prometheus / go-grpc-middleware providers/prometheus. The contract page,
+// docs/telemetry.md, is checked against this file by test/runtime/telemetry-contract.test.ts.
 
 import { VERSION } from "../version.js";
 
