@@ -16,8 +16,11 @@ afterAll(() => {
   vi.useRealTimers();
 });
 
-/** A call reported over with its stream alive, no deadline, nothing refused or oversize. */
-const QUIET: EndFacts = { streamAlive: true, deadline: Infinity, shutdown: false, requestRefused: false, encoding: undefined };
+/** A call seen a minute ago, reported over with its stream alive, no deadline, nothing refused or oversize. */
+const QUIET: EndFacts = { streamAlive: true, deadline: Infinity, startTime: NOW - 60_000, shutdown: false, requestRefused: false, encoding: undefined };
+
+/** A call seen `elapsed` ms ago whose deadline is `left` ms away. */
+const timed = (elapsed: number, left: number) => ({ startTime: NOW - elapsed, deadline: NOW + left });
 
 const HANDED: CallEnd = { code: Code.NOT_FOUND, message: "no such user" };
 const CANCELLED: CallEnd = { code: Code.CANCELLED, message: "Cancelled by client" };
@@ -55,6 +58,13 @@ const rows: readonly (readonly [string, CallEnd | undefined, Partial<EndFacts>, 
   ["a deadline passing now", undefined, { deadline: NOW }, EXPIRED],
   ["a deadline 100 ms off counts as passed", undefined, { deadline: NOW + 100 }, EXPIRED],
   ["a deadline 101 ms off does not", undefined, { deadline: NOW + 101 }, CANCELLED],
+  ["a cancel 950 ms into a 1 s deadline counts as the deadline", undefined, timed(950, 50), EXPIRED],
+  ["a cancel 50 ms into a 1 s deadline is a cancel", undefined, timed(50, 950), CANCELLED],
+  ["a cancel 800 ms into a 1 s deadline is a cancel: the slack is at most 100 ms", undefined, timed(800, 200), CANCELLED],
+  ["a cancel 80 ms into a 100 ms deadline counts as the deadline: a fifth of the timeout", undefined, timed(80, 20), EXPIRED],
+  ["a cancel 78 ms into a 100 ms deadline is a cancel", undefined, timed(78, 22), CANCELLED],
+  ["a cancel 10 ms into a 50 ms deadline is a cancel", undefined, timed(10, 40), CANCELLED],
+  ["a deadline before the call was seen passed", undefined, { startTime: NOW, deadline: NOW - 5 }, EXPIRED],
   ["a deadline far off does not", HANDED, { ...gone, deadline: new Date(NOW + 60_000) }, CANCELLED],
   ["a passed deadline goes before an oversize response", undefined, { deadline: NOW - 1, ...oversize }, EXPIRED],
   // A response over grpc-js's send limit.

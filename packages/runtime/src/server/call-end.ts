@@ -5,16 +5,23 @@ import { Code } from "../errors.js";
 export const UNKNOWN_ERROR_MESSAGE = "Unknown server error";
 
 /**
- * How close to its deadline a cancelled call counts as expired. The client's own
- * deadline timer usually fires first and reaches the server as a plain cancel
- * (RST_STREAM), a little before the server's deadline: the wire carries a rounded-up
- * relative timeout that the server counts from when the headers arrived, so the reset
- * leads the server's deadline by as long as the headers took to be read: tens of
- * milliseconds on a busy machine (20 ms of slack let such calls be recorded CANCELLED in
- * loaded test runs). A client's own cancel in the last moment before its deadline is
- * recorded as the deadline too.
+ * How close to its deadline a cancelled call counts as expired: the last fifth of the
+ * call's timeout, at most 100 ms. The client's own deadline timer usually fires first and
+ * reaches the server as a plain cancel (RST_STREAM), a little before the server's
+ * deadline: the wire carries a relative timeout that the server counts from when it read
+ * the headers, so the reset leads the server's deadline by as long as the headers took to
+ * be read, tens of milliseconds on a busy machine (a fixed 20 ms let such calls be
+ * recorded CANCELLED in loaded runs). A client's own cancel that close to its deadline
+ * cannot be told from it; bounding the slack by the timeout keeps the cancels of short
+ * calls (a 50 ms deadline, a hedged attempt) CANCELLED for most of their life.
  */
-const DEADLINE_SLACK_MS = 100;
+const DEADLINE_SLACK_MAX_MS = 100;
+const DEADLINE_SLACK_SHARE = 0.2;
+
+/** The slack of a call the server saw at `startTime` with this deadline (see above). */
+function deadlineSlack(deadline: number, startTime: number): number {
+  return Math.min(DEADLINE_SLACK_MAX_MS, Math.max(0, deadline - startTime) * DEADLINE_SLACK_SHARE);
+}
 
 /** The encodings grpc-js decompresses; a request in any other is refused by grpc-js. */
 const DECODED_ENCODINGS = new Set(["identity", "gzip", "deflate"]);
@@ -35,6 +42,8 @@ export interface EndFacts {
    */
   readonly streamAlive: boolean;
   readonly deadline: Deadline;
+  /** When the server saw the call (epoch ms): the deadline's slack is a share of the time from there. */
+  readonly startTime: number;
   /** The server was force-shut down: grpc-js destroyed the connection (createServer knows). */
   readonly shutdown: boolean;
   /** The largest response message handed to grpc-js, and the limit it was over, if any. */
@@ -63,7 +72,8 @@ export function callEnd(handed: CallEnd | undefined, facts: EndFacts): CallEnd {
   if (facts.shutdown) {
     return { code: Code.CANCELLED, message: "Server shutting down" };
   }
-  if (Number(facts.deadline) - DEADLINE_SLACK_MS <= Date.now()) {
+  const deadline = Number(facts.deadline);
+  if (deadline - deadlineSlack(deadline, facts.startTime) <= Date.now()) {
     return { code: Code.DEADLINE_EXCEEDED, message: "Deadline exceeded" };
   }
   if (facts.oversizeSent !== undefined) {

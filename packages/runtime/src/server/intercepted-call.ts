@@ -102,6 +102,7 @@ export class InterceptedCall implements EndSource, PassThroughHooks {
       callEnd(this.pendingStatus, {
         streamAlive: !streamGone(this.call),
         deadline: this.call.getDeadline(),
+        startTime: this.startTime,
         shutdown: this.server.forcedShutdown,
         oversizeSent:
           maxSendMessageLength >= 0 && this.largestSent > maxSendMessageLength ? { size: this.largestSent, limit: maxSendMessageLength } : undefined,

@@ -1,4 +1,5 @@
 import type { ServerUnaryCall } from "@grpc/grpc-js";
+import { now } from "../clock.js";
 import { Code } from "../errors.js";
 import { callEnd } from "./call-end.js";
 import type { CallEnd } from "./call-end.js";
@@ -25,6 +26,8 @@ export class PlainServerEnd implements EndSource {
   private handed: CallEnd | undefined;
   private waiting = false;
   private decided = false;
+  /** When the handler's call was made: after the headers (for a unary call, after its request), so the deadline's slack errs small. */
+  private readonly seenTime = now();
 
   constructor(private readonly call: PlainServerCall) {}
 
@@ -59,6 +62,7 @@ export class PlainServerEnd implements EndSource {
       callEnd(this.handed, {
         streamAlive: !streamGone(this.call),
         deadline: this.call.getDeadline(),
+        startTime: this.seenTime,
         // Seen only by createServer()'s interceptor.
         shutdown: false,
         requestRefused: this.waiting,
