@@ -10,10 +10,9 @@
 //
 // The rule: what survives = what the plugin reads. Whatever src/model, or protoplugin
 // on our behalf (the preamble), reads from the request must come through this pass
-// byte for byte; a
-// change that starts reading another part of the request (another option extension,
-// the source info of another element) must keep it here too, or it will silently read
-// nothing. Today that is:
+// byte for byte; a change that starts reading another part of the request (another
+// option extension, the source info of another element) must keep it here too, or it
+// will silently read nothing. Today that is:
 //   - every field of every descriptor, except
 //     - `source_code_info`, which files not being generated lose whole and files being
 //       generated keep only for the package and syntax statements (read by
@@ -61,7 +60,7 @@ import {
 } from "@bufbuild/protobuf/wkt";
 import { MethodTelemetrySchema, method as methodOption, service as serviceOption } from "../gen/tsotel/v1/options_pb.js";
 import { FILE_SERVICE } from "../model/doc.js";
-import { LEN, VARINT, WireReader, varintSize } from "./wire-reader.js";
+import { LEN, VARINT, WireReader, varintSize, writeVarint } from "./wire-reader.js";
 
 const REQUEST_FILE_TO_GENERATE = CodeGeneratorRequestSchema.field.fileToGenerate.number;
 const REQUEST_PROTO_FILE = CodeGeneratorRequestSchema.field.protoFile.number;
@@ -76,10 +75,8 @@ const METHOD_OPTIONS = MethodDescriptorProtoSchema.field.options.number;
 /** The options in tsotel.v1.MethodTelemetry that read request fields. */
 const OWN_FIELD_READERS = [MethodTelemetrySchema.field.spanAttributes.number, MethodTelemetrySchema.field.metricLabels.number];
 
-/** `(tsotel.v1.service)`, the extension of ServiceOptions the plugin reads (proto/tsotel/v1/options.proto). */
-export const OWN_SERVICE_OPTION = serviceOption.number;
-/** `(tsotel.v1.method)`, the extension of MethodOptions the plugin reads. */
-export const OWN_METHOD_OPTION = methodOption.number;
+/** `(tsotel.v1.method)`, the extension of MethodOptions the plugin reads (proto/tsotel/v1/options.proto). */
+const OWN_METHOD_OPTION = methodOption.number;
 
 /**
  * Whether the plugin reads the location of `path`: `[package]` and `[syntax]` for the
@@ -504,13 +501,9 @@ function applyEdits(input: Uint8Array, edits: readonly number[], count: number, 
   };
   for (let i = 0; i < count; i += 3) {
     copyTo(edits[i] ?? 0);
-    let length = edits[i + 2] ?? DROP;
+    const length = edits[i + 2] ?? DROP;
     if (length !== DROP) {
-      while (length >= 0x80) {
-        out[pos++] = (length % 0x80) | 0x80;
-        length = Math.floor(length / 0x80);
-      }
-      out[pos++] = length;
+      pos = writeVarint(out, pos, length);
     }
     copied = edits[i + 1] ?? 0;
   }

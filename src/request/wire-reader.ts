@@ -7,9 +7,9 @@ import { WireType } from "@bufbuild/protobuf/wire";
 
 // Local copies: the hot loop compares against constants, not enum properties.
 export const VARINT: number = WireType.Varint;
-export const FIXED64: number = WireType.Bit64;
+const FIXED64: number = WireType.Bit64;
 export const LEN: number = WireType.LengthDelimited;
-export const FIXED32: number = WireType.Bit32;
+const FIXED32: number = WireType.Bit32;
 const START_GROUP: number = WireType.StartGroup;
 const END_GROUP: number = WireType.EndGroup;
 
@@ -128,6 +128,16 @@ export class WireReader {
 }
 
 /** The number of bytes `value` takes as a varint. */
+/** Writes `value` as a varint into `out` at `pos`; returns the position after it. */
+export function writeVarint(out: Uint8Array, pos: number, value: number): number {
+  while (value >= 0x80) {
+    out[pos++] = (value % 0x80) | 0x80;
+    value = Math.floor(value / 0x80);
+  }
+  out[pos++] = value;
+  return pos;
+}
+
 export function varintSize(value: number): number {
   let size = 1;
   while (value >= 0x80) {

@@ -87,7 +87,7 @@ describe("fuzzing the plugin", () => {
       try {
         request = fromBinary(CodeGeneratorRequestSchema, damaged);
       } catch {
-        continue; // the executable answers this with one line; see e2e.test.ts
+        continue; // the executable answers this with one line; see test/e2e/plugin-binary.test.ts
       }
       parsed++;
       expectClearError(runPlugin(request));

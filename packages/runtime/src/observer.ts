@@ -12,8 +12,8 @@ export type Side = "client" | "server";
  * The seam between the call wrappers and telemetry, which the built-in parts (tracing,
  * OpenTelemetry metrics, Prometheus) and the `observers` of the `telemetry` option
  * all implement. The wrappers of all four call kinds, on both sides, report each
- * call's lifecycle to it; each part is a separate implementation, so a user without
- * one of them never loads it.
+ * call's lifecycle to it; each part is a separate implementation, and a part switched
+ * off sets up nothing (prom-client itself is loaded only when Prometheus is on).
  *
  * Per-method work (names, attribute sets, label values) belongs in
  * `observeClientMethod` / `observeServerMethod`, which run once per method when a

@@ -142,15 +142,16 @@ function seenOf(call: ObservedCall): unknown {
 
 describe("an observer that throws", () => {
   const faults: readonly Fault[] = ["observeServerMethod", "observeClientMethod", "start", "headers", "messageSent", "messageReceived", "end"];
-  it.each(faults)("in %s: the call and the observers after it go on as without it, reported once", async (fault) => {
+  it.each(faults)("in %s: the call and the observers after it go on as without it, each broken one reported once", async (fault) => {
     const alone = new RecordingTelemetry();
     const unbroken = await start(behaviorHandlers(), { client: { telemetry: only(alone) }, server: { telemetry: only(alone) } });
     const expected = await unbroken.client.unary({ text: "a" });
     await allEnded(alone, 2);
 
     const after = new RecordingTelemetry();
-    const broken = throwing(fault);
-    const { client } = await start(behaviorHandlers(), { client: { telemetry: only(broken, after) }, server: { telemetry: only(broken, after) } });
+    // Two broken observers, each reported on its own.
+    const broken = only(throwing(fault), throwing(fault), after);
+    const { client } = await start(behaviorHandlers(), { client: { telemetry: broken }, server: { telemetry: broken } });
     // Twice, on both sides: still one report.
     expect(await client.unary({ text: "a" })).toEqual(expected);
     expect(await client.unary({ text: "a" })).toEqual(expected);
@@ -166,7 +167,8 @@ describe("an observer that throws", () => {
       }
     }
     const ours = errors.filter((message) => message.startsWith("protoc-gen-ts-otel"));
-    expect(ours).toHaveLength(1);
-    expect(ours[0]).toContain("a telemetry observer failed");
+    expect(ours).toHaveLength(2);
+    expect(ours[0]).toContain("the telemetry observer observers[0] failed");
+    expect(ours[1]).toContain("the telemetry observer observers[1] failed");
   });
 });

@@ -10,7 +10,7 @@ import { StatusSchema } from "./gen/google/rpc/status_pb.js";
  * every gRPC implementation: grpc-go's `status.Details()`, grpc-java's `StatusProto`,
  * Python's `grpcio-status`, connect-es's `ConnectError.details`.
  */
-export const STATUS_DETAILS_KEY = "grpc-status-details-bin";
+const STATUS_DETAILS_KEY = "grpc-status-details-bin";
 
 /** An error status as it goes out: its code, message and packed details. */
 interface ErrorStatus {

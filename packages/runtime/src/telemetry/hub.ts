@@ -71,8 +71,9 @@ export function resolveTelemetry(option: TelemetryOption | undefined): ResolvedT
       parts.push(part("Prometheus metrics", prometheus, "metrics"));
     }
   }
-  for (const observer of options.observers ?? []) {
-    parts.push(part("a telemetry observer", observer));
+  // Named by position: failures are reported once per name, and each observer's count.
+  for (const [i, observer] of (options.observers ?? []).entries()) {
+    parts.push(part(`the telemetry observer observers[${String(i)}]`, observer));
   }
   if (parts.length === 0) {
     return undefined;
