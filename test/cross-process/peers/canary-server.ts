@@ -1,6 +1,7 @@
 // The server of the canaries: plain grpc-js, no code of the runtime, recording what the
 // runtime relies on grpc-js and Node to do (see canaries.test.ts). Every call carries
-// `x-call-id`; `report` answers what each call's interceptor and handler saw.
+// `x-call-id`; the `await` command answers what one call's interceptor and handler saw,
+// once it saw a given event.
 import { Metadata, Server, ServerCredentials, ServerInterceptingCall, status } from "@grpc/grpc-js";
 import type {
   ServerInterceptingCallInterface,
@@ -41,6 +42,35 @@ const record = (metadata: Metadata): CanaryRecord => {
 };
 const seen = new WeakMap<Metadata, CanaryRecord>();
 
+/** Waits of the `await` command: each is woken by the events of its call. */
+const waits = new Set<() => void>();
+
+/** Records that call `canary` saw `event`, and wakes the waits. */
+function note(canary: CanaryRecord, event: string): void {
+  canary.events.push(event);
+  for (const wake of waits) wake();
+}
+
+/**
+ * Call `id`'s record once its events include `event`, or as it is after `timeoutMs`
+ * (the test's expectation then names what is missing).
+ */
+function awaitEvent(id: string, event: string, timeoutMs: number): Promise<CanaryRecord | undefined> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      waits.delete(check);
+      clearTimeout(timer);
+      resolve(records.get(id));
+    };
+    const check = (): void => {
+      if (records.get(id)?.events.includes(event) === true) done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    waits.add(check);
+    check();
+  });
+}
+
 /** Counts reads passed on to the wrapped call, as createServer()'s interceptor does. */
 class CountingCall extends ServerInterceptingCall {
   counted: CanaryRecord | undefined;
@@ -64,8 +94,8 @@ const interceptor: ServerInterceptor = (_descriptor, call: ServerInterceptingCal
         },
         onCancel() {
           if (wrapped.counted !== undefined) {
-            wrapped.counted.events.push("onCancel");
             wrapped.counted.peerAtEnd = call.getPeer();
+            note(wrapped.counted, "onCancel");
           }
         },
       });
@@ -98,7 +128,7 @@ server.addService(service, {
   Unary(call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) {
     const canary = record(call.metadata);
     canary.sameMetadata = seen.get(call.metadata) === canary;
-    call.on("cancelled", () => canary.events.push("cancelled"));
+    call.on("cancelled", () => note(canary, "cancelled"));
     const answer = String(call.metadata.get("x-answer")[0] ?? "ok");
     if (answer === "error") callback({ code: status.NOT_FOUND, details: "no" });
     // Headers out, so that the client knows the handler runs; then nothing until the client ends the call.
@@ -107,9 +137,9 @@ server.addService(service, {
   },
   Upload(call: ServerReadableStream<Buffer, Buffer>) {
     const canary = record(call.metadata);
-    call.on("data", () => canary.events.push("data"));
-    call.on("end", () => canary.events.push("end"));
-    call.on("cancelled", () => canary.events.push("cancelled"));
+    call.on("data", () => note(canary, "data"));
+    call.on("end", () => note(canary, "end"));
+    call.on("cancelled", () => note(canary, "cancelled"));
   },
   Unparsable(_call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) {
     callback(null, Buffer.alloc(0));
@@ -123,4 +153,9 @@ server.addService(service, {
 });
 
 const port = await bindLocal(server, ServerCredentials.createInsecure());
-answerCommands({ port }, { report: () => Object.fromEntries(records) });
+answerCommands(
+  { port },
+  {
+    await: ({ id, event, timeoutMs }) => awaitEvent(String(id), String(event), Number(timeoutMs)),
+  },
+);
