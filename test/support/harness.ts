@@ -3,7 +3,7 @@
 import { Client, Server, ServerCredentials, credentials } from "@grpc/grpc-js";
 import type { ServerOptions as GrpcServerOptions } from "@grpc/grpc-js";
 import { afterEach, expect } from "vitest";
-import { RpcError } from "protoc-gen-ts-otel-runtime";
+import { RpcError, createServer } from "protoc-gen-ts-otel-runtime";
 import type { ClientOptions, ServerOptions } from "protoc-gen-ts-otel-runtime";
 import {
   TestServiceClient,
@@ -13,7 +13,16 @@ import type { TestServiceHandlers } from "../../golden/test_service/tsotel/testi
 import { bindLocal } from "./listen.js";
 import { pollUntil } from "./poll.js";
 
+/**
+ * The two grpc-js servers generated services run on: `new Server()`, where a call learns
+ * its end from the handler's call, and `createServer()`, whose interceptor sees more.
+ */
+export type ServerKind = "new Server()" | "createServer()";
+export const SERVER_KINDS: readonly ServerKind[] = ["new Server()", "createServer()"];
+
 export interface HarnessOptions {
+  /** Which server the service runs on; default `new Server()`. */
+  serverKind?: ServerKind;
   /** Options of the grpc-js Server itself, e.g. `grpc.max_receive_message_length`. */
   grpcServer?: GrpcServerOptions;
   /** Options of the generated service registration (telemetry). */
@@ -39,7 +48,7 @@ export async function startTestServer(
   handlers: Partial<TestServiceHandlers>,
   options: HarnessOptions = {},
 ): Promise<TestHarness> {
-  const server = new Server(options.grpcServer);
+  const server = options.serverKind === "createServer()" ? createServer(options.grpcServer) : new Server(options.grpcServer);
   addTestService(server, handlers as TestServiceHandlers, options.server);
   const port = await bindLocal(server, ServerCredentials.createInsecure());
   const address = `127.0.0.1:${port}`;

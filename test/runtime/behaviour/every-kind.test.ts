@@ -5,14 +5,19 @@ import { Code } from "protoc-gen-ts-otel-runtime";
 import { Behavior } from "../../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { behaviorHandlers } from "../../support/behavior-handlers.js";
 import { KINDS } from "../../support/call-kinds.js";
-import { SHORT_DEADLINE_MS, collect, deferred, expectRpcError, handlerAborted, useTestServer } from "../../support/harness.js";
+import { SERVER_KINDS, SHORT_DEADLINE_MS, collect, deferred, expectRpcError, handlerAborted, useTestServer } from "../../support/harness.js";
+import type { TestServiceHandlers } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 
 const start = useTestServer();
 
-describe.each(KINDS)("$method", (kind) => {
+/** Every kind on both servers: each learns a call's end its own way (docs/telemetry.md). */
+const onBothServers = <K>(kinds: readonly K[]) => SERVER_KINDS.flatMap((serverKind) => kinds.map((kind) => ({ serverKind, kind })));
+
+describe.each(onBothServers(KINDS))("$kind.method on $serverKind", ({ serverKind, kind }) => {
+  const serve = (handlers: Partial<TestServiceHandlers>) => start(handlers, { serverKind });
   it("fails with DEADLINE_EXCEEDED and aborts the handler's signal with that code", async () => {
     const handlerSignal = deferred<AbortSignal>();
-    const { client } = await start(behaviorHandlers({ onCall: (context) => handlerSignal.resolve(context.signal) }));
+    const { client } = await serve(behaviorHandlers({ onCall: (context) => handlerSignal.resolve(context.signal) }));
     // A streaming response sends its first message before the handler waits.
     const request = { text: "first", count: 1, behavior: Behavior.WAIT_FOR_CANCEL };
     const { messages, error } = await collect(kind.call(client, [request], { deadline: Date.now() + SHORT_DEADLINE_MS }));
@@ -22,16 +27,17 @@ describe.each(KINDS)("$method", (kind) => {
   });
 
   it("answers UNIMPLEMENTED for a missing handler", async () => {
-    const { client } = await start({});
+    const { client } = await serve({});
     const { error } = await collect(kind.call(client, [{ text: "a" }]));
     // The words grpc-js answers a method missing from a hand-written implementation with.
     expect(expectRpcError(error, Code.UNIMPLEMENTED).rawMessage).toBe(`The server does not implement the method ${kind.method}`);
   });
 });
 
-describe.each(KINDS.filter((kind) => !kind.streamsResponses))("$method", (kind) => {
+describe.each(onBothServers(KINDS.filter((kind) => !kind.streamsResponses)))("$kind.method on $serverKind", ({ serverKind, kind }) => {
+  const serve = (handlers: Partial<TestServiceHandlers>) => start(handlers, { serverKind });
   it("answers a plain exception with UNKNOWN and a generic message", async () => {
-    const { client } = await start(behaviorHandlers());
+    const { client } = await serve(behaviorHandlers());
     const { messages, error } = await collect(kind.call(client, [{ text: "a", behavior: Behavior.THROW }, { text: "b" }]));
     expect(messages).toEqual([]);
     const rpcError = expectRpcError(error, Code.UNKNOWN);

@@ -11,7 +11,7 @@ import { TestServiceClient } from "../../../golden/test_service/tsotel/testing/v
 import type { TestServiceHandlers } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { Behavior } from "../../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { behaviorHandlers } from "../../support/behavior-handlers.js";
-import { SHORT_DEADLINE_MS, collect, deferred, expectRpcError } from "../../support/harness.js";
+import { SERVER_KINDS, SHORT_DEADLINE_MS, collect, deferred, expectRpcError } from "../../support/harness.js";
 import type { TestHarness } from "../../support/harness.js";
 import { KINDS as kinds } from "../../support/call-kinds.js";
 import type { Kind, RequestInit } from "../../support/call-kinds.js";
@@ -231,8 +231,8 @@ const paths: readonly TerminalPath[] = [
   },
 ];
 
-describe.each(kinds)("$method", (kind) => {
-  const serve = (handlers: Partial<TestServiceHandlers>): Promise<TestHarness> => start(handlers);
+describe.each(SERVER_KINDS.flatMap((serverKind) => kinds.map((kind) => ({ serverKind, kind }))))("$kind.method on $serverKind", ({ serverKind, kind }) => {
+  const serve = (handlers: Partial<TestServiceHandlers>): Promise<TestHarness> => start(handlers, { harness: { serverKind } });
 
   it.each(paths.filter((path) => path.applies(kind)))("ends one span per side on $name", async (path) => {
     const seen = await path.run({ kind, serve });
