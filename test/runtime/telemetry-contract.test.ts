@@ -39,56 +39,17 @@ import {
   SERVER_ERROR_CODES,
 } from "../../packages/runtime/src/telemetry/semconv.js";
 import type { SemconvMode } from "../../packages/runtime/src/telemetry/semconv.js";
+import { codeSpans, section as markdownSection, table as markdownTable } from "../support/markdown.js";
+import type { TableRow } from "../support/markdown.js";
 
 const PAGE = readFileSync(new URL("../../docs/telemetry.md", import.meta.url), "utf8");
 
-/** The text under the heading line `heading`, up to the next heading of any level. */
-function section(heading: string): string {
-  const lines = PAGE.split("\n");
-  const from = lines.indexOf(heading);
-  if (from === -1) throw new Error(`docs/telemetry.md has no heading "${heading}"`);
-  const rest = lines.slice(from + 1);
-  const next = rest.findIndex((line) => line.startsWith("#"));
-  return rest.slice(0, next === -1 ? undefined : next).join("\n");
-}
-
-type Row = Readonly<Record<string, string>>;
-
-/** The markdown tables of `text`, each row keyed by its table's header cells. */
-function tables(text: string): Row[][] {
-  const found: Row[][] = [];
-  const cells = (line: string): string[] => line.slice(1, -1).split("|").map((cell) => cell.trim());
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    if (!lines[i]?.startsWith("|") || lines[i - 1]?.startsWith("|") === true) continue;
-    const header = cells(lines[i] ?? "");
-    const rows: Row[] = [];
-    for (let j = i + 2; lines[j]?.startsWith("|") === true; j++) {
-      const values = cells(lines[j] ?? "");
-      rows.push(Object.fromEntries(header.map((name, k) => [name, values[k] ?? ""])));
-    }
-    found.push(rows);
-  }
-  return found;
-}
-
-/** The one table under `heading` that has a `key` column. */
-function table(heading: string, key: string): Row[] {
-  const matching = tables(section(heading)).filter((rows) => rows[0] !== undefined && key in rows[0]);
-  if (matching.length !== 1 || matching[0] === undefined) {
-    throw new Error(`docs/telemetry.md has ${matching.length} tables with a "${key}" column under "${heading}", not one`);
-  }
-  return matching[0];
-}
-
-/** The `code` spans of a cell, in order. */
-function names(cell: string | undefined): string[] {
-  return [...(cell ?? "").matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? "");
-}
+const section = (heading: string): string => markdownSection(PAGE, heading);
+const table = (heading: string, key: string): TableRow[] => markdownTable(PAGE, heading, key);
 
 /** The one `code` span of a cell. */
 function nameOf(cell: string | undefined): string {
-  const [name, ...more] = names(cell);
+  const [name, ...more] = codeSpans(cell);
   expect(more, `one name in "${cell}"`).toEqual([]);
   return name ?? `(no name in "${cell}")`;
 }
@@ -212,7 +173,7 @@ describe("docs/telemetry.md, Conventions", () => {
   const durationsOf = (mode: string): string[] =>
     sorted(
       table("## OpenTelemetry metrics", "name")
-        .filter((row) => names(row["emitted"]).includes(mode))
+        .filter((row) => codeSpans(row["emitted"]).includes(mode))
         .map((row) => nameOf(row["name"])),
     );
 
@@ -227,7 +188,7 @@ describe("docs/telemetry.md, Conventions", () => {
     let checked = 0;
     for (const row of modes) {
       const mode = nameOf(row["`semconv`"]);
-      for (const choice of names(row["chosen by"])) {
+      for (const choice of codeSpans(row["chosen by"])) {
         const env = /^OTEL_SEMCONV_STABILITY_OPT_IN=(.+)$/.exec(choice)?.[1];
         if (env === undefined) continue;
         vi.stubEnv("OTEL_SEMCONV_STABILITY_OPT_IN", env);
@@ -242,7 +203,7 @@ describe("docs/telemetry.md, Conventions", () => {
   });
 
   it("names the instrumentation scope of every tracer and meter", () => {
-    expect(names(section("## Conventions"))).toContain(SCOPE_NAME);
+    expect(codeSpans(section("## Conventions"))).toContain(SCOPE_NAME);
     expect(new Set([...instrumentsOf("dup", { a66: true, messageSizes: true, activeRequests: true }).values()].map((i) => i.meter))).toEqual(new Set([SCOPE_NAME]));
   });
 });
@@ -274,7 +235,7 @@ describe("docs/telemetry.md, Spans", () => {
     const rows = table("### Span status", "side");
     // The second column, whatever its header says.
     const codesOf = (side: string): string => Object.values(rows.find((row) => row["side"] === side) ?? {})[1] ?? "";
-    expect(names(codesOf("server"))).toEqual(SERVER_ERROR_CODES.map((code) => GRPC_CODE_NAMES[code]?.canonical));
+    expect(codeSpans(codesOf("server"))).toEqual(SERVER_ERROR_CODES.map((code) => GRPC_CODE_NAMES[code]?.canonical));
     expect(codesOf("client")).toBe("every code but `OK`");
   });
 
@@ -284,11 +245,11 @@ describe("docs/telemetry.md, Spans", () => {
 
   it("names the message event, its attributes and its types", () => {
     const text = section("### Message events");
-    expect(names(text)).toContain(MESSAGE_EVENT.NAME);
+    expect(codeSpans(text)).toContain(MESSAGE_EVENT.NAME);
     expect(sorted(table("### Message events", "event attribute").map((row) => nameOf(row["event attribute"])))).toEqual(
       sorted([MESSAGE_EVENT.TYPE, MESSAGE_EVENT.ID, MESSAGE_EVENT.UNCOMPRESSED_SIZE]),
     );
-    expect(names(table("### Message events", "event attribute")[0]?.["value"])).toEqual([MESSAGE_EVENT.SENT, MESSAGE_EVENT.RECEIVED]);
+    expect(codeSpans(table("### Message events", "event attribute")[0]?.["value"])).toEqual([MESSAGE_EVENT.SENT, MESSAGE_EVENT.RECEIVED]);
   });
 });
 
@@ -332,7 +293,7 @@ describe("docs/telemetry.md, OpenTelemetry metrics", () => {
   it("says which mode or switch brings each instrument", () => {
     for (const mode of ["new", "legacy", "dup"] as const) {
       for (const on of [undefined, ...SWITCHES]) {
-        const expected = rows.filter((row) => names(row["emitted"]).some((e) => e === mode || e === on));
+        const expected = rows.filter((row) => codeSpans(row["emitted"]).some((e) => e === mode || e === on));
         const switches = on === undefined ? {} : { [on]: true };
         expect(sorted(instrumentsOf(mode, switches).keys()), `${mode}, ${on ?? "no switch"} on`).toEqual(sorted(expected.map((row) => nameOf(row["name"]))));
       }
@@ -352,9 +313,9 @@ describe("docs/telemetry.md, OpenTelemetry metrics", () => {
     const defined = new Set<string>([...Object.values(ATTR), ...Object.values(LEGACY_ATTR), A66.ATTR_METHOD, A66.ATTR_STATUS, A66.ATTR_TARGET]);
     const sets = new Set(attributeSets.map((row) => row["set"]));
     for (const row of attributeSets) {
-      expect(names(row["attributes"]).filter((name) => !defined.has(name)), row["set"]).toEqual([]);
+      expect(codeSpans(row["attributes"]).filter((name) => !defined.has(name)), row["set"]).toEqual([]);
     }
-    expect(new Set(attributeSets.flatMap((row) => names(row["attributes"])))).toEqual(
+    expect(new Set(attributeSets.flatMap((row) => codeSpans(row["attributes"])))).toEqual(
       new Set([...Object.values(ATTR).filter((n) => !n.endsWith(".metadata") && !n.startsWith("network.")), LEGACY_ATTR.RPC_SYSTEM, LEGACY_ATTR.RPC_SERVICE, LEGACY_ATTR.RPC_GRPC_STATUS_CODE, A66.ATTR_METHOD, A66.ATTR_STATUS, A66.ATTR_TARGET]),
     );
     for (const row of rows) {
@@ -371,8 +332,8 @@ describe("docs/telemetry.md, Prometheus metrics", () => {
   const buckets = table("### Labels", "histogram buckets");
 
   /** The page's rows as what a registry should hold. */
-  const expectedFamilies = (rows: readonly Row[]): [string, string, string, string[]][] =>
-    rows.map((row) => [nameOf(row["name"]), row["type"] ?? "", row["help"] ?? "", sorted(names(row["labels"]))]);
+  const expectedFamilies = (rows: readonly TableRow[]): [string, string, string, string[]][] =>
+    rows.map((row) => [nameOf(row["name"]), row["type"] ?? "", row["help"] ?? "", sorted(codeSpans(row["labels"]))]);
   const actualFamilies = (registry: Map<string, Family>): [string, string, string, string[]][] =>
     [...registry].map(([name, family]) => [name, family.type, family.help, sorted(family.labels)]);
   const byName = (a: [string, ...unknown[]], b: [string, ...unknown[]]): number => a[0].localeCompare(b[0]);
@@ -397,7 +358,7 @@ describe("docs/telemetry.md, Prometheus metrics", () => {
   it("gives the legacy names their types, help texts and labels, and keeps the families it does not list", async () => {
     const registry = await familiesOf({ legacyNames: true });
     const mainNames = new Set(families.map((row) => nameOf(row["name"])));
-    const replaced = new Set(legacy.map((row) => names(row["instead of"]).find((name) => mainNames.has(name)) ?? nameOf(row["name"])));
+    const replaced = new Set(legacy.map((row) => codeSpans(row["instead of"]).find((name) => mainNames.has(name)) ?? nameOf(row["name"])));
     const kept = families.filter((row) => (row["option"] ?? "") === "" && !replaced.has(nameOf(row["name"])));
     expect(actualFamilies(registry).sort(byName)).toEqual(expectedFamilies([...kept, ...legacy]).sort(byName));
   });
