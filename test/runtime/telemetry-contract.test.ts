@@ -39,6 +39,7 @@ import {
   SERVER_ERROR_CODES,
 } from "../../packages/runtime/src/telemetry/semconv.js";
 import type { SemconvMode } from "../../packages/runtime/src/telemetry/semconv.js";
+import { errorTable } from "../../packages/runtime/src/telemetry/code-tables.js";
 import { codeSpans, section as markdownSection, table as markdownTable } from "../support/markdown.js";
 import type { TableRow } from "../support/markdown.js";
 
@@ -237,6 +238,8 @@ describe("docs/telemetry.md, Spans", () => {
     const codesOf = (side: string): string => Object.values(rows.find((row) => row["side"] === side) ?? {})[1] ?? "";
     expect(codeSpans(codesOf("server"))).toEqual(SERVER_ERROR_CODES.map((code) => GRPC_CODE_NAMES[code]?.canonical));
     expect(codesOf("client")).toBe("every code but `OK`");
+    const clientErrors = errorTable("client", undefined).flatMap((isError, code) => (isError ? [GRPC_CODE_NAMES[code]?.canonical] : []));
+    expect(clientErrors).toEqual(Object.values(GRPC_CODE_NAMES).map((n) => n.canonical).filter((name) => name !== "OK"));
   });
 
   it("lists exactly the error detail attributes", () => {
