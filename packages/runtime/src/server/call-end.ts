@@ -32,6 +32,15 @@ export interface CallEnd {
   readonly message: string;
 }
 
+/** The end of a call whose deadline passed, in grpc-js's words. */
+export const DEADLINE_EXCEEDED_END: CallEnd = { code: Code.DEADLINE_EXCEEDED, message: "Deadline exceeded" };
+
+/** The request's `grpc-encoding`, if it has one. */
+export function requestEncoding(metadata: { get(key: string): unknown[] } | undefined): string | undefined {
+  const encoding = metadata?.get("grpc-encoding")[0];
+  return typeof encoding === "string" ? encoding : undefined;
+}
+
 /** What grpc-js shows of a call when it reports it over (see `EndSource` for who gathers it). */
 export interface EndFacts {
   /**
@@ -74,7 +83,7 @@ export function callEnd(handed: CallEnd | undefined, facts: EndFacts): CallEnd {
   }
   const deadline = Number(facts.deadline);
   if (deadline - deadlineSlack(deadline, facts.startTime) <= Date.now()) {
-    return { code: Code.DEADLINE_EXCEEDED, message: "Deadline exceeded" };
+    return DEADLINE_EXCEEDED_END;
   }
   if (facts.oversizeSent !== undefined) {
     const { size, limit } = facts.oversizeSent;

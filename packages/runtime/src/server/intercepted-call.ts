@@ -3,7 +3,7 @@ import type { ServerInterceptingCallInterface } from "@grpc/grpc-js";
 import { context as otelContext } from "@opentelemetry/api";
 import { now } from "../clock.js";
 import type { Code } from "../errors.js";
-import { callEnd } from "./call-end.js";
+import { callEnd, requestEncoding } from "./call-end.js";
 import type { CallEnd } from "./call-end.js";
 import type { EndListener, EndSource } from "./end-source.js";
 import { callHost, shareWithHandler, streamGone } from "./grpc-js-assumptions.js";
@@ -96,7 +96,6 @@ export class InterceptedCall implements EndSource, PassThroughHooks {
     if (this.outcome !== undefined) {
       return;
     }
-    const encoding = this.metadata?.get("grpc-encoding")[0];
     const { maxSendMessageLength } = this.server;
     this.end(
       callEnd(this.pendingStatus, {
@@ -107,7 +106,7 @@ export class InterceptedCall implements EndSource, PassThroughHooks {
         oversizeSent:
           maxSendMessageLength >= 0 && this.largestSent > maxSendMessageLength ? { size: this.largestSent, limit: maxSendMessageLength } : undefined,
         requestRefused: this.reads > this.messages && !this.halfClosed,
-        encoding: typeof encoding === "string" ? encoding : undefined,
+        encoding: requestEncoding(this.metadata),
       }),
     );
   }

@@ -1,7 +1,6 @@
 import type { ServerUnaryCall } from "@grpc/grpc-js";
 import { now } from "../clock.js";
-import { Code } from "../errors.js";
-import { callEnd } from "./call-end.js";
+import { DEADLINE_EXCEEDED_END, callEnd, requestEncoding } from "./call-end.js";
 import type { CallEnd } from "./call-end.js";
 import type { EndListener, EndSource } from "./end-source.js";
 import { streamGone } from "./grpc-js-assumptions.js";
@@ -10,8 +9,6 @@ import { streamGone } from "./grpc-js-assumptions.js";
 export type PlainServerCall = Pick<ServerUnaryCall<unknown, unknown>, "metadata" | "getPeer" | "getDeadline"> & {
   on(event: "cancelled", listener: () => void): unknown;
 };
-
-const EXPIRED: CallEnd = { code: Code.DEADLINE_EXCEEDED, message: "Deadline exceeded" };
 
 /**
  * How a call on a plain `new Server()` learns its end: from grpc-js's `cancelled` event
@@ -48,7 +45,7 @@ export class PlainServerEnd implements EndSource {
 
   /** grpc-js's own deadline status, and its report of the call's end with it, may have come before the handler's call listened. */
   expired(): void {
-    this.decide(EXPIRED);
+    this.decide(DEADLINE_EXCEEDED_END);
   }
 
   reading(waiting: boolean): void {
@@ -57,7 +54,6 @@ export class PlainServerEnd implements EndSource {
 
   /** grpc-js reported the call over. */
   private over(): void {
-    const encoding = this.call.metadata.get("grpc-encoding")[0];
     this.decide(
       callEnd(this.handed, {
         streamAlive: !streamGone(this.call),
@@ -66,7 +62,7 @@ export class PlainServerEnd implements EndSource {
         // Seen only by createServer()'s interceptor.
         shutdown: false,
         requestRefused: this.waiting,
-        encoding: typeof encoding === "string" ? encoding : undefined,
+        encoding: requestEncoding(this.call.metadata),
       }),
     );
   }

@@ -9,7 +9,7 @@ import { setStatusDetails } from "../error-details/status-details.js";
 import { withCallMethod } from "../log-fields.js";
 import type { CallObserver, MethodObserver, ServerCallStart } from "../observer.js";
 import type { MethodDefinition } from "../service.js";
-import { UNKNOWN_ERROR_MESSAGE, deadlinePassed } from "./call-end.js";
+import { DEADLINE_EXCEEDED_END, UNKNOWN_ERROR_MESSAGE, deadlinePassed } from "./call-end.js";
 import type { CallEnd } from "./call-end.js";
 import { endSourceOf } from "./end-source.js";
 import type { EndListener, EndSource } from "./end-source.js";
@@ -127,7 +127,7 @@ export class ServerCall implements ServerContext, EndListener {
     if (!deadlinePassed(this.deadline)) {
       return false;
     }
-    this.fail(new RpcError(Code.DEADLINE_EXCEEDED, "Deadline exceeded"));
+    this.fail(new RpcError(DEADLINE_EXCEEDED_END.code, DEADLINE_EXCEEDED_END.message));
     this.source.expired();
     return true;
   }
