@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { Metadata } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { Code, RpcError } from "protoc-gen-ts-otel-runtime";
+import { Code } from "protoc-gen-ts-otel-runtime";
 import type { ServerContext } from "protoc-gen-ts-otel-runtime";
 import { UnaryRequestSchema } from "../../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import type { UnaryRequest } from "../../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
@@ -49,30 +49,6 @@ describe("unary", () => {
     expect(response.text).toBe("from-client");
     expect(headers.map((m) => m.get("x-header"))).toEqual([["h"]]);
     expect(trailers.map((m) => m.get("x-trailer"))).toEqual([["t"]]);
-  });
-
-  it("answers an RpcError with its code, message and metadata, plus header and trailer", async () => {
-    const { client } = await start({
-      unary(_request, context) {
-        context.header.set("x-header", "h");
-        context.trailer.set("x-trailer", "t");
-        const metadata = new Metadata();
-        metadata.set("x-detail", "why");
-        metadata.set("x-detail-bin", Buffer.from([0, 255]));
-        throw new RpcError(Code.NOT_FOUND, "no such thing", metadata);
-      },
-    });
-    const headers: Metadata[] = [];
-    const trailers: Metadata[] = [];
-    const err = await rejection(client.unary({}, { onHeader: (m) => headers.push(m), onTrailer: (m) => trailers.push(m) }));
-    const error = expectRpcError(err, Code.NOT_FOUND);
-    expect(error.rawMessage).toBe("no such thing");
-    expect(error.message).toBe("[NOT_FOUND] no such thing");
-    expect(error.metadata.get("x-detail")).toEqual(["why"]);
-    expect(error.metadata.get("x-detail-bin")).toEqual([Buffer.from([0, 255])]);
-    expect(error.metadata.get("x-trailer")).toEqual(["t"]);
-    expect(headers.map((m) => m.get("x-header"))).toEqual([["h"]]);
-    expect(trailers.map((m) => m.get("x-detail"))).toEqual([["why"]]);
   });
 
   it("accepts a Date as deadline and shows the handler the deadline", async () => {
