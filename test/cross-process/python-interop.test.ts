@@ -16,7 +16,7 @@ import { BadRequestSchema, Code, ErrorInfoSchema, RetryInfoSchema, RpcError } fr
 import { expectRpcError, rejection } from "../support/harness.js";
 import { repoRoot } from "../support/paths.js";
 import { TestServiceClient } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
-import { run, startServerProcess } from "./support/child-process.js";
+import { runChild, startServerProcess } from "./support/child-process.js";
 import type { ServerProcess } from "./support/child-process.js";
 import { onlySpan, useTracedServer, useTracing } from "../support/tracing-harness.js";
 
@@ -29,7 +29,7 @@ const start = useTracedServer(tracing);
 beforeAll(async () => {
   if (spawnSync(PYTHON, ["-c", "import grpc"]).status !== 0) {
     // Installs python3-grpcio with apt-get when it is missing (needs root, as on CI).
-    await run(process.execPath, ["scripts/system-deps.mjs"], 600_000);
+    await runChild(process.execPath, ["scripts/system-deps.mjs"], 600_000);
   }
 }, 600_000);
 
@@ -66,7 +66,7 @@ describe("interop with a Python gRPC peer", () => {
     const { address } = await start({ unary: () => ({ text: "from node" }) });
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     const parentId = "00f067aa0ba902b7";
-    const { stdout } = await run(PYTHON, [
+    const { stdout } = await runChild(PYTHON, [
       "test/cross-process/peers/python/python_client.py",
       address,
       `00-${traceId}-${parentId}-01`,
@@ -148,7 +148,7 @@ describe("rich error details with a Python gRPC peer", () => {
         });
       },
     });
-    const { stdout } = await run(PYTHON, ["test/cross-process/peers/python/python_rich_error_client.py", address, rpcDescriptors]);
+    const { stdout } = await runChild(PYTHON, ["test/cross-process/peers/python/python_rich_error_client.py", address, rpcDescriptors]);
     console.log(`python client decoded: ${stdout.trim()}`);
     expect(JSON.parse(stdout)).toEqual({
       code: "FAILED_PRECONDITION",

@@ -7,8 +7,8 @@ export interface ChildResult {
   readonly stderr: string;
 }
 
-/** Runs `file` with `args` from the repository root; rejects with its output if it fails or overruns. */
-export function run(file: string, args: readonly string[], timeoutMs = 60_000): Promise<ChildResult> {
+/** Runs `file` with `args` from the repository root without blocking the event loop (test/support/run.ts is the synchronous one); rejects with its output if it fails or overruns. */
+export function runChild(file: string, args: readonly string[], timeoutMs = 60_000): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { cwd: repoRoot, timeout: timeoutMs, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
       if (error !== null) {
@@ -22,7 +22,7 @@ export function run(file: string, args: readonly string[], timeoutMs = 60_000): 
 
 /** Runs a TypeScript fixture with node and tsx, as an application would start. */
 export function runTypeScript(path: string, timeoutMs?: number): Promise<ChildResult> {
-  return run(process.execPath, ["--import", "tsx", path], timeoutMs);
+  return runChild(process.execPath, ["--import", "tsx", path], timeoutMs);
 }
 
 /** A long-running child process that announced itself on its first line of output. */
