@@ -31,6 +31,9 @@ export function endInterceptor(state: ServerState): ServerInterceptor {
   };
 }
 
+// Closures, not methods of InterceptedCall: grpc-js copies the functions off a responder
+// and a listener into objects of its own (ServerInterceptingCall's constructor and start),
+// so a method would run with the wrong `this`.
 function followed(record: InterceptedCall, call: ServerInterceptingCallInterface): ServerInterceptingCall {
   return new PassThroughCall(record, call, {
     start(next) {
