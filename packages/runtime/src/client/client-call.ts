@@ -5,7 +5,7 @@ import { Metadata, status as Code } from "@grpc/grpc-js";
 import type { CallOptions as GrpcCallOptions, ClientUnaryCall, StatusObject } from "@grpc/grpc-js";
 import { now } from "../clock.js";
 import { RpcError } from "../errors.js";
-import type { CallObserver, ClientCallStart, MethodObserver } from "../observer.js";
+import type { CallObserver, CallResult, ClientCallStart, MethodObserver } from "../observer.js";
 import type { CallOptions } from "./call-options.js";
 
 /** The abort reason of `ended`: a plain value, since a default DOMException costs a stack trace. */
@@ -19,8 +19,9 @@ type GrpcClientCall = ClientUnaryCall;
  * metadata, the caller's options and the final status, reported exactly once.
  */
 export class ClientCall {
-  readonly metadata: Metadata;
-  readonly grpcOptions: GrpcCallOptions;
+  /** Replaced only by `intercepted`, before the call starts. */
+  metadata: Metadata;
+  grpcOptions: GrpcCallOptions;
   /** Created on first use: most calls have no request writer, and signals cost. */
   private endedController: AbortController | undefined;
   private isEnded = false;
@@ -31,10 +32,12 @@ export class ClientCall {
   private readonly grpcContext: Context | undefined;
   private failure: RpcError | undefined;
   private exception: unknown;
+  /** With interceptors: the call's end waits for the outermost one's answer. */
+  private interception: Interception | undefined;
 
   constructor(
     observer: MethodObserver<ClientCallStart> | undefined,
-    private readonly options: CallOptions,
+    private options: CallOptions,
     request?: Message,
   ) {
     const metadata = options.metadata;
@@ -48,10 +51,7 @@ export class ClientCall {
       // What runs below (interceptors, instrumentations of grpc-js) sees the call's span as current.
       this.grpcContext = this.observer.grpcContext ?? this.observer.context;
     }
-    const grpcOptions: GrpcCallOptions = {};
-    if (options.deadline !== undefined) grpcOptions.deadline = options.deadline;
-    if (options.credentials !== undefined) grpcOptions.credentials = options.credentials;
-    this.grpcOptions = grpcOptions;
+    this.grpcOptions = grpcCallOptions(options);
   }
 
   /** Fires when the call has ended; request writers stop on it. */
@@ -74,7 +74,10 @@ export class ClientCall {
    * RpcError and the observer its one end.
    */
   start<C>(makeCall: () => C): C {
-    if (this.options.signal?.aborted === true) {
+    if (this.interception !== undefined) {
+      this.interception.started = true;
+    }
+    if (this.options.signal?.aborted === true || this.interception?.left === true) {
       const error = new RpcError(Code.CANCELLED, "Cancelled on client");
       this.endEarly(error);
       throw error;
@@ -97,6 +100,9 @@ export class ClientCall {
     const abort = (): void => {
       cancelCall(call);
     };
+    if (this.interception !== undefined) {
+      this.interception.call = call;
+    }
     signal?.addEventListener("abort", abort);
     if (this.observer !== undefined || this.options.onHeader !== undefined) {
       call.on("metadata", (headers: Metadata) => {
@@ -108,15 +114,18 @@ export class ClientCall {
       signal?.removeEventListener("abort", abort);
       const error = this.failure ?? (status.code === Code.OK ? undefined : RpcError.from(status));
       this.markEnded();
-      this.observer?.end({
-        code: error?.code ?? Code.OK,
-        message: error?.rawMessage ?? status.details,
-        metadata: status.metadata,
-        peer: call.getPeer(),
-        error: this.exception,
-        details: error?.details,
-        endTime: now(),
-      });
+      this.report(
+        {
+          code: error?.code ?? Code.OK,
+          message: error?.rawMessage ?? status.details,
+          metadata: status.metadata,
+          peer: call.getPeer(),
+          error: this.exception,
+          details: error?.details,
+          endTime: now(),
+        },
+        error,
+      );
       this.inCallerContext(this.options.onTrailer, status.metadata);
       onEnd(error);
     });
@@ -142,7 +151,105 @@ export class ClientCall {
   /** Ends a call that failed before grpc-js started it. */
   endEarly(error: RpcError): void {
     this.markEnded();
-    this.observer?.end({ code: error.code, message: error.rawMessage, error: error.cause, endTime: now() });
+    this.report({ code: error.code, message: error.rawMessage, error: error.cause, endTime: now() }, error);
+  }
+
+  /**
+   * Interceptors run around this call: what they see and change of it replaces the
+   * caller's metadata and options before the call starts (`intercepted`), and its end
+   * is reported once the outermost one has answered (`settle`) as well as grpc-js.
+   */
+  intercept(): void {
+    this.interception = { started: false, left: false, call: undefined, wire: undefined, answer: undefined, reported: false };
+  }
+
+  /** The metadata and options the innermost interceptor passed on: those the call starts with. */
+  intercepted(metadata: Metadata, options: CallOptions): void {
+    this.metadata = metadata;
+    this.options = options;
+    this.grpcOptions = grpcCallOptions(options);
+  }
+
+  /** Runs interceptor code in the call's context, so spans it starts are children of the call's. */
+  run<T>(fn: () => T): T {
+    return this.observer === undefined ? fn() : otelContext.with(this.observer.context, fn);
+  }
+
+  /**
+   * The outermost interceptor's answer: `undefined` if the caller got a response (or
+   * the whole response stream), else the error the caller got and what was thrown.
+   */
+  settle(error: RpcError | undefined, thrown?: unknown): void {
+    const interception = this.interception;
+    if (interception !== undefined && interception.answer === undefined) {
+      interception.answer = { error, thrown };
+      // The caller has its answer: a call still going (the interceptors stopped reading it) is not needed.
+      if (interception.call !== undefined && interception.wire === undefined) {
+        cancelCall(interception.call);
+      }
+      this.reportIntercepted(interception);
+    }
+  }
+
+  /**
+   * The caller left a response stream before its end: the call is cancelled, and ends
+   * with what grpc-js then reports, or CANCELLED here if it never started.
+   */
+  leave(): void {
+    const interception = this.interception;
+    if (interception === undefined || interception.answer !== undefined) {
+      return;
+    }
+    interception.left = true;
+    if (interception.started) {
+      interception.answer = "wire";
+      if (interception.call !== undefined) {
+        cancelCall(interception.call);
+      }
+      this.reportIntercepted(interception);
+    } else {
+      this.settle(new RpcError(Code.CANCELLED, "Cancelled on client"));
+    }
+  }
+
+  private report(result: CallResult, error: RpcError | undefined): void {
+    const interception = this.interception;
+    if (interception === undefined) {
+      this.observer?.end(result);
+    } else {
+      interception.wire = { result, error };
+      this.reportIntercepted(interception);
+    }
+  }
+
+  /** Reports an intercepted call's end once both the interceptors and a started call are done. */
+  private reportIntercepted(interception: Interception): void {
+    const { answer, wire } = interception;
+    if (interception.reported || answer === undefined || (interception.started && wire === undefined)) {
+      return;
+    }
+    interception.reported = true;
+    if (answer === "wire") {
+      // Started, so grpc-js has reported it.
+      if (wire !== undefined) {
+        this.observer?.end(wire.result);
+      }
+      return;
+    }
+    const { error, thrown } = answer;
+    // The span and the durations cover the interceptors' work after the call as well.
+    if (wire !== undefined && error === wire.error) {
+      this.observer?.end({ ...wire.result, endTime: now() });
+      return;
+    }
+    this.observer?.end({
+      ...wire?.result,
+      code: error?.code ?? Code.OK,
+      message: error?.rawMessage ?? "",
+      error: error === undefined || thrown instanceof RpcError ? undefined : thrown,
+      details: error?.details,
+      endTime: now(),
+    });
   }
 
   private markEnded(): void {
@@ -168,6 +275,28 @@ export class ClientCall {
   messageReceived(size: number): void {
     this.observer?.messageReceived(size);
   }
+}
+
+/** What an intercepted call waits for before its end is reported. */
+interface Interception {
+  /** The innermost interceptor started the grpc-js call (or tried to). */
+  started: boolean;
+  /** The caller left the response stream: a call not yet started must not start. */
+  left: boolean;
+  call: GrpcClientCall | undefined;
+  /** How the grpc-js call ended, and the error its caller got. */
+  wire: { readonly result: CallResult; readonly error: RpcError | undefined } | undefined;
+  /** What the caller got from the outermost interceptor; "wire": whatever the cancelled call ends with. */
+  answer: { readonly error: RpcError | undefined; readonly thrown: unknown } | "wire" | undefined;
+  reported: boolean;
+}
+
+/** The grpc-js options a call starts with. */
+function grpcCallOptions(options: CallOptions): GrpcCallOptions {
+  const grpcOptions: GrpcCallOptions = {};
+  if (options.deadline !== undefined) grpcOptions.deadline = options.deadline;
+  if (options.credentials !== undefined) grpcOptions.credentials = options.credentials;
+  return grpcOptions;
 }
 
 /**
