@@ -57,7 +57,7 @@ export function misuse(method: MethodDefinition, what: string): RpcError {
 /** The response message an interceptor chain answered a single-response call with, checked against the method. */
 export function singleResponse<O extends DescMessage>(method: MethodDefinition<MethodKind, DescMessage, O>, answer: InterceptedResponse): MessageShape<O> {
   if (answer.kind !== method.kind || !("response" in answer)) {
-    throw misuse(method, `answered a ${method.kind} call with a ${String(answer.kind)} response`);
+    throw misuse(method, `answered a ${method.kind} call with a ${answer.kind} response`);
   }
   return ofType(method, method.output, answer.response);
 }
@@ -65,7 +65,7 @@ export function singleResponse<O extends DescMessage>(method: MethodDefinition<M
 /** The response stream an interceptor chain answered a streaming call with, checked against the method. */
 export function responseStream(method: MethodDefinition, answer: InterceptedResponse): AsyncIterable<Message> {
   if (answer.kind !== method.kind || !("responses" in answer)) {
-    throw misuse(method, `answered a ${method.kind} call with a ${String(answer.kind)} response`);
+    throw misuse(method, `answered a ${method.kind} call with a ${answer.kind} response`);
   }
   return answer.responses;
 }

@@ -73,11 +73,9 @@ export function interceptedHandler(method: MethodDefinition, handler: AnyHandler
     }
     const input = "request" in request ? ofType(method, method.input, request.request) : request.requests;
     const result = invoke(input, request.context);
-    return (
-      streamsResponses
-        ? { kind: method.kind, responses: messagesOf(method.output, result as HandlerStream<DescMessage>, createResponse) }
-        : { kind: method.kind, response: createResponse(method.output, await (result as HandlerResult<DescMessage>)) }
-    ) as ServerResponse;
+    return streamsResponses
+      ? { kind: method.kind, responses: messagesOf(method.output, result as HandlerStream<DescMessage>, createResponse) }
+      : { kind: method.kind, response: createResponse(method.output, await (result as HandlerResult<DescMessage>)) };
   };
   const run = (input: Message | AsyncIterable<Message>, context: ServerContext): Promise<ServerResponse> => {
     const payload = method.kind === "unary" || method.kind === "server_streaming" ? { request: input } : { requests: input };
