@@ -114,18 +114,20 @@ export class ClientCall {
       signal?.removeEventListener("abort", abort);
       const error = this.failure ?? (status.code === Code.OK ? undefined : RpcError.from(status));
       this.markEnded();
-      this.report(
-        {
-          code: error?.code ?? Code.OK,
-          message: error?.rawMessage ?? status.details,
-          metadata: status.metadata,
-          peer: call.getPeer(),
-          error: this.exception,
-          details: error?.details,
-          endTime: now(),
-        },
-        error,
-      );
+      const result: CallResult = {
+        code: error?.code ?? Code.OK,
+        message: error?.rawMessage ?? status.details,
+        metadata: status.metadata,
+        peer: call.getPeer(),
+        error: this.exception,
+        details: error?.details,
+        endTime: now(),
+      };
+      if (this.interception === undefined) {
+        this.observer?.end(result);
+      } else {
+        this.endedOnWire(this.interception, result, error);
+      }
       this.inCallerContext(this.options.onTrailer, status.metadata);
       onEnd(error);
     });
@@ -151,7 +153,12 @@ export class ClientCall {
   /** Ends a call that failed before grpc-js started it. */
   endEarly(error: RpcError): void {
     this.markEnded();
-    this.report({ code: error.code, message: error.rawMessage, error: error.cause, endTime: now() }, error);
+    const result: CallResult = { code: error.code, message: error.rawMessage, error: error.cause, endTime: now() };
+    if (this.interception === undefined) {
+      this.observer?.end(result);
+    } else {
+      this.endedOnWire(this.interception, result, error);
+    }
   }
 
   /**
@@ -212,14 +219,10 @@ export class ClientCall {
     }
   }
 
-  private report(result: CallResult, error: RpcError | undefined): void {
-    const interception = this.interception;
-    if (interception === undefined) {
-      this.observer?.end(result);
-    } else {
-      interception.wire = { result, error };
-      this.reportIntercepted(interception);
-    }
+  /** How the grpc-js call of an intercepted call ended, and the error its caller got. */
+  private endedOnWire(interception: Interception, result: CallResult, error: RpcError | undefined): void {
+    interception.wire = { result, error };
+    this.reportIntercepted(interception);
   }
 
   /** Reports an intercepted call's end once both the interceptors and a started call are done. */

@@ -81,10 +81,10 @@ export class ServiceClient {
     request: MessageInitShape<I>,
     options: CallOptions = {},
   ): Promise<MessageShape<O>> {
-    const interception = this.interception(method.index, options);
-    return interception === undefined
+    // Checked inline: a call without interceptors costs nothing more.
+    return this.interceptors.length === 0 && options.interceptors === undefined
       ? callUnary(this.client, method, this.observers[method.index], request, options)
-      : interceptUnary(interception, method, request, options);
+      : interceptUnary(this.interception(method.index, options), method, request, options);
   }
 
   serverStreaming<I extends DescMessage, O extends DescMessage>(
@@ -92,10 +92,9 @@ export class ServiceClient {
     request: MessageInitShape<I>,
     options: CallOptions = {},
   ): AsyncIterable<MessageShape<O>> {
-    const interception = this.interception(method.index, options);
-    return interception === undefined
+    return this.interceptors.length === 0 && options.interceptors === undefined
       ? callServerStreaming(this.client, method, this.observers[method.index], request, options)
-      : interceptServerStreaming(interception, method, request, options);
+      : interceptServerStreaming(this.interception(method.index, options), method, request, options);
   }
 
   clientStreaming<I extends DescMessage, O extends DescMessage>(
@@ -103,10 +102,9 @@ export class ServiceClient {
     requests: RequestStream<I>,
     options: CallOptions = {},
   ): Promise<MessageShape<O>> {
-    const interception = this.interception(method.index, options);
-    return interception === undefined
+    return this.interceptors.length === 0 && options.interceptors === undefined
       ? callClientStreaming(this.client, method, this.observers[method.index], requests, options)
-      : interceptClientStreaming(interception, method, requests, options);
+      : interceptClientStreaming(this.interception(method.index, options), method, requests, options);
   }
 
   bidiStreaming<I extends DescMessage, O extends DescMessage>(
@@ -114,18 +112,16 @@ export class ServiceClient {
     requests: RequestStream<I>,
     options: CallOptions = {},
   ): AsyncIterable<MessageShape<O>> {
-    const interception = this.interception(method.index, options);
-    return interception === undefined
+    return this.interceptors.length === 0 && options.interceptors === undefined
       ? callBidiStreaming(this.client, method, this.observers[method.index], requests, options)
-      : interceptBidiStreaming(interception, method, requests, options);
+      : interceptBidiStreaming(this.interception(method.index, options), method, requests, options);
   }
 
-  /** What a call with interceptors needs; `undefined` when neither the client nor the call has any. */
-  private interception(index: number, options: CallOptions): Interception | undefined {
-    const own = options.interceptors;
-    const interceptors =
-      own === undefined || own.length === 0 ? this.interceptors : this.interceptors.length === 0 ? own : [...this.interceptors, ...own];
-    return interceptors.length === 0 ? undefined : { client: this.client, observer: this.observers[index], interceptors };
+  /** What a call with interceptors needs: the client's, then the call's own. */
+  private interception(index: number, options: CallOptions): Interception {
+    const own = options.interceptors ?? [];
+    const interceptors = own.length === 0 ? this.interceptors : this.interceptors.length === 0 ? own : [...this.interceptors, ...own];
+    return { client: this.client, observer: this.observers[index], interceptors };
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
