@@ -15,17 +15,20 @@ const KINDS = ["Unary", "ServerStream", "ClientStream", "BidiStream"];
 /** Responses of a successful call: one request echoed once, or two requests. */
 const RESPONSES: Record<string, number> = { Unary: 1, ServerStream: 1, ClientStream: 1, BidiStream: 2 };
 
+const peers: Peer[] = [];
 let server: Peer;
 let client: Peer;
 const made = new Map<string, InterceptedOutcome>();
 
 beforeAll(async () => {
   server = await startPeer("test/cross-process/peers/interceptor-server.ts");
+  peers.push(server);
   client = await startPeer("test/cross-process/peers/interceptor-client.ts");
+  peers.push(client);
 });
 
 afterAll(async () => {
-  await Promise.all([server, client].filter((peer) => peer !== undefined).map((peer) => peer.stop()));
+  await Promise.all(peers.map((peer) => peer.stop()));
 });
 
 async function call(kind: string, token: string): Promise<InterceptedOutcome & { callId: string }> {

@@ -1,5 +1,6 @@
 // What client and server interceptors share: the response they pass back, how a chain of
 // them is built, and the checks that what an interceptor hands on fits the method.
+import type { Metadata } from "@grpc/grpc-js";
 import type { DescMessage, Message, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { createMessage } from "./codec.js";
 import { Code, RpcError } from "./errors.js";
@@ -10,6 +11,16 @@ export type SingleRequestKind = "unary" | "server_streaming";
 
 /** The kinds whose call has one response message (the others have a response stream). */
 export type SingleResponseKind = "unary" | "client_streaming";
+
+/** What an intercepted call shows on either side, whatever its kind. */
+export interface InterceptedRequestBase<K extends MethodKind> {
+  /** The call's kind, the same as `method.kind`: narrow on it to reach `request` or `requests`. */
+  readonly kind: K;
+  /** The method called: its name, service, kind and message schemas. */
+  readonly method: MethodDefinition<K>;
+  /** The request metadata (headers). */
+  readonly metadata: Metadata;
+}
 
 /** The request side of an intercepted call: the message, or the stream of them. */
 export type RequestPayload<K extends MethodKind> = K extends SingleRequestKind
@@ -47,6 +58,24 @@ export function chainInterceptors<N>(interceptors: readonly ((next: N) => N)[], 
     }
   }
   return next;
+}
+
+/**
+ * The end of a chain: `start`, for the one request of the method's kind it may be given.
+ * A second call, or a request of another kind, is an interceptor's mistake.
+ */
+export function innermost<R extends { readonly kind: MethodKind }, A>(method: MethodDefinition, start: (request: R) => Promise<A>): (request: R) => Promise<A> {
+  let called = false;
+  return async (request) => {
+    if (called) {
+      throw misuse(method, "called next more than once");
+    }
+    called = true;
+    if (request.kind !== method.kind) {
+      throw misuse(method, `passed a ${request.kind} request to next`);
+    }
+    return await start(request);
+  };
 }
 
 /** An RpcError for an interceptor that broke the contract: the call ends INTERNAL, naming the method. */

@@ -7,7 +7,7 @@ import type { Client } from "@grpc/grpc-js";
 import type { DescMessage, Message, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { serializeMessage } from "../codec.js";
 import { RpcError } from "../errors.js";
-import { chainInterceptors, messagesOf, misuse, ofType, responseStream, singleResponse } from "../interception.js";
+import { chainInterceptors, innermost, messagesOf, ofType, responseStream, singleResponse } from "../interception.js";
 import type { ClientCallStart, MethodObserver } from "../observer.js";
 import type { BidiStreamingMethod, ClientStreamingMethod, MethodDefinition, MethodKind, ServerStreamingMethod, UnaryMethod } from "../service.js";
 import { startBidiStreaming } from "./bidi-streaming.js";
@@ -28,24 +28,16 @@ export interface Interception {
   readonly interceptors: readonly ClientInterceptor[];
 }
 
-export function interceptUnary<I extends DescMessage, O extends DescMessage>(
+// Async: a request that cannot be encoded rejects, as without interceptors.
+export async function interceptUnary<I extends DescMessage, O extends DescMessage>(
   { client, observer, interceptors }: Interception,
   method: UnaryMethod<I, O>,
   request: MessageInitShape<I>,
   options: CallOptions,
 ): Promise<MessageShape<O>> {
-  const encoded = encodeRequest(method.input, request);
-  const state = interceptedCall(observer, options, encoded.message);
-  if (encoded.error !== undefined) {
-    state.endEarly(encoded.error);
-    return Promise.reject(encoded.error);
-  }
-  const { message, bytes } = encoded;
-  const next = innermost(method, state, async (final) => {
-    const sent = final.request === message ? bytes : serializeMessage(method.input, ofType(method, method.input, final.request));
-    return { kind: "unary", response: await sendUnary(client, method, state, sent) };
-  });
-  return single(method, state, interceptors, next, { ...requestBase(method, state, options), request: message });
+  const { state, message, toSend } = encodedCall(observer, method, request, options);
+  const next = startWith(method, state, async (final) => ({ kind: "unary", response: await sendUnary(client, method, state, toSend(final.request)) }));
+  return await single(method, state, interceptors, next, { ...requestBase(method, state, options), request: message });
 }
 
 export function interceptServerStreaming<I extends DescMessage, O extends DescMessage>(
@@ -55,15 +47,9 @@ export function interceptServerStreaming<I extends DescMessage, O extends DescMe
   options: CallOptions,
 ): AsyncIterable<MessageShape<O>> {
   return streamed(method, () => {
-    const encoded = encodeRequest(method.input, request);
-    const state = interceptedCall(observer, options, encoded.message);
-    if (encoded.error !== undefined) {
-      state.endEarly(encoded.error);
-      throw encoded.error;
-    }
-    const { message, bytes } = encoded;
-    const next = innermost(method, state, (final) => {
-      const sent = final.request === message ? bytes : serializeMessage(method.input, ofType(method, method.input, final.request));
+    const { state, message, toSend } = encodedCall(observer, method, request, options);
+    const next = startWith(method, state, (final) => {
+      const sent = toSend(final.request);
       const responses = new ResponseIterator(method.output, () => startServerStreaming(client, method, state, sent));
       return Promise.resolve({ kind: "server_streaming", responses });
     });
@@ -79,7 +65,7 @@ export function interceptClientStreaming<I extends DescMessage, O extends DescMe
 ): Promise<MessageShape<O>> {
   const state = interceptedCall(observer, options);
   const messages = messagesOf(method.input, requests);
-  const next = innermost(method, state, async (final) => {
+  const next = startWith(method, state, async (final) => {
     const sent = requestsToSend(method, method.input, final.requests, messages);
     return { kind: "client_streaming", response: await sendClientStreaming(client, method, state, sent) };
   });
@@ -95,7 +81,7 @@ export function interceptBidiStreaming<I extends DescMessage, O extends DescMess
   return streamed(method, () => {
     const state = interceptedCall(observer, options);
     const messages = messagesOf(method.input, requests);
-    const next = innermost(method, state, (final) => {
+    const next = startWith(method, state, (final) => {
       const sent = requestsToSend(method, method.input, final.requests, messages);
       const responses = new ResponseIterator(method.output, () => startBidiStreaming(client, method, state, sent));
       return Promise.resolve({ kind: "bidi_streaming", responses });
@@ -112,6 +98,28 @@ function interceptedCall(observer: MethodObserver<ClientCallStart> | undefined, 
   return state;
 }
 
+/**
+ * The state of a call with one request, its request encoded: a request that cannot be
+ * encoded ends the call before the interceptors run. `toSend` gives the bytes of the
+ * request the interceptors passed on: the encoded ones, unless they replaced it.
+ */
+function encodedCall<I extends DescMessage>(
+  observer: MethodObserver<ClientCallStart> | undefined,
+  method: MethodDefinition<"unary" | "server_streaming", I>,
+  request: MessageInitShape<I>,
+  options: CallOptions,
+): { state: ClientCall; message: MessageShape<I>; toSend: (final: Message) => Buffer } {
+  const encoded = encodeRequest(method.input, request);
+  const state = interceptedCall(observer, options, encoded.message);
+  if (encoded.error !== undefined) {
+    state.endEarly(encoded.error);
+    throw encoded.error;
+  }
+  const { message, bytes } = encoded;
+  const toSend = (final: Message): Buffer => (final === message ? bytes : serializeMessage(method.input, ofType(method, method.input, final)));
+  return { state, message, toSend };
+}
+
 /** What every kind's request shows interceptors: a copy of the caller's options they may change. */
 function requestBase<K extends MethodKind>(
   method: MethodDefinition<K>,
@@ -123,26 +131,19 @@ function requestBase<K extends MethodKind>(
 }
 
 /**
- * The end of the chain: starts the grpc-js call, once, with what the interceptors passed
- * on. `start` receives the request narrowed to the method's kind.
+ * The end of the chain: starts the grpc-js call with the metadata and options the
+ * interceptors passed on. `start` receives the request narrowed to the method's kind.
  */
-function innermost<K extends MethodKind>(
+function startWith<K extends MethodKind>(
   method: MethodDefinition<K>,
   state: ClientCall,
   start: (request: ClientRequest<K>) => Promise<ClientResponse>,
 ): ClientNext {
-  let called = false;
-  return async (request) => {
-    if (called) {
-      throw misuse(method, "called next more than once (retries belong to grpc-js's retry policy)");
-    }
-    called = true;
-    if (request.kind !== method.kind) {
-      throw misuse(method, `passed a ${request.kind} request to next`);
-    }
+  return innermost(method, (request: ClientRequest) => {
     state.intercepted(request.metadata, request.options);
+    // `innermost` let through only a request of the method's kind.
     return start(request as ClientRequest<K>);
-  };
+  });
 }
 
 /** Runs the chain inside the call's span; a synchronous throw is a rejection like any other. */

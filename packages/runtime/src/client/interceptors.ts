@@ -1,6 +1,6 @@
 import type { Metadata } from "@grpc/grpc-js";
-import type { InterceptedResponse, RequestPayload } from "../interception.js";
-import type { MethodDefinition, MethodKind } from "../service.js";
+import type { InterceptedRequestBase, InterceptedResponse, RequestPayload } from "../interception.js";
+import type { MethodKind } from "../service.js";
 import type { CallOptions } from "./call-options.js";
 
 /**
@@ -11,11 +11,7 @@ import type { CallOptions } from "./call-options.js";
 export type InterceptedCallOptions = Omit<CallOptions, "metadata" | "interceptors">;
 
 /** What every intercepted client call shows, whatever its kind. */
-export interface ClientRequestBase<K extends MethodKind> {
-  /** The call's kind, the same as `method.kind`: narrow on it to reach `request` or `requests`. */
-  readonly kind: K;
-  /** The method called: its name, service, kind and message schemas. */
-  readonly method: MethodDefinition<K>;
+export interface ClientRequestBase<K extends MethodKind> extends InterceptedRequestBase<K> {
   /**
    * The request metadata that goes on the wire, trace context included; what an
    * interceptor sets here before calling `next` is sent. The caller's own object is

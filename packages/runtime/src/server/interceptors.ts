@@ -1,7 +1,7 @@
 import type { Metadata } from "@grpc/grpc-js";
 import type { DescMessage, Message } from "@bufbuild/protobuf";
-import type { InterceptedResponse, RequestPayload } from "../interception.js";
-import { chainInterceptors, messagesOf, misuse, ofType, responseStream, singleResponse } from "../interception.js";
+import type { InterceptedRequestBase, InterceptedResponse, RequestPayload } from "../interception.js";
+import { chainInterceptors, innermost, messagesOf, ofType, responseStream, singleResponse } from "../interception.js";
 import type { MethodDefinition, MethodKind } from "../service.js";
 import type { HandlerFor, HandlerResult, HandlerStream } from "./handlers.js";
 import { unimplemented } from "./server-call.js";
@@ -9,12 +9,8 @@ import { createResponse } from "./server-codec.js";
 import type { ServerContext } from "./server-context.js";
 
 /** What every intercepted server call shows, whatever its kind. */
-export interface ServerRequestBase<K extends MethodKind> {
-  /** The call's kind, the same as `method.kind`: narrow on it to reach `request` or `requests`. */
-  readonly kind: K;
-  /** The method called: its name, service, kind and message schemas. */
-  readonly method: MethodDefinition<K>;
-  /** The request metadata (headers), the same object as `context.metadata`. */
+export interface ServerRequestBase<K extends MethodKind> extends InterceptedRequestBase<K> {
+  /** The request metadata the client sent, the same object as `context.metadata`. */
   readonly metadata: Metadata;
   /** What the handler gets besides the request: deadline, signal, response header and trailer, span. */
   readonly context: ServerContext;
@@ -86,21 +82,6 @@ export function interceptedHandler(method: MethodDefinition, handler: AnyHandler
     ? (input, context) => answered(method, run(input, context))
     : async (input, context) => singleResponse(method, await run(input, context));
   return intercepted as AnyHandler;
-}
-
-/** The end of the chain: the handler, called once, with a request of the method's kind. */
-function innermost(method: MethodDefinition, respond: ServerNext): ServerNext {
-  let called = false;
-  return async (request) => {
-    if (called) {
-      throw misuse(method, "called next more than once");
-    }
-    called = true;
-    if (request.kind !== method.kind) {
-      throw misuse(method, `passed a ${request.kind} request to next`);
-    }
-    return await respond(request);
-  };
 }
 
 /** The response stream of a streaming call's outermost answer, each message checked against the method. */
