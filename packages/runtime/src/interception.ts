@@ -47,14 +47,14 @@ export type InterceptedResponse<K extends MethodKind = MethodKind> = K extends S
 
 /**
  * Builds the chain `interceptors[0](interceptors[1](… innermost))`: the first interceptor
- * sees the request first and the response last.
+ * sees the request first and the response last. Each is handed its `next` through `link`.
  */
-export function chainInterceptors<N>(interceptors: readonly ((next: N) => N)[], innermost: N): N {
+export function chainInterceptors<N>(interceptors: readonly ((next: N) => N)[], innermost: N, link: (next: N) => N = (next) => next): N {
   let next = innermost;
   for (let i = interceptors.length - 1; i >= 0; i--) {
     const interceptor = interceptors[i];
     if (interceptor !== undefined) {
-      next = interceptor(next);
+      next = interceptor(link(next));
     }
   }
   return next;

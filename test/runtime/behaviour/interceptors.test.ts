@@ -150,6 +150,23 @@ describe.each(KINDS)("client interceptors, $method", (kind) => {
     expect(countsOf(exposition, "client", kind.method).handled).toEqual({ DataLoss: 1 });
   });
 
+  it("hand an inner interceptor's exception to the outer ones as an RpcError, UNKNOWN, with the exception on the client span", async () => {
+    const seen: unknown[] = [];
+    const outer: ClientInterceptor = (next) => (request) =>
+      next(request).catch((err: unknown) => {
+        seen.push(err);
+        throw err;
+      });
+    const broken: ClientInterceptor = () => () => Promise.reject(new Error("token cache broken"));
+    const { client } = await start({ client: [outer, broken] });
+    const { error } = await collect(kind.call(client, [{ text: "x" }]));
+    expect(expectRpcError(error, Code.UNKNOWN).rawMessage).toBe("token cache broken");
+    expect(seen).toEqual([error]);
+    const span = onlySpan(await tracing.ended(1), SpanKind.CLIENT);
+    expect(span.attributes["rpc.response.status_code"]).toBe("UNKNOWN");
+    expect(span.events.filter((e) => e.name === "exception").map((e) => e.attributes?.["exception.message"])).toEqual(["token cache broken"]);
+  });
+
   it("set the call's deadline", async () => {
     const deadlines: number[] = [];
     const withDeadline: ClientInterceptor = (next) => async (request) => {

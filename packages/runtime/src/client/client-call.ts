@@ -184,12 +184,12 @@ export class ClientCall {
 
   /**
    * The outermost interceptor's answer: `undefined` if the caller got a response (or
-   * the whole response stream), else the error the caller got and what was thrown.
+   * the whole response stream), else the error the caller got.
    */
-  settle(error: RpcError | undefined, thrown?: unknown): void {
+  settle(error: RpcError | undefined): void {
     const interception = this.interception;
     if (interception !== undefined && interception.answer === undefined) {
-      interception.answer = { error, thrown };
+      interception.answer = { error };
       // The caller has its answer: a call still going (the interceptors stopped reading it) is not needed.
       if (interception.call !== undefined && interception.wire === undefined) {
         cancelCall(interception.call);
@@ -239,7 +239,7 @@ export class ClientCall {
       }
       return;
     }
-    const { error, thrown } = answer;
+    const { error } = answer;
     // The span and the durations cover the interceptors' work after the call as well.
     if (wire !== undefined && error === wire.error) {
       this.observer?.end({ ...wire.result, endTime: now() });
@@ -249,7 +249,8 @@ export class ClientCall {
       ...wire?.result,
       code: error?.code ?? Code.OK,
       message: error?.rawMessage ?? "",
-      error: error === undefined || thrown instanceof RpcError ? undefined : thrown,
+      // What an interceptor threw that was not an RpcError (RpcError.from keeps it as the cause).
+      error: error?.cause,
       details: error?.details,
       endTime: now(),
     });
@@ -290,7 +291,7 @@ interface Interception {
   /** How the grpc-js call ended, and the error its caller got. */
   wire: { readonly result: CallResult; readonly error: RpcError | undefined } | undefined;
   /** What the caller got from the outermost interceptor; "wire": whatever the cancelled call ends with. */
-  answer: { readonly error: RpcError | undefined; readonly thrown: unknown } | "wire" | undefined;
+  answer: { readonly error: RpcError | undefined } | "wire" | undefined;
   reported: boolean;
 }
 

@@ -148,7 +148,22 @@ function startWith<K extends MethodKind>(
 
 /** Runs the chain inside the call's span; a synchronous throw is a rejection like any other. */
 async function run(state: ClientCall, interceptors: readonly ClientInterceptor[], next: ClientNext, request: ClientRequest): Promise<ClientResponse> {
-  return await state.run(() => chainInterceptors(interceptors, next)(request));
+  return await state.run(() => chainInterceptors(interceptors, next, rejectingRpcErrors)(request));
+}
+
+/**
+ * `next` as an interceptor gets it: what the rest of the chain rejects with is an RpcError,
+ * whatever an inner interceptor threw. (A server's `next` hands on what the handler threw
+ * as it is: its message must not reach the client.)
+ */
+function rejectingRpcErrors(next: ClientNext): ClientNext {
+  return async (request) => {
+    try {
+      return await next(request);
+    } catch (err) {
+      throw RpcError.from(err);
+    }
+  };
 }
 
 /** A unary or client-streaming call: the caller gets the outermost answer's message, or its error as an RpcError. */
@@ -168,7 +183,7 @@ function single<O extends DescMessage>(
       },
       (err: unknown) => {
         const error = RpcError.from(err);
-        state.settle(error, err);
+        state.settle(error);
         throw error;
       },
     );
@@ -201,7 +216,7 @@ async function* streamed<O extends DescMessage>(
   } catch (err) {
     settled = true;
     const error = RpcError.from(err);
-    state.settle(error, err);
+    state.settle(error);
     throw error;
   } finally {
     if (!settled) {
