@@ -7,6 +7,7 @@ import { now } from "../clock.js";
 import { RpcError } from "../errors.js";
 import type { CallObserver, CallResult, ClientCallStart, MethodObserver } from "../observer.js";
 import type { CallOptions } from "./call-options.js";
+import { InterceptedEnd } from "./intercepted-end.js";
 
 /** The abort reason of `ended`: a plain value, since a default DOMException costs a stack trace. */
 const CALL_ENDED = "call ended";
@@ -33,7 +34,7 @@ export class ClientCall {
   private failure: RpcError | undefined;
   private exception: unknown;
   /** With interceptors: the call's end waits for the outermost one's answer. */
-  private interception: Interception | undefined;
+  private interception: InterceptedEnd | undefined;
 
   constructor(
     observer: MethodObserver<ClientCallStart> | undefined,
@@ -126,7 +127,7 @@ export class ClientCall {
       if (this.interception === undefined) {
         this.observer?.end(result);
       } else {
-        this.endedOnWire(this.interception, result, error);
+        this.interception.wireEnded(result, error);
       }
       this.inCallerContext(this.options.onTrailer, status.metadata);
       onEnd(error);
@@ -157,17 +158,17 @@ export class ClientCall {
     if (this.interception === undefined) {
       this.observer?.end(result);
     } else {
-      this.endedOnWire(this.interception, result, error);
+      this.interception.wireEnded(result, error);
     }
   }
 
   /**
-   * Interceptors run around this call: what they see and change of it replaces the
-   * caller's metadata and options before the call starts (`intercepted`), and its end
-   * is reported once the outermost one has answered (`settle`) as well as grpc-js.
+   * Interceptors run around this call: what they pass on replaces the caller's metadata
+   * and options before the call starts (`intercepted`), and its end is reported as
+   * `InterceptedEnd` decides.
    */
   intercept(): void {
-    this.interception = { started: false, left: false, call: undefined, wire: undefined, answer: undefined, reported: false };
+    this.interception = new InterceptedEnd((result) => this.observer?.end(result));
   }
 
   /** The metadata and options the innermost interceptor passed on: those the call starts with. */
@@ -182,78 +183,14 @@ export class ClientCall {
     return this.observer === undefined ? fn() : otelContext.with(this.observer.context, fn);
   }
 
-  /**
-   * The outermost interceptor's answer: `undefined` if the caller got a response (or
-   * the whole response stream), else the error the caller got.
-   */
+  /** See `InterceptedEnd.settle`. */
   settle(error: RpcError | undefined): void {
-    const interception = this.interception;
-    if (interception !== undefined && interception.answer === undefined) {
-      interception.answer = { error };
-      // The caller has its answer: a call still going (the interceptors stopped reading it) is not needed.
-      if (interception.call !== undefined && interception.wire === undefined) {
-        cancelCall(interception.call);
-      }
-      this.reportIntercepted(interception);
-    }
+    this.interception?.settle(error);
   }
 
-  /**
-   * The caller left a response stream before its end: the call is cancelled, and ends
-   * with what grpc-js then reports, or CANCELLED here if it never started.
-   */
+  /** See `InterceptedEnd.leave`. */
   leave(): void {
-    const interception = this.interception;
-    if (interception === undefined || interception.answer !== undefined) {
-      return;
-    }
-    interception.left = true;
-    if (interception.started) {
-      interception.answer = "wire";
-      if (interception.call !== undefined) {
-        cancelCall(interception.call);
-      }
-      this.reportIntercepted(interception);
-    } else {
-      this.settle(new RpcError(Code.CANCELLED, "Cancelled on client"));
-    }
-  }
-
-  /** How the grpc-js call of an intercepted call ended, and the error its caller got. */
-  private endedOnWire(interception: Interception, result: CallResult, error: RpcError | undefined): void {
-    interception.wire = { result, error };
-    this.reportIntercepted(interception);
-  }
-
-  /** Reports an intercepted call's end once both the interceptors and a started call are done. */
-  private reportIntercepted(interception: Interception): void {
-    const { answer, wire } = interception;
-    if (interception.reported || answer === undefined || (interception.started && wire === undefined)) {
-      return;
-    }
-    interception.reported = true;
-    if (answer === "wire") {
-      // Started, so grpc-js has reported it.
-      if (wire !== undefined) {
-        this.observer?.end(wire.result);
-      }
-      return;
-    }
-    const { error } = answer;
-    // The span and the durations cover the interceptors' work after the call as well.
-    if (wire !== undefined && error === wire.error) {
-      this.observer?.end({ ...wire.result, endTime: now() });
-      return;
-    }
-    this.observer?.end({
-      ...wire?.result,
-      code: error?.code ?? Code.OK,
-      message: error?.rawMessage ?? "",
-      // What an interceptor threw that was not an RpcError (RpcError.from keeps it as the cause).
-      error: error?.cause,
-      details: error?.details,
-      endTime: now(),
-    });
+    this.interception?.leave();
   }
 
   private markEnded(): void {
@@ -279,20 +216,6 @@ export class ClientCall {
   messageReceived(size: number): void {
     this.observer?.messageReceived(size);
   }
-}
-
-/** What an intercepted call waits for before its end is reported. */
-interface Interception {
-  /** The innermost interceptor started the grpc-js call (or tried to). */
-  started: boolean;
-  /** The caller left the response stream: a call not yet started must not start. */
-  left: boolean;
-  call: GrpcClientCall | undefined;
-  /** How the grpc-js call ended, and the error its caller got. */
-  wire: { readonly result: CallResult; readonly error: RpcError | undefined } | undefined;
-  /** What the caller got from the outermost interceptor; "wire": whatever the cancelled call ends with. */
-  answer: { readonly error: RpcError | undefined } | "wire" | undefined;
-  reported: boolean;
 }
 
 /** The grpc-js options a call starts with. */
