@@ -44,6 +44,17 @@ export type { CallOptions } from "./client/call-options.js";
 export type { ServerContext } from "./server/server-context.js";
 export type { ClientArgs, ClientOptions } from "./client/service-client.js";
 export type { ServerOptions } from "./server/add-service.js";
+// Interceptors (docs/interceptors.md).
+export type { InterceptedResponse, RequestPayload, SingleRequestKind, SingleResponseKind } from "./interception.js";
+export type {
+  ClientInterceptor,
+  ClientNext,
+  ClientRequest,
+  ClientRequestBase,
+  ClientResponse,
+  InterceptedCallOptions,
+} from "./client/interceptors.js";
+export type { ServerInterceptor, ServerNext, ServerRequest, ServerRequestBase, ServerResponse } from "./server/interceptors.js";
 export { createServer } from "./server/create-server.js";
 export type { RequestStream } from "./client/send-requests.js";
 export type { HandlerFor, HandlerResult, HandlerStream, ServiceHandlers } from "./server/handlers.js";

@@ -1,4 +1,5 @@
 import type { CallCredentials, Metadata } from "@grpc/grpc-js";
+import type { ClientInterceptor } from "./interceptors.js";
 
 /** Options of one client call. */
 export interface CallOptions {
@@ -19,4 +20,10 @@ export interface CallOptions {
   onHeader?: ((headers: Metadata) => void) | undefined;
   /** Receives the response trailers, on success and on error. */
   onTrailer?: ((trailers: Metadata) => void) | undefined;
+
+  /**
+   * Interceptors of this call, run inside the client's own (`ClientOptions.interceptors`),
+   * the first outermost. See docs/interceptors.md.
+   */
+  interceptors?: readonly ClientInterceptor[] | undefined;
 }

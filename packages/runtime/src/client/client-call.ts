@@ -5,8 +5,9 @@ import { Metadata, status as Code } from "@grpc/grpc-js";
 import type { CallOptions as GrpcCallOptions, ClientUnaryCall, StatusObject } from "@grpc/grpc-js";
 import { now } from "../clock.js";
 import { RpcError } from "../errors.js";
-import type { CallObserver, ClientCallStart, MethodObserver } from "../observer.js";
+import type { CallObserver, CallResult, ClientCallStart, MethodObserver } from "../observer.js";
 import type { CallOptions } from "./call-options.js";
+import { InterceptedEnd } from "./intercepted-end.js";
 
 /** The abort reason of `ended`: a plain value, since a default DOMException costs a stack trace. */
 const CALL_ENDED = "call ended";
@@ -19,8 +20,9 @@ type GrpcClientCall = ClientUnaryCall;
  * metadata, the caller's options and the final status, reported exactly once.
  */
 export class ClientCall {
-  readonly metadata: Metadata;
-  readonly grpcOptions: GrpcCallOptions;
+  /** Replaced only by `intercepted`, before the call starts. */
+  metadata: Metadata;
+  grpcOptions: GrpcCallOptions;
   /** Created on first use: most calls have no request writer, and signals cost. */
   private endedController: AbortController | undefined;
   private isEnded = false;
@@ -31,10 +33,12 @@ export class ClientCall {
   private readonly grpcContext: Context | undefined;
   private failure: RpcError | undefined;
   private exception: unknown;
+  /** With interceptors: the call's end waits for the outermost one's answer. */
+  private interception: InterceptedEnd | undefined;
 
   constructor(
     observer: MethodObserver<ClientCallStart> | undefined,
-    private readonly options: CallOptions,
+    private options: CallOptions,
     request?: Message,
   ) {
     const metadata = options.metadata;
@@ -48,10 +52,7 @@ export class ClientCall {
       // What runs below (interceptors, instrumentations of grpc-js) sees the call's span as current.
       this.grpcContext = this.observer.grpcContext ?? this.observer.context;
     }
-    const grpcOptions: GrpcCallOptions = {};
-    if (options.deadline !== undefined) grpcOptions.deadline = options.deadline;
-    if (options.credentials !== undefined) grpcOptions.credentials = options.credentials;
-    this.grpcOptions = grpcOptions;
+    this.grpcOptions = grpcCallOptions(options);
   }
 
   /** Fires when the call has ended; request writers stop on it. */
@@ -74,7 +75,10 @@ export class ClientCall {
    * RpcError and the observer its one end.
    */
   start<C>(makeCall: () => C): C {
-    if (this.options.signal?.aborted === true) {
+    if (this.interception !== undefined) {
+      this.interception.started = true;
+    }
+    if (this.options.signal?.aborted === true || this.interception?.left === true) {
       const error = new RpcError(Code.CANCELLED, "Cancelled on client");
       this.endEarly(error);
       throw error;
@@ -97,6 +101,9 @@ export class ClientCall {
     const abort = (): void => {
       cancelCall(call);
     };
+    if (this.interception !== undefined) {
+      this.interception.call = call;
+    }
     signal?.addEventListener("abort", abort);
     if (this.observer !== undefined || this.options.onHeader !== undefined) {
       call.on("metadata", (headers: Metadata) => {
@@ -108,7 +115,7 @@ export class ClientCall {
       signal?.removeEventListener("abort", abort);
       const error = this.failure ?? (status.code === Code.OK ? undefined : RpcError.from(status));
       this.markEnded();
-      this.observer?.end({
+      const result: CallResult = {
         code: error?.code ?? Code.OK,
         message: error?.rawMessage ?? status.details,
         metadata: status.metadata,
@@ -116,7 +123,12 @@ export class ClientCall {
         error: this.exception,
         details: error?.details,
         endTime: now(),
-      });
+      };
+      if (this.interception === undefined) {
+        this.observer?.end(result);
+      } else {
+        this.interception.wireEnded(result, error);
+      }
       this.inCallerContext(this.options.onTrailer, status.metadata);
       onEnd(error);
     });
@@ -142,7 +154,43 @@ export class ClientCall {
   /** Ends a call that failed before grpc-js started it. */
   endEarly(error: RpcError): void {
     this.markEnded();
-    this.observer?.end({ code: error.code, message: error.rawMessage, error: error.cause, endTime: now() });
+    const result: CallResult = { code: error.code, message: error.rawMessage, error: error.cause, endTime: now() };
+    if (this.interception === undefined) {
+      this.observer?.end(result);
+    } else {
+      this.interception.wireEnded(result, error);
+    }
+  }
+
+  /**
+   * Interceptors run around this call: what they pass on replaces the caller's metadata
+   * and options before the call starts (`intercepted`), and its end is reported as
+   * `InterceptedEnd` decides.
+   */
+  intercept(): void {
+    this.interception = new InterceptedEnd((result) => this.observer?.end(result));
+  }
+
+  /** The metadata and options the innermost interceptor passed on: those the call starts with. */
+  intercepted(metadata: Metadata, options: CallOptions): void {
+    this.metadata = metadata;
+    this.options = options;
+    this.grpcOptions = grpcCallOptions(options);
+  }
+
+  /** Runs interceptor code in the call's context, so spans it starts are children of the call's. */
+  run<T>(fn: () => T): T {
+    return this.observer === undefined ? fn() : otelContext.with(this.observer.context, fn);
+  }
+
+  /** See `InterceptedEnd.settle`. */
+  settle(error: RpcError | undefined): void {
+    this.interception?.settle(error);
+  }
+
+  /** See `InterceptedEnd.leave`. */
+  leave(): void {
+    this.interception?.leave();
   }
 
   private markEnded(): void {
@@ -168,6 +216,14 @@ export class ClientCall {
   messageReceived(size: number): void {
     this.observer?.messageReceived(size);
   }
+}
+
+/** The grpc-js options a call starts with. */
+function grpcCallOptions(options: CallOptions): GrpcCallOptions {
+  const grpcOptions: GrpcCallOptions = {};
+  if (options.deadline !== undefined) grpcOptions.deadline = options.deadline;
+  if (options.credentials !== undefined) grpcOptions.credentials = options.credentials;
+  return grpcOptions;
 }
 
 /**

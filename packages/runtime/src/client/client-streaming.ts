@@ -16,7 +16,16 @@ export function callClientStreaming<I extends DescMessage, O extends DescMessage
   requests: RequestStream<I>,
   options: CallOptions,
 ): Promise<MessageShape<O>> {
-  const state = new ClientCall(observer, options);
+  return sendClientStreaming(client, method, new ClientCall(observer, options), requests);
+}
+
+/** Starts a client-streaming call and sends its requests; settles with its response or its RpcError. */
+export function sendClientStreaming<I extends DescMessage, O extends DescMessage>(
+  client: Client,
+  method: ClientStreamingMethod<I, O>,
+  state: ClientCall,
+  requests: RequestStream<I>,
+): Promise<MessageShape<O>> {
   return new Promise((resolve, reject) => {
     const response = new SingleResponse(method, state);
     const call = state.start(() =>

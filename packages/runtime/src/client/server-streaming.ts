@@ -7,6 +7,7 @@ import type { CallOptions } from "./call-options.js";
 import { ClientCall } from "./client-call.js";
 import { encodeRequest } from "./encode-request.js";
 import { ResponseIterator } from "./response-iterator.js";
+import type { StartedCall } from "./response-iterator.js";
 
 export function callServerStreaming<I extends DescMessage, O extends DescMessage>(
   client: Client,
@@ -22,11 +23,20 @@ export function callServerStreaming<I extends DescMessage, O extends DescMessage
       state.endEarly(encoded.error);
       throw encoded.error;
     }
-    const bytes = encoded.bytes;
-    const call = state.start(() =>
-      client.makeServerStreamRequest(method.path, passThrough, passThrough, bytes, state.metadata, state.grpcOptions),
-    );
-    state.messageSent(bytes.length);
-    return { call, state };
+    return startServerStreaming(client, method, state, encoded.bytes);
   });
+}
+
+/** Starts a server-streaming call whose request is encoded. */
+export function startServerStreaming<I extends DescMessage, O extends DescMessage>(
+  client: Client,
+  method: ServerStreamingMethod<I, O>,
+  state: ClientCall,
+  bytes: Buffer,
+): StartedCall {
+  const call = state.start(() =>
+    client.makeServerStreamRequest(method.path, passThrough, passThrough, bytes, state.metadata, state.grpcOptions),
+  );
+  state.messageSent(bytes.length);
+  return { call, state };
 }

@@ -14,6 +14,9 @@ import type { TelemetryOption } from "../telemetry/options.js";
 import { callBidiStreaming } from "./bidi-streaming.js";
 import type { CallOptions } from "./call-options.js";
 import { callClientStreaming } from "./client-streaming.js";
+import { interceptBidiStreaming, interceptClientStreaming, interceptServerStreaming, interceptUnary } from "./intercepted-calls.js";
+import type { Interception } from "./intercepted-calls.js";
+import type { ClientInterceptor } from "./interceptors.js";
 import type { RequestStream } from "./send-requests.js";
 import { callServerStreaming } from "./server-streaming.js";
 import { callUnary } from "./unary.js";
@@ -24,6 +27,12 @@ export interface ClientOptions {
   channelOptions?: ChannelOptions | undefined;
   /** What every call emits; default traces and metrics (see TelemetryOptions), `false` for none. */
   telemetry?: TelemetryOption | undefined;
+
+  /**
+   * Interceptors of every call of this client, the first outermost; a call's own
+   * (`CallOptions.interceptors`) run inside them. See docs/interceptors.md.
+   */
+  interceptors?: readonly ClientInterceptor[] | undefined;
 }
 
 /**
@@ -43,6 +52,7 @@ export class ServiceClient {
   private readonly client: Client;
   private readonly ownsChannel: boolean;
   private readonly observers: readonly (MethodObserver<ClientCallStart> | undefined)[];
+  private readonly interceptors: readonly ClientInterceptor[];
 
   constructor(service: ServiceDefinition, ...args: ClientArgs) {
     let options: ClientOptions | undefined;
@@ -63,6 +73,7 @@ export class ServiceClient {
     const telemetry = resolveTelemetry(options?.telemetry);
     const target = this.client.getChannel().getTarget();
     this.observers = service.methodList.map((method) => telemetry?.clientMethodObserver(method, target));
+    this.interceptors = options?.interceptors ?? [];
   }
 
   unary<I extends DescMessage, O extends DescMessage>(
@@ -70,7 +81,10 @@ export class ServiceClient {
     request: MessageInitShape<I>,
     options: CallOptions = {},
   ): Promise<MessageShape<O>> {
-    return callUnary(this.client, method, this.observers[method.index], request, options);
+    // Checked inline: a call without interceptors costs nothing more.
+    return this.interceptors.length === 0 && options.interceptors === undefined
+      ? callUnary(this.client, method, this.observers[method.index], request, options)
+      : interceptUnary(this.interception(method.index, options), method, request, options);
   }
 
   serverStreaming<I extends DescMessage, O extends DescMessage>(
@@ -78,7 +92,9 @@ export class ServiceClient {
     request: MessageInitShape<I>,
     options: CallOptions = {},
   ): AsyncIterable<MessageShape<O>> {
-    return callServerStreaming(this.client, method, this.observers[method.index], request, options);
+    return this.interceptors.length === 0 && options.interceptors === undefined
+      ? callServerStreaming(this.client, method, this.observers[method.index], request, options)
+      : interceptServerStreaming(this.interception(method.index, options), method, request, options);
   }
 
   clientStreaming<I extends DescMessage, O extends DescMessage>(
@@ -86,7 +102,9 @@ export class ServiceClient {
     requests: RequestStream<I>,
     options: CallOptions = {},
   ): Promise<MessageShape<O>> {
-    return callClientStreaming(this.client, method, this.observers[method.index], requests, options);
+    return this.interceptors.length === 0 && options.interceptors === undefined
+      ? callClientStreaming(this.client, method, this.observers[method.index], requests, options)
+      : interceptClientStreaming(this.interception(method.index, options), method, requests, options);
   }
 
   bidiStreaming<I extends DescMessage, O extends DescMessage>(
@@ -94,7 +112,16 @@ export class ServiceClient {
     requests: RequestStream<I>,
     options: CallOptions = {},
   ): AsyncIterable<MessageShape<O>> {
-    return callBidiStreaming(this.client, method, this.observers[method.index], requests, options);
+    return this.interceptors.length === 0 && options.interceptors === undefined
+      ? callBidiStreaming(this.client, method, this.observers[method.index], requests, options)
+      : interceptBidiStreaming(this.interception(method.index, options), method, requests, options);
+  }
+
+  /** What a call with interceptors needs: the client's, then the call's own. */
+  private interception(index: number, options: CallOptions): Interception {
+    const own = options.interceptors ?? [];
+    const interceptors = own.length === 0 ? this.interceptors : this.interceptors.length === 0 ? own : [...this.interceptors, ...own];
+    return { client: this.client, observer: this.observers[index], interceptors };
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */

@@ -17,13 +17,21 @@ export function callUnary<I extends DescMessage, O extends DescMessage>(
 ): Promise<MessageShape<O>> {
   const encoded = encodeRequest(method.input, request);
   const state = new ClientCall(observer, options, encoded.message);
+  if (encoded.error !== undefined) {
+    state.endEarly(encoded.error);
+    return Promise.reject(encoded.error);
+  }
+  return sendUnary(client, method, state, encoded.bytes);
+}
+
+/** Starts a unary call whose request is encoded; settles with its response or its RpcError. */
+export function sendUnary<I extends DescMessage, O extends DescMessage>(
+  client: Client,
+  method: UnaryMethod<I, O>,
+  state: ClientCall,
+  bytes: Buffer,
+): Promise<MessageShape<O>> {
   return new Promise((resolve, reject) => {
-    if (encoded.error !== undefined) {
-      state.endEarly(encoded.error);
-      reject(encoded.error);
-      return;
-    }
-    const bytes = encoded.bytes;
     const response = new SingleResponse(method, state);
     const call = state.start(() =>
       client.makeUnaryRequest(method.path, passThrough, passThrough, bytes, state.metadata, state.grpcOptions, response.receive),

@@ -19,6 +19,8 @@ import { DEFAULT_HALF_CLOSE_HOLD_MS } from "./half-close.js";
 import { registerMethod } from "./register-method.js";
 import { serveServerStreaming } from "./server-streaming.js";
 import { serveUnary } from "./unary.js";
+import { interceptedHandler } from "./interceptors.js";
+import type { ServerInterceptor } from "./interceptors.js";
 
 /** Options of a generated server registration. */
 export interface ServerOptions {
@@ -30,6 +32,13 @@ export interface ServerOptions {
    * half-close at once). See docs/cancelled-uploads.md.
    */
   halfCloseHoldMs?: number | undefined;
+
+  /**
+   * Interceptors around every handler of this registration, the first outermost; they
+   * run inside the call's span and see its request(s), response(s) or error. See
+   * docs/interceptors.md.
+   */
+  interceptors?: readonly ServerInterceptor[] | undefined;
 }
 
 /**
@@ -51,9 +60,11 @@ export function addService<M extends Record<string, MethodDefinition>>(
   }
   const telemetry = resolveTelemetry(options.telemetry);
   const halfCloseHoldMs = options.halfCloseHoldMs ?? DEFAULT_HALF_CLOSE_HOLD_MS;
+  const interceptors = options.interceptors ?? [];
   for (const [member, method] of Object.entries(service.methods)) {
     const candidate: unknown = (handlers as Record<string, unknown>)[member];
-    const handler = typeof candidate === "function" ? (candidate.bind(handlers) as AnyHandler) : undefined;
+    const bound = typeof candidate === "function" ? (candidate.bind(handlers) as AnyHandler) : undefined;
+    const handler = interceptors.length === 0 ? bound : interceptedHandler(method, bound, interceptors);
     const observer = telemetry?.serverMethodObserver(method);
     serveObserved(server, method, observer);
     const implementation = serve(method, handler, observer, halfCloseHoldMs);

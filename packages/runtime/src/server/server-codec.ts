@@ -1,4 +1,5 @@
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { parseMessage, serializeMessage } from "../codec.js";
 import { Code, RpcError } from "../errors.js";
 
@@ -37,6 +38,18 @@ export function parseRequest<I extends DescMessage>(schema: I, bytes: Buffer): M
 export function serializeResponse<O extends DescMessage>(schema: O, response: MessageInitShape<O>): Buffer {
   try {
     return serializeMessage(schema, response);
+  } catch (error) {
+    throw new RpcError(Code.INTERNAL, "Error serializing response", undefined, { cause: error });
+  }
+}
+
+/**
+ * A handler's response as a message, for interceptors to see; INTERNAL worded as for a
+ * response that cannot be serialized, which is what it would have become.
+ */
+export function createResponse<O extends DescMessage>(schema: O, response: MessageInitShape<O>): MessageShape<O> {
+  try {
+    return create(schema, response);
   } catch (error) {
     throw new RpcError(Code.INTERNAL, "Error serializing response", undefined, { cause: error });
   }
