@@ -1,6 +1,6 @@
 import { passed } from "../runtime/proof-check.js";
 import type { RuntimeResult, VariantSummary } from "../runtime/run-runtime.js";
-import type { WorkloadName, WorkloadPlan } from "../runtime/workloads.js";
+import type { UnaryAmount, WorkloadName, WorkloadPlan } from "../runtime/workloads.js";
 import { formatTable, num } from "./format-table.js";
 
 const titles: Record<WorkloadName, string> = {
@@ -13,12 +13,17 @@ const titles: Record<WorkloadName, string> = {
 function describe(plan: WorkloadPlan, workload: WorkloadName): string {
   switch (workload) {
     case "unary":
-      return `${plan.unary.payloadBytes}-byte payload, ${plan.unary.concurrency} calls in flight, ${plan.unary.durationMs / 1000} s windows each after ${plan.unary.rewarmMs / 1000} s unmeasured`;
+      return `${plan.unary.payloadBytes}-byte payload, ${plan.unary.concurrency} calls in flight, ${amount(plan.unary.measured)} windows each after ${amount(plan.unary.rewarm)} unmeasured`;
     case "bidiStream":
       return `one call of ${num(plan.bidiStream.messages)} messages each answered, per round`;
     default:
       return `one call of ${num(plan[workload].messages)} messages per round`;
   }
+}
+
+/** A unary phase's length, as the tables say it. */
+export function amount(a: UnaryAmount): string {
+  return "ms" in a ? `${a.ms / 1000} s` : `${num(a.calls)}-call`;
 }
 
 export function formatRuntime(runtime: RuntimeResult): string {
