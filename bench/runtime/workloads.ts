@@ -67,3 +67,17 @@ export const smokePlan: WorkloadPlan = {
   clientStream: { warmupMessages: 10, rewarmMessages: 5, messages: 200 },
   bidiStream: { warmupMessages: 10, rewarmMessages: 5, messages: 200 },
 };
+
+/**
+ * `npm run bench:cpu`: a fixed number of calls or messages per window, so that every
+ * window averages as much work; short windows, so that many rounds fit (see run-cpu.ts).
+ */
+export const cpuPlan: WorkloadPlan = {
+  unary: { concurrency: 32, payloadBytes: 100, warmup: { calls: 10_000 }, rewarm: { calls: 500 }, measured: { calls: 3_000 } },
+  serverStream: { warmupMessages: 30_000, rewarmMessages: 3_000, messages: 20_000 },
+  clientStream: { warmupMessages: 20_000, rewarmMessages: 2_000, messages: 10_000 },
+  bidiStream: { warmupMessages: 5_000, rewarmMessages: 1_000, messages: 4_000 },
+};
+
+/** `npm run bench:cpu -- --smoke`: every code path, in seconds; its figures mean nothing. */
+export const cpuSmokePlan: WorkloadPlan = { ...smokePlan, unary: { ...smokePlan.unary, warmup: { calls: 50 }, rewarm: { calls: 10 }, measured: { calls: 100 } } };
