@@ -47,11 +47,11 @@ export class PeerAttributes {
 }
 
 interface PrometheusFamilies {
-  readonly started: Counter<string>;
-  readonly handled: Counter<string>;
-  readonly received: Counter<string>;
-  readonly sent: Counter<string>;
-  readonly handling: Histogram<string>;
+  readonly started: Counter;
+  readonly handled: Counter;
+  readonly received: Counter;
+  readonly sent: Counter;
+  readonly handling: Histogram;
 }
 
 /** The instruments of one side, made once per process. */
@@ -70,7 +70,7 @@ export class FloorSide {
         ? metrics.getMeter("bench-floor").createHistogram(`rpc.${side}.call.duration`, { unit: "s", advice: { explicitBucketBoundaries: DURATION_BOUNDS } })
         : undefined;
     if (parts !== "traces") {
-      const counter = (what: string, labelNames: readonly string[] = LABELS): Counter<string> =>
+      const counter = (what: string, labelNames: readonly string[] = LABELS): Counter =>
         new Counter({ name: `grpc_${side}_${what}_total`, help: `${what} (the floor)`, labelNames });
       this.prometheus = {
         started: counter("started"),
@@ -101,7 +101,7 @@ export class FloorMethod {
   readonly duration: OtelHistogram | undefined;
   private readonly methodAttributes: Attributes;
   private readonly labels: Record<(typeof LABELS)[number], string>;
-  private readonly handledCounter: Counter<string> | undefined;
+  private readonly handledCounter: Counter | undefined;
   private readonly handled: (Counter.Internal | undefined)[] = [];
   private readonly endAttributes: (Attributes | undefined)[] = [];
   private readonly pointAttributes: (Attributes | undefined)[] = [];
@@ -166,9 +166,11 @@ export function floorMethods(side: FloorSide, serverAttributes: Attributes): Rec
   };
 }
 
+const OK: number = status.OK;
+
 function statusOf(code: number): Attributes {
   const name = status[code] ?? String(code);
-  return code === status.OK ? { "rpc.response.status_code": name } : { "rpc.response.status_code": name, "error.type": name };
+  return code === OK ? { "rpc.response.status_code": name } : { "rpc.response.status_code": name, "error.type": name };
 }
 
 const clientPeers = new PeerAttributes();
@@ -201,7 +203,7 @@ class FloorCall implements CallHooks {
       if (peer !== undefined) {
         span.setAttributes(clientPeers.of(peer));
       }
-      if (code !== status.OK) {
+      if (code !== OK) {
         span.setStatus({ code: SpanStatusCode.ERROR });
       }
       span.end();
