@@ -31,6 +31,7 @@ export interface BenchOptions {
 
 /** Rounds of `--cpu`: enough for each median's 95 % interval to stay within ±5 % on a quiet machine. */
 const CPU_ROUNDS = 20;
+const CPU_CONCURRENCY = cpuPlan.unary.concurrency;
 
 export const usage = `npm run bench -- [options]
   (none)             runtime and codegen benchmarks, ~15 min on 2 cores
@@ -47,6 +48,7 @@ export const usage = `npm run bench -- [options]
   --variants a,b     runtime variants to run (bare is always added); default all but
                      the floor's, which --cpu adds
   --workloads a,b    runtime workloads: unary, serverStream, clientStream, bidiStream; default all
+  --concurrency N    unary calls in flight (default 32; --cpu ${CPU_CONCURRENCY})
   --profile          write a CPU profile of every runtime process to bench/results/profiles/
   --no-slow          skip protoc-gen-es v2 on compute.proto (one run of up to 150 s)`;
 
@@ -66,6 +68,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       rounds: { type: "string" },
       variants: { type: "string" },
       workloads: { type: "string" },
+      concurrency: { type: "string" },
       profile: { type: "boolean", default: false },
       "no-slow": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -95,8 +98,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         ? variants
         : variants.filter((v) => v.stack.kind !== "floor")
       : withBare(values.variants.split(",").map((id) => variantById(id.trim())));
+  const plan = values.cpu ? (smoke ? cpuSmokePlan : cpuPlan) : smoke ? smokePlan : fullPlan;
   const runtime: RuntimeChoice = {
-    plan: values.cpu ? (smoke ? cpuSmokePlan : cpuPlan) : smoke ? smokePlan : fullPlan,
+    plan: values.concurrency === undefined ? plan : { ...plan, unary: { ...plan.unary, concurrency: positive("concurrency", values.concurrency) } },
     workloads: values.workloads === undefined ? workloadNames : values.workloads.split(",").map((w) => workloadName(w.trim())),
     // 5, not the 3 the figures need at least: on 2 shared cores single windows of
     // unary calls vary by ±0.15 in ratio, and the median of 5 settles. Smoke runs of
@@ -127,7 +131,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
           budgets: { "ts-otel": budget(3), "connect-es-v1": budget(3), "es-v2": budget(values["no-slow"] ? 0 : 1, 150_000) },
         },
       ];
-  const custom = [only, values.rounds, values.variants, values.workloads].some((v) => v !== undefined) || values.profile || values["no-slow"];
+  const custom = [only, values.rounds, values.variants, values.workloads, values.concurrency].some((v) => v !== undefined) || values.profile || values["no-slow"];
   if (values.cpu) {
     return { mode: smoke ? "cpu-smoke" : "cpu", cpu: runtime, out: smoke ? "cpu-smoke.json" : custom ? "cpu-custom.json" : "cpu.json" };
   }

@@ -24,8 +24,8 @@ export function formatCpu(cpu: CpuResult, smoke: boolean): string {
     `CPU per operation (issue 24), client and server processes measured apart, ${cpu.rounds} interleaved rounds` +
       `${smoke ? " (smoke: its figures mean nothing)" : ""}. total = client + server, its median over the rounds; ` +
       "± = the 95 % bootstrap interval of that median; Q1–Q3 and min–max = the rounds' spread; " +
-      "× bare = total ÷ bare grpc-js's in the same round; added = total − bare's in the same round; " +
-      "÷ floor = median added ÷ the median added of the hand-written floor emitting the same telemetry (95 % interval).",
+      "× bare = total ÷ bare grpc-js's; added = total − bare's; " +
+      "÷ floor = added ÷ the added CPU of the hand-written floor emitting the same telemetry, with its 95 % interval (resampling whole rounds).",
   ];
   const measured = (cpu.variants[0]?.workloads ?? []).map((w) => w.workload);
   for (const workload of measured) {
@@ -44,7 +44,7 @@ export function formatCpu(cpu: CpuResult, smoke: boolean): string {
         `±${num(100 * halfWidth(c.total), 1)} %`,
         `${us(c.totalUs.q1)}–${us(c.totalUs.q3)}`,
         `${us(c.totalUs.min)}–${us(c.totalUs.max)}`,
-        num(c.perBare.value, 3),
+        num(c.perBare.value, 2),
         v.id === "bare" ? "" : signed(c.added.value, digits),
         toFloor(c),
       ];

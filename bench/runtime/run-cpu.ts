@@ -1,11 +1,12 @@
 // `npm run bench:cpu`: CPU time per call and per streamed message of every stack,
 // client and server each in its own process and measured apart (process.cpuUsage()
 // deltas around a window of a fixed number of calls or messages). CPU time, unlike
-// throughput, hardly depends on what else the 2 shared cores run; what is left of
-// the machine's drift is taken out by interleaving: every round measures one short
-// window of every variant, the order rotated and reversed from round to round (ABBA),
-// and each variant's cost is compared with bare grpc-js's in the same round. Medians
-// over many rounds, with the rounds' spread and a bootstrap interval of each median.
+// throughput, does not count the time a process waits for a core; what the machine's
+// load still does to it (caches and cores shared with other work) is spread over all
+// variants alike by interleaving: every round measures one short window of every
+// variant, the order rotated and reversed from round to round (ABBA). Medians over
+// many rounds, with the rounds' spread and a bootstrap interval of each median and of
+// each comparison.
 import { bootstrapInterval, median, spread } from "../stats.js";
 import type { Spread } from "../stats.js";
 import { measureVariants, variantEnd } from "./run-runtime.js";
@@ -29,10 +30,9 @@ export interface CpuCell {
   readonly totalUs: Spread;
   /** The median total and its interval. */
   readonly total: Estimate;
-  /** Per round, the total less bare grpc-js's in the same round. */
-  readonly addedUs: Spread;
+  /** The median total less bare grpc-js's. */
   readonly added: Estimate;
-  /** Per round, the total ÷ bare grpc-js's in the same round. */
+  /** The median total ÷ bare grpc-js's. */
   readonly perBare: Estimate;
   /** The median added CPU ÷ that of the floor doing the same telemetry by hand. */
   readonly toFloor?: (Estimate & { readonly floor: VariantId }) | undefined;
@@ -117,19 +117,27 @@ export async function runCpu(options: RuntimeOptions): Promise<CpuResult> {
  * starting one further on, and so on: no variant always runs first, last or after the
  * same neighbour, and a drift within a pair of rounds weighs on every variant alike.
  */
-export function abba<T>(variants: readonly T[], round: number): readonly T[] {
+export function abba<T>(variants: readonly T[], round: number): T[] {
   const shift = Math.floor((round - 1) / 2) % Math.max(1, variants.length);
   const order = [...variants.slice(shift), ...variants.slice(0, shift)];
   return round % 2 === 1 ? order : order.reverse();
 }
 
+/** One window's CPU per operation. */
 interface PerOp {
   readonly client: number;
   readonly server: number;
   readonly total: number;
 }
 
-/** CPU per operation of each variant and workload, by round. */
+/**
+ * CPU per operation of each variant and workload, by round, and the comparisons of
+ * their medians. Variants are compared through their medians over all rounds, not
+ * round by round: the load of a shared machine moves CPU per call by tens of percent
+ * from one second to the next (its caches and cores are shared), so a window says
+ * little about its neighbours, and the median over many interleaved rounds is what
+ * settles. The intervals resample whole rounds.
+ */
 class RoundTable {
   private readonly byKey = new Map<string, Map<number, PerOp>>();
 
@@ -142,15 +150,11 @@ class RoundTable {
   }
 
   cell(id: VariantId, workload: WorkloadName): CpuCell | undefined {
-    const mine = this.rounds(id, workload);
-    if (mine.size === 0) {
+    const own = [...this.rounds(id, workload).values()];
+    if (own.length === 0) {
       return undefined;
     }
-    const own = [...mine.values()];
     const totals = own.map((r) => r.total);
-    const bare = this.rounds("bare", workload);
-    const withBare = paired([mine, bare] as const);
-    const added = withBare.map(([v, b]) => v.total - b.total);
     const floor = floors[id];
     return {
       workload,
@@ -159,16 +163,15 @@ class RoundTable {
       serverUs: spread(own.map((r) => r.server)),
       totalUs: spread(totals),
       total: medianEstimate(totals),
-      addedUs: spread(added),
-      added: medianEstimate(added),
-      perBare: this.ratio(id, "bare", workload),
+      added: this.compare([id, "bare"] as const, workload, ([v, b]) => v - b),
+      perBare: this.compare([id, "bare"] as const, workload, ([v, b]) => v / b),
       toFloor: floor === undefined ? undefined : { floor, ...this.addedRatio(id, floor, workload) },
     };
   }
 
   target(spec: TargetSpec, workload: WorkloadName): CpuTarget {
     const estimate =
-      spec.kind === "added" ? this.addedRatio(spec.variant, spec.against, workload) : this.ratio(spec.variant, spec.against, workload);
+      spec.kind === "added" ? this.addedRatio(spec.variant, spec.against, workload) : this.compare([spec.variant, spec.against] as const, workload, ([a, b]) => a / b);
     const known = Number.isFinite(estimate.value);
     return {
       what: spec.what,
@@ -180,19 +183,22 @@ class RoundTable {
     };
   }
 
-  /** The median over the rounds of `a`'s total ÷ `b`'s in the same round. */
-  private ratio(a: VariantId, b: VariantId, workload: WorkloadName): Estimate {
-    return medianEstimate(paired([this.rounds(a, workload), this.rounds(b, workload)] as const).map(([x, y]) => x.total / y.total));
+  /** `variant`'s CPU beyond bare grpc-js's ÷ `floor`'s, in medians. */
+  private addedRatio(variant: VariantId, floor: VariantId, workload: WorkloadName): Estimate {
+    return this.compare([variant, floor, "bare"] as const, workload, ([v, f, b]) => (v - b) / (f - b));
   }
 
-  /** `variant`'s median added CPU ÷ `floor`'s, both over bare in the same rounds. */
-  private addedRatio(variant: VariantId, floor: VariantId, workload: WorkloadName): Estimate {
-    const rows = paired([this.rounds(variant, workload), this.rounds(floor, workload), this.rounds("bare", workload)] as const);
-    const mine = rows.map(([v, , b]) => v.total - b.total);
-    const floors = rows.map(([, f, b]) => f.total - b.total);
-    const statistic = (indices: readonly number[]): number =>
-      median(indices.map((i) => mine[i] ?? Number.NaN)) / median(indices.map((i) => floors[i] ?? Number.NaN));
-    return { value: median(mine) / median(floors), ci: bootstrapInterval(rows.length, statistic) };
+  /**
+   * `combine` of the median totals of `ids`, and its interval: over the rounds that
+   * measured all of them, resampled by round.
+   */
+  private compare<T extends readonly VariantId[]>(ids: T, workload: WorkloadName, combine: (medians: { readonly [K in keyof T]: number }) => number): Estimate {
+    const series = ids.map((id) => this.rounds(id, workload));
+    const rounds = [...(series[0]?.keys() ?? [])].filter((round) => series.every((s) => s.has(round)));
+    const columns = series.map((s) => rounds.map((round) => s.get(round)?.total ?? Number.NaN));
+    const at = (indices: readonly number[]): number =>
+      combine(columns.map((c) => median(indices.map((i) => c[i] ?? Number.NaN))) as { readonly [K in keyof T]: number });
+    return { value: at(rounds.map((_, i) => i)), ci: bootstrapInterval(rounds.length, at) };
   }
 
   private rounds(id: VariantId, workload: WorkloadName): Map<number, PerOp> {
@@ -204,14 +210,6 @@ class RoundTable {
     }
     return rounds;
   }
-}
-
-/** The rounds measured in every one of `series`, as rows of their figures. */
-function paired<T extends readonly ReadonlyMap<number, PerOp>[]>(series: T): { [K in keyof T]: PerOp }[] {
-  const [first, ...rest] = series;
-  return [...(first?.keys() ?? [])]
-    .filter((round) => rest.every((s) => s.has(round)))
-    .map((round) => series.map((s) => s.get(round)) as { [K in keyof T]: PerOp });
 }
 
 function medianEstimate(values: readonly number[]): Estimate {

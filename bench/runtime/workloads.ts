@@ -73,7 +73,7 @@ export const smokePlan: WorkloadPlan = {
  * window averages as much work; short windows, so that many rounds fit (see run-cpu.ts).
  */
 export const cpuPlan: WorkloadPlan = {
-  unary: { concurrency: 32, payloadBytes: 100, warmup: { calls: 10_000 }, rewarm: { calls: 500 }, measured: { calls: 3_000 } },
+  unary: { concurrency: 32, payloadBytes: 100, warmup: { calls: 10_000 }, rewarm: { calls: 300 }, measured: { calls: 2_000 } },
   serverStream: { warmupMessages: 30_000, rewarmMessages: 3_000, messages: 20_000 },
   clientStream: { warmupMessages: 20_000, rewarmMessages: 2_000, messages: 10_000 },
   bidiStream: { warmupMessages: 5_000, rewarmMessages: 1_000, messages: 4_000 },
