@@ -30,7 +30,7 @@ export interface BenchOptions {
 }
 
 /** Rounds of `--cpu`: enough for each median's 95 % interval to stay within ±5 % on a quiet machine. */
-const CPU_ROUNDS = 20;
+const CPU_ROUNDS = 30;
 const CPU_CONCURRENCY = cpuPlan.unary.concurrency;
 
 export const usage = `npm run bench -- [options]

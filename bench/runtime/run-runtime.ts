@@ -5,6 +5,7 @@
 // windows around it, seconds apart: the load of a shared machine drifts over minutes,
 // and a ratio to a bare run measured minutes earlier says more about the drift than
 // about the variant. Medians over the rounds are reported.
+import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { median } from "../stats.js";
 import { passed, proofChecks } from "./proof-check.js";
@@ -155,7 +156,7 @@ export async function measureVariants(options: RuntimeOptions, schedule: Schedul
           measurements.push({ round, seq, variant: variant.id, measure: await pair.measure(workload) });
         });
       }
-      log(`round ${round}/${options.rounds} ${workload} in ${since(t)}`);
+      log(`round ${round}/${options.rounds} ${workload} in ${since(t)}, load ${(loadavg()[0] ?? Number.NaN).toFixed(1)}`);
     }
   }
 
