@@ -6,7 +6,7 @@ import tseslint from "typescript-eslint";
 export default tseslint.config(
   {
     // Generated code is checked by the golden and type-check tests instead.
-    ignores: ["**/dist/**", "golden/**", "src/gen/**", "packages/runtime/src/reflection/gen/**", "test/reflection/health/gen/**", "demo/gen/**", "node_modules/**", "scratch/**", "bench/codegen/vendor/**", "test/fixtures/consumer/**", "test/fixtures/readme-programs/**"],
+    ignores: ["**/dist/**", "golden/**", "src/gen/**", "packages/runtime/src/reflection/gen/**", "packages/runtime/src/error-details/gen/**", "test/e2e/health/gen/**", "demo/gen/**", "node_modules/**", "scratch/**", "bench/codegen/vendor/**", "test/fixtures/consumer/**", "test/fixtures/readme-programs/**"],
   },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -36,7 +36,7 @@ export default tseslint.config(
   {
     // The demo imports demo/gen, which exists only after `npm run demo` generated it;
     // scripts/demo.mjs type-checks it then.
-    files: ["**/*.js", "**/*.mjs", "demo/**/*.ts", "test/clash.test.ts"],
+    files: ["**/*.js", "**/*.mjs", "demo/**/*.ts", "test/generator/clash.test.ts"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: globals.node, parserOptions: { projectService: false, project: null } },
   },

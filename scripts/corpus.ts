@@ -1,7 +1,7 @@
 // Generates every googleapis proto with services (npm package google-proto-files) with
 // protoc-gen-es and protoc-gen-ts-otel, then type-checks the output under the strictest
 // settings. `npm run corpus` runs the whole set; `--subset` runs google/cloud/*/v1 (minus
-// compute), which CI runs through test/corpus.test.ts.
+// compute), which CI runs through test/e2e/corpus.test.ts.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";

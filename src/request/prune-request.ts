@@ -31,32 +31,55 @@
 //     (tsotel.v1.method) in MethodOptions. An options message left empty goes whole,
 //     so that it decodes as unset.
 //
-// Field numbers are those of plugin.proto and descriptor.proto.
+// Every field number comes from the schemas of plugin.proto, descriptor.proto and our
+// options.proto (as protobuf-es's own source-code-info.ts builds source paths), none
+// written out by hand; the wire reading itself is wire-reader.ts.
 
-import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import type { DescExtension, DescField, DescMessage } from "@bufbuild/protobuf";
+import {
+  CodeGeneratorRequestSchema,
+  DescriptorProto_ExtensionRangeSchema,
+  DescriptorProtoSchema,
+  EnumDescriptorProtoSchema,
+  EnumOptionsSchema,
+  EnumValueDescriptorProtoSchema,
+  EnumValueOptionsSchema,
+  ExtensionRangeOptionsSchema,
+  FieldDescriptorProtoSchema,
+  FieldOptionsSchema,
+  FileDescriptorProtoSchema,
+  FileOptionsSchema,
+  MessageOptionsSchema,
+  MethodDescriptorProtoSchema,
+  MethodOptionsSchema,
+  OneofDescriptorProtoSchema,
+  OneofOptionsSchema,
+  ServiceDescriptorProtoSchema,
+  ServiceOptionsSchema,
+  SourceCodeInfo_LocationSchema,
+  SourceCodeInfoSchema,
+} from "@bufbuild/protobuf/wkt";
+import { MethodTelemetrySchema, method as methodOption, service as serviceOption } from "../gen/tsotel/v1/options_pb.js";
 import { FILE_SERVICE } from "../model/doc.js";
+import { LEN, VARINT, WireReader, varintSize } from "./wire-reader.js";
 
-const REQUEST_FILE_TO_GENERATE = 1;
-const REQUEST_PROTO_FILE = 15;
-const REQUEST_SOURCE_FILE_DESCRIPTORS = 17;
-const FILE_NAME = 1;
-const SOURCE_CODE_INFO_LOCATION = 1;
-const LOCATION_PATH = 1;
-
-const SERVICE_METHOD = 2;
-const METHOD_OPTIONS = 4;
-/** `span_attributes` and `metric_labels` in tsotel.v1.MethodTelemetry: the options that read request fields. */
-const OWN_FIELD_READERS = [4, 6];
-
-/** The *Options messages declare `extensions 1000 to max`; fields below are their own. */
-const FIRST_EXTENSION = 1000;
-/** `(tsotel.v1.service)`, the extension of ServiceOptions the plugin reads (proto/tsotel/v1/options.proto). */
-export const OWN_SERVICE_OPTION = 58720;
-/** `(tsotel.v1.method)`, the extension of MethodOptions the plugin reads. */
-export const OWN_METHOD_OPTION = 58721;
-
+const REQUEST_FILE_TO_GENERATE = CodeGeneratorRequestSchema.field.fileToGenerate.number;
+const REQUEST_PROTO_FILE = CodeGeneratorRequestSchema.field.protoFile.number;
+const REQUEST_SOURCE_FILE_DESCRIPTORS = CodeGeneratorRequestSchema.field.sourceFileDescriptors.number;
+const FILE_NAME = FileDescriptorProtoSchema.field.name.number;
 const FILE_PACKAGE = FileDescriptorProtoSchema.field.package.number;
 const FILE_SYNTAX = FileDescriptorProtoSchema.field.syntax.number;
+const SOURCE_CODE_INFO_LOCATION = SourceCodeInfoSchema.field.location.number;
+const LOCATION_PATH = SourceCodeInfo_LocationSchema.field.path.number;
+const SERVICE_METHOD = ServiceDescriptorProtoSchema.field.method.number;
+const METHOD_OPTIONS = MethodDescriptorProtoSchema.field.options.number;
+/** The options in tsotel.v1.MethodTelemetry that read request fields. */
+const OWN_FIELD_READERS = [MethodTelemetrySchema.field.spanAttributes.number, MethodTelemetrySchema.field.metricLabels.number];
+
+/** `(tsotel.v1.service)`, the extension of ServiceOptions the plugin reads (proto/tsotel/v1/options.proto). */
+export const OWN_SERVICE_OPTION = serviceOption.number;
+/** `(tsotel.v1.method)`, the extension of MethodOptions the plugin reads. */
+export const OWN_METHOD_OPTION = methodOption.number;
 
 /**
  * Whether the plugin reads the location of `path`: `[package]` and `[syntax]` for the
@@ -77,11 +100,6 @@ export function isReadLocation(path: readonly number[]): boolean {
   }
 }
 
-const VARINT = 0;
-const FIXED64 = 1;
-const LEN = 2;
-const FIXED32 = 5;
-
 /** What the pass does with a length-delimited field of the message it is in. */
 type Shape = DescriptorShape | FileShape | OptionsShape | LocationsShape | DropShape;
 
@@ -96,9 +114,13 @@ interface FileShape {
   readonly kind: "file";
 }
 
-/** An options message: extensions go, except `kept`; it goes whole if nothing is left. */
+/**
+ * An options message: extensions (fields from `firstExtension` on) go, except `kept`;
+ * it goes whole if nothing is left.
+ */
 interface OptionsShape {
   readonly kind: "options";
+  readonly firstExtension: number;
   readonly kept: number | undefined;
 }
 
@@ -112,64 +134,67 @@ interface DropShape {
   readonly kind: "drop";
 }
 
-function descriptor(children: [number, Shape][]): DescriptorShape {
-  return { kind: "descriptor", children: new Map(children) };
+/** A message whose listed fields are visited, each with its shape. */
+function descriptor(children: readonly (readonly [DescField, Shape])[]): DescriptorShape {
+  return { kind: "descriptor", children: new Map(children.map(([field, shape]) => [field.number, shape])) };
 }
 
-function options(kept?: number): OptionsShape {
-  return { kind: "options", kept };
+/** The options message of `schema`, keeping the extension `kept` if given. */
+function options(schema: DescMessage, kept?: DescExtension): OptionsShape {
+  // The *Options messages declare `extensions 1000 to max`.
+  const firstExtension = Math.min(...schema.proto.extensionRange.map((range) => range.start));
+  return { kind: "options", firstExtension, kept: kept?.number };
 }
 
-// FieldDescriptorProto.options = 8, OneofDescriptorProto.options = 2, and so on.
-const FIELD = descriptor([[8, options()]]);
-const ONEOF = descriptor([[2, options()]]);
-const ENUM_VALUE = descriptor([[3, options()]]);
-// EnumDescriptorProto: value, options.
-const ENUM = descriptor([
-  [2, ENUM_VALUE],
-  [3, options()],
-]);
-const EXTENSION_RANGE = descriptor([[3, options()]]);
-const METHOD = descriptor([[4, options(OWN_METHOD_OPTION)]]);
-// ServiceDescriptorProto: method, options.
-const SERVICE = descriptor([
-  [2, METHOD],
-  [3, options(OWN_SERVICE_OPTION)],
-]);
 const DROP_WHOLE: DropShape = { kind: "drop" };
-// EnumDescriptorProto without its values, for requests without span attributes.
+const FIELD = descriptor([[FieldDescriptorProtoSchema.field.options, options(FieldOptionsSchema)]]);
+const ONEOF = descriptor([[OneofDescriptorProtoSchema.field.options, options(OneofOptionsSchema)]]);
+const ENUM_VALUE = descriptor([[EnumValueDescriptorProtoSchema.field.options, options(EnumValueOptionsSchema)]]);
+const ENUM = descriptor([
+  [EnumDescriptorProtoSchema.field.value, ENUM_VALUE],
+  [EnumDescriptorProtoSchema.field.options, options(EnumOptionsSchema)],
+]);
+// An enum without its values, for requests without span attributes.
 const ENUM_NAME = descriptor([
-  [2, DROP_WHOLE],
-  [3, options()],
+  [EnumDescriptorProtoSchema.field.value, DROP_WHOLE],
+  [EnumDescriptorProtoSchema.field.options, options(EnumOptionsSchema)],
+]);
+const EXTENSION_RANGE = descriptor([[DescriptorProto_ExtensionRangeSchema.field.options, options(ExtensionRangeOptionsSchema)]]);
+const METHOD = descriptor([[MethodDescriptorProtoSchema.field.options, options(MethodOptionsSchema, methodOption)]]);
+const SERVICE = descriptor([
+  [ServiceDescriptorProtoSchema.field.method, METHOD],
+  [ServiceDescriptorProtoSchema.field.options, options(ServiceOptionsSchema, serviceOption)],
 ]);
 
 /**
- * DescriptorProto: field, nested_type (itself, set below), enum_type, extension_range,
- * extension, options, oneof_decl; fields, oneofs and enum values only when span
- * attributes may read them.
+ * A message with its nested messages (the same shape), enums, extension ranges,
+ * extensions and options; fields, oneofs and enum values only when span attributes or
+ * metric labels may read them.
  */
 function message(withFields: boolean): DescriptorShape {
+  const fields = DescriptorProtoSchema.field;
   const shape = descriptor([
-    [2, withFields ? FIELD : DROP_WHOLE],
-    [4, withFields ? ENUM : ENUM_NAME],
-    [5, EXTENSION_RANGE],
-    [6, FIELD],
-    [7, options()],
-    [8, withFields ? ONEOF : DROP_WHOLE],
+    [fields.field, withFields ? FIELD : DROP_WHOLE],
+    [fields.enumType, withFields ? ENUM : ENUM_NAME],
+    [fields.extensionRange, EXTENSION_RANGE],
+    [fields.extension, FIELD],
+    [fields.options, options(MessageOptionsSchema)],
+    [fields.oneofDecl, withFields ? ONEOF : DROP_WHOLE],
   ]);
-  shape.children.set(3, shape);
+  shape.children.set(fields.nestedType.number, shape);
   return shape;
 }
 
-/** FileDescriptorProto: message_type, enum_type, service, extension, options, and source_code_info as given. */
+/** A FileDescriptorProto's messages, enums, services, extensions, options, and source info as given. */
 function file(message: DescriptorShape, enumShape: DescriptorShape, sourceInfo: Shape): DescriptorShape {
+  const fields = FileDescriptorProtoSchema.field;
   return descriptor([
-    [4, message],
-    [5, enumShape],
-    [6, SERVICE],
-    [7, FIELD],
-    [8, options()],
-    [9, sourceInfo],
+    [fields.messageType, message],
+    [fields.enumType, enumShape],
+    [fields.service, SERVICE],
+    [fields.extension, FIELD],
+    [fields.options, options(FileOptionsSchema)],
+    [fields.sourceCodeInfo, sourceInfo],
   ]);
 }
 
@@ -194,8 +219,8 @@ const NAMES_ONLY = fileShapes(false);
 // protoplugin's createSchema takes a source_file_descriptors entry over the
 // proto_file entry of the same name, so both get the same treatment.
 const REQUEST = descriptor([
-  [REQUEST_PROTO_FILE, { kind: "file" }],
-  [REQUEST_SOURCE_FILE_DESCRIPTORS, { kind: "file" }],
+  [CodeGeneratorRequestSchema.field.protoFile, { kind: "file" }],
+  [CodeGeneratorRequestSchema.field.sourceFileDescriptors, { kind: "file" }],
 ]);
 
 /** The length written in place of a dropped range: none. */
@@ -356,7 +381,7 @@ class Pruner {
         removed = this.message(childEnd, shape);
         break;
       case "options":
-        removed = this.options(childEnd, shape.kept);
+        removed = this.options(childEnd, shape);
         if (removed === childEnd - contentStart) {
           // Nothing left (or nothing there, which protoc does not write): unset.
           return this.drop(mark, start, childEnd);
@@ -379,8 +404,8 @@ class Pruner {
     return removed + (contentStart - lengthStart - varintSize(length));
   }
 
-  /** An options message: every extension but `kept` goes. */
-  private options(end: number, kept: number | undefined): number {
+  /** An options message: every extension but the one its shape keeps goes. */
+  private options(end: number, { firstExtension, kept }: OptionsShape): number {
     const reader = this.reader;
     let removed = 0;
     while (reader.pos < end) {
@@ -388,7 +413,7 @@ class Pruner {
       reader.tag(end);
       const field = reader.field;
       reader.skip(reader.wireType, end);
-      if (field >= FIRST_EXTENSION && field !== kept) {
+      if (field >= firstExtension && field !== kept) {
         this.dropRange(start, reader.pos);
         removed += reader.pos - start;
       }
@@ -494,125 +519,4 @@ function applyEdits(input: Uint8Array, edits: readonly number[], count: number, 
     throw new Error(`internal error: pruned request is ${pos} bytes, not ${size}`);
   }
   return out;
-}
-
-function varintSize(value: number): number {
-  let size = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 0x80);
-    size++;
-  }
-  return size;
-}
-
-const utf8 = new TextDecoder();
-
-/**
- * Reads fields from `pos`; every read is given the end of the message it is in and
- * checks that it stays inside. One reader serves the whole request, nested messages
- * included, so that the scan allocates nothing for what it only looks at.
- */
-class WireReader {
-  pos = 0;
-  /** Of the last tag read; fields rather than a returned object, as this is the hot loop. */
-  field = 0;
-  wireType = 0;
-
-  constructor(private readonly bytes: Uint8Array) {}
-
-  /** Reads a tag; `field` and `wireType` are then its parts. */
-  tag(end: number): void {
-    const at = this.pos;
-    const tag = this.varint(end);
-    if (tag < 8 || tag > 0xffffffff) {
-      throw this.error(`invalid tag ${tag} (field number out of range)`, at);
-    }
-    this.field = tag >>> 3;
-    this.wireType = tag & 7;
-  }
-
-  /** Beyond 53 bits a varint loses precision, which no length or path root can reach. */
-  varint(end: number): number {
-    // Tags and most lengths are one byte: this fast path, small enough to be inlined,
-    // is most of the scan.
-    const at = this.pos;
-    if (at < end) {
-      const first = this.bytes[at] ?? 0x80;
-      if (first < 0x80) {
-        this.pos = at + 1;
-        return first;
-      }
-    }
-    return this.longVarint(end);
-  }
-
-  private longVarint(end: number): number {
-    const at = this.pos;
-    let value = 0;
-    for (let shift = 0; shift < 70; shift += 7) {
-      if (this.pos >= end) {
-        throw this.error("truncated varint", at);
-      }
-      const byte = this.bytes[this.pos++] ?? 0;
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) {
-        return value;
-      }
-    }
-    throw this.error("varint longer than 10 bytes", at);
-  }
-
-  /**
-   * Reads the length prefix of a length-delimited field and returns where its content
-   * ends; the reader is then at the start of the content.
-   */
-  enter(end: number): number {
-    const at = this.pos;
-    const length = this.varint(end);
-    if (length > end - this.pos) {
-      throw this.error(`length ${length} exceeds the ${end - this.pos} bytes left`, at);
-    }
-    return this.pos + length;
-  }
-
-  string(end: number): string {
-    const contentEnd = this.enter(end);
-    const text = utf8.decode(this.bytes.subarray(this.pos, contentEnd));
-    this.pos = contentEnd;
-    return text;
-  }
-
-  skip(wireType: number, end: number): void {
-    const at = this.pos;
-    switch (wireType) {
-      case VARINT:
-        this.varint(end);
-        return;
-      case FIXED64:
-        this.advance(8, at, end);
-        return;
-      case LEN:
-        this.pos = this.enter(end);
-        return;
-      case FIXED32:
-        this.advance(4, at, end);
-        return;
-      case 3:
-      case 4:
-        throw this.error(`group (wire type ${wireType}) not supported`, at);
-      default:
-        throw this.error(`invalid wire type ${wireType}`, at);
-    }
-  }
-
-  private advance(n: number, at: number, end: number): void {
-    if (n > end - this.pos) {
-      throw this.error("truncated fixed-width field", at);
-    }
-    this.pos += n;
-  }
-
-  private error(what: string, at: number): Error {
-    return new Error(`malformed protobuf: ${what} at byte ${at}`);
-  }
 }

@@ -1,7 +1,7 @@
 // Clients and servers made at import time, before the application starts NodeSDK:
 // tracing reaches the SDK through the API's proxy, and OpenTelemetry metrics must too.
 import { describe, expect, it } from "vitest";
-import { runTypeScript } from "../tracing/child-process.js";
+import { runTypeScript } from "./support/child-process.js";
 
 describe("a server and client made before NodeSDK starts", () => {
   it("record their calls in the SDK's metrics and traces once it runs", async () => {

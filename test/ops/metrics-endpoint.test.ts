@@ -10,10 +10,10 @@ import { Metadata, credentials } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestServiceClient } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { repoRoot } from "../support/paths.js";
-import { pollUntil } from "../metrics/support/poll.js";
-import { startProcess } from "../metrics/support/processes.js";
-import type { Started } from "../metrics/support/processes.js";
-import { instantQuery } from "../metrics/support/prometheus-api.js";
+import { pollUntil } from "../support/poll.js";
+import { startProcess } from "../support/processes.js";
+import type { Started } from "../support/processes.js";
+import { instantQuery } from "../support/prometheus-api.js";
 import { PROMETHEUS, startPrometheus } from "./support/live-prometheus.js";
 
 const CALLS = 5;

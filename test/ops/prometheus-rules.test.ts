@@ -7,13 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { promtool } from "./support/promtool.js";
+import { promtool, PROMTOOL_BOUNDS } from "./support/promtool.js";
 import { ALERT_RULES, RECORDING_RULES, RULES_DIR, RULE_TESTS_DIR, readRuleTests, readRules, ruleTestFiles } from "./support/rule-files.js";
 
 const WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
 const PER_METHOD = "sum by (job, grpc_type, grpc_service, grpc_method)";
 
-/** TELEMETRY.md 1.2's server error set, in Go's and the canonical spelling. */
+/** The server error set of docs/telemetry.md#span-status, in Go's and the canonical spelling. */
 const SERVER_ERROR_CODES = [
   ...["Unknown", "DeadlineExceeded", "Unimplemented", "Internal", "Unavailable", "DataLoss"],
   ...["UNKNOWN", "DEADLINE_EXCEEDED", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS"],
@@ -46,7 +46,7 @@ afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-describe("promtool check rules", () => {
+describe("promtool check rules", PROMTOOL_BOUNDS, () => {
   it("accepts both files: 23 recording rules and 7 alerts", () => {
     const run = promtool(["check", "rules", RECORDING_RULES, ALERT_RULES]);
     expect(run.output).toContain("SUCCESS: 23 rules found");
@@ -138,7 +138,7 @@ describe("alerts", () => {
   });
 });
 
-describe("promtool test rules", () => {
+describe("promtool test rules", PROMTOOL_BOUNDS, () => {
   const files = ruleTestFiles();
 
   it("passes every unit test file", () => {

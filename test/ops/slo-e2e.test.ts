@@ -21,15 +21,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveMetrics } from "../../demo/metrics-endpoint.js";
 import type { MetricsEndpoint } from "../../demo/metrics-endpoint.js";
 import { CheckoutServiceClient, InventoryServiceClient, addCheckoutService, addInventoryService } from "../../golden/slo/slo/v1/checkout_otel.js";
-import { pollUntil } from "../metrics/support/poll.js";
-import { instantQuery } from "../metrics/support/prometheus-api.js";
-import type { Started } from "../metrics/support/processes.js";
+import { pollUntil } from "../support/poll.js";
+import { instantQuery } from "../support/prometheus-api.js";
+import type { Started } from "../support/processes.js";
 import { repoRoot } from "../support/paths.js";
 import { activeAlerts, loadedRules, parseDuration, queriesWithoutData, startPrometheus } from "./support/live-prometheus.js";
 import type { ActiveAlert } from "./support/live-prometheus.js";
 import { readRules } from "./support/rule-files.js";
 import { checkoutHandlers, inventoryHandlers, startSloTraffic } from "./support/slo-traffic.js";
 import type { TrafficLoop } from "./support/traffic-loop.js";
+import { bindLocal } from "../support/listen.js";
 
 const RULES = join(repoRoot, "golden/slo/slo/v1/checkout_slo.rules.yml");
 const DASHBOARD = join(repoRoot, "golden/slo/slo/v1/checkout_slo.dashboard.json");
@@ -62,9 +63,7 @@ beforeAll(async () => {
   const server = new Server();
   addCheckoutService(server, checkoutHandlers, { telemetry });
   addInventoryService(server, inventoryHandlers, { telemetry });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err === null ? resolve(p) : reject(err)));
-  });
+  const port = await bindLocal(server, ServerCredentials.createInsecure());
   cleanup.push(() => new Promise<void>((resolve) => server.tryShutdown(() => resolve())));
   const metrics: MetricsEndpoint = await serveMetrics(0, { registry, otelMetrics });
   cleanup.push(() => metrics.close());

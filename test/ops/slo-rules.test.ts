@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { repoRoot } from "../support/paths.js";
-import { promtool } from "./support/promtool.js";
+import { promtool, PROMTOOL_BOUNDS } from "./support/promtool.js";
 import { readRuleTests, readRules } from "./support/rule-files.js";
 
 const GOLDEN_RULES = join(repoRoot, "golden/slo/slo/v1/checkout_slo.rules.yml");
@@ -32,7 +32,7 @@ afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-describe("promtool check rules", () => {
+describe("promtool check rules", PROMTOOL_BOUNDS, () => {
   it("accepts every generated rule file, duplicate-rule lint included", () => {
     const files = generatedRuleFiles();
     expect(files.map((f) => relative(repoRoot, f))).toEqual(["golden/slo/slo/v1/checkout_slo.rules.yml"]);
@@ -113,7 +113,7 @@ describe("the generated alerts", () => {
   });
 });
 
-describe("promtool test rules on the generated rules", () => {
+describe("promtool test rules on the generated rules", PROMTOOL_BOUNDS, () => {
   const files = readdirSync(TESTS_DIR).filter((f) => f.endsWith(".yml")).sort();
 
   it("passes every unit test file", () => {

@@ -77,7 +77,7 @@ function installedVersion(project: string, name: string): string {
 
 /** The method of each call the app makes. */
 const CALLED = ["BatchCreateUsers", "GetUser", "GetUser", "ListUsers", "StreamUserUpdates"];
-const expectedReplies: AppReport["replies"] = { getUser: "Ada", getMissingUser: "NOT_FOUND", listUsers: ["user-1", "user-2", "user-3"], batchCreateUsers: 2, streamUserUpdates: [true, false] };
+const expectedReplies: AppReport["replies"] = { getUser: "Ada", getMissingUser: "NOT_FOUND USER_MISSING", listUsers: ["user-1", "user-2", "user-3"], batchCreateUsers: 2, streamUserUpdates: [true, false] };
 const expectedSpans = ["client", "server"].flatMap((kind) => CALLED.map((method) => `${kind} user.v1.UserService/${method}`));
 const expectedHandled = Object.fromEntries(
   ["server", "client"].flatMap((side) => ["GetUser OK", "GetUser NotFound", "ListUsers OK", "BatchCreateUsers OK", "StreamUserUpdates OK"].map((series) => [`${side} ${series}`, 1])),

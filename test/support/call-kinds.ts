@@ -4,7 +4,7 @@
 import type { CallOptions } from "protoc-gen-ts-otel-runtime";
 import type { TestServiceClient } from "../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import type { Behavior } from "../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
-import type { TestResponse } from "../behaviour/behavior-handlers.js";
+import type { TestResponse } from "./behavior-handlers.js";
 
 export interface RequestInit {
   text?: string;

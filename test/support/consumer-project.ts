@@ -5,11 +5,11 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { cleanEnv, npmProject, sh } from "./npm-project.js";
 import { repoRoot } from "./paths.js";
+import { listenLocal } from "./listen.js";
 
 export const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 export const README_PROGRAMS = ["telemetry", "server", "client"] as const;
@@ -106,8 +106,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       res.writeHead(200, { "content-type": "application/json" }).end("{}");
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocal(server);
   return { endpoint: `http://127.0.0.1:${port}`, spans, metrics, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 

@@ -34,9 +34,10 @@ export function consumerProject(kind: "module" | "commonjs", options: ts.Compile
   project: Project;
   root: string;
 } {
-  // Inside node_modules so that every other dependency resolves by walking up.
+  // Inside node_modules so that every other dependency resolves by walking up; one
+  // folder per process, because test files that type-check run side by side.
   const base = join(repoRoot, "node_modules/.cache/ts-otel-typecheck");
-  const root = join(base, kind);
+  const root = join(base, `${kind}-${process.pid}`);
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   writeFileSync(join(root, "package.json"), JSON.stringify({ name: `consumer-${kind}`, type: kind }));

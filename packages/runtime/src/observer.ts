@@ -1,26 +1,31 @@
 import type { Message } from "@bufbuild/protobuf";
+import type { Any } from "@bufbuild/protobuf/wkt";
 import type { Context } from "@opentelemetry/api";
 import type { Deadline, Metadata } from "@grpc/grpc-js";
 import type { Code } from "./errors.js";
-import type { MethodDefinition } from "./service.js";
+import type { ClientMethodFacts, ServerMethodFacts } from "./telemetry/method-facts.js";
 
 /** Which end of a call: `rpc.client.*` / `grpc_client_*` or the server's. */
 export type Side = "client" | "server";
 
 /**
- * The seam between the call wrappers and telemetry. The wrappers of all four call
- * kinds, on both sides, report each call's lifecycle here; tracing, OpenTelemetry
- * metrics and Prometheus are separate implementations, so a user without one of them
- * never loads it.
+ * The seam between the call wrappers and telemetry, which the built-in parts (tracing,
+ * OpenTelemetry metrics, Prometheus) and the `observers` of the `telemetry` option
+ * all implement. The wrappers of all four call kinds, on both sides, report each
+ * call's lifecycle to it; each part is a separate implementation, so a user without
+ * one of them never loads it.
  *
- * Per-method work (names, attribute sets, label values) belongs in `clientMethod` /
- * `serverMethod`, which run once per method when a client or server is created.
+ * Per-method work (names, attribute sets, label values) belongs in
+ * `observeClientMethod` / `observeServerMethod`, which run once per method when a
+ * client or server is created and receive the method's facts, built once for every
+ * observer. Whatever an observer throws is reported once per process through
+ * OpenTelemetry's `diag` and kept away from the call.
  */
-export interface Telemetry {
+export interface TelemetryObserver {
   /** Called once per method when a client is created; `undefined` observes nothing. */
-  clientMethod?(method: MethodDefinition, target: string): MethodObserver<ClientCallStart> | undefined;
+  observeClientMethod?(facts: ClientMethodFacts): MethodObserver<ClientCallStart> | undefined;
   /** Called once per method when a service is added to a server; `undefined` observes nothing. */
-  serverMethod?(method: MethodDefinition): MethodObserver<ServerCallStart> | undefined;
+  observeServerMethod?(facts: ServerMethodFacts): MethodObserver<ServerCallStart> | undefined;
 }
 
 /** Starts the observation of one call of one method. */
@@ -66,14 +71,14 @@ export interface ServerCallStart {
 export interface CallObserver {
   /**
    * The context the rest of the call runs in: on the server every piece of handler
-   * code runs inside it; the next observer in a chain starts from it.
+   * code runs inside it; the next observer starts from it.
    */
   readonly context: Context;
   /**
    * On a client, the context grpc-js starts the call in, when it is not `context`:
-   * tracing marks it so that instrumentations of grpc-js below its span start none. In
-   * a chain the last one given wins; observers after tracing (metrics, `observers`) see
-   * the call's context and do not change what grpc-js starts in.
+   * tracing marks it so that instrumentations of grpc-js below its span start none. Of
+   * the observers in order, the last that gives one wins; those after tracing (metrics,
+   * `observers`) see the call's context and do not change what grpc-js starts in.
    */
   readonly grpcContext?: Context | undefined;
   /** Response headers, when received (client) or sent (server). */
@@ -103,5 +108,11 @@ export interface CallResult {
    * bug on the server, a failing request stream on the client.
    */
   readonly error?: unknown;
+  /**
+   * The error's `google.rpc.Status` details (`grpc-status-details-bin`), packed as on
+   * the wire: those the handler's RpcError sent (server) or the trailers carried
+   * (client). None when there were none, or when they could not be read.
+   */
+  readonly details?: readonly Any[] | undefined;
   readonly endTime: number;
 }

@@ -121,11 +121,13 @@ async function runCall(lane: Lane, scenario: Scenario, kind: Kind, serviceConfig
   let target = proxy;
   let outcome: CallOutcome;
   if (scenario.shutdown !== undefined) {
-    // A server of its own, shut down once the call's handler has sent its headers.
+    // A server of its own, shut down once the call's handler has sent its headers and the
+    // whole request has passed (how much of a request stream beat the shutdown is timing).
     const fresh = await lane.server.peer.command<{ id: number; port: number }>("serve", {});
     target = await proxyTo(fresh.port);
     const call = lane.clientPeer.command<CallOutcome>("call", { ...args, port: target.port }, CALL_TIMEOUT_MS);
-    await target.waitFor(() => streamsOf(target, 0, callId).some((t) => t.response.length > 0), CALL_TIMEOUT_MS, `${callId}: response headers`);
+    const started = (t: CallTranscript): boolean => t.response.length > 0 && t.request.includes("half-close");
+    await target.waitFor(() => streamsOf(target, 0, callId).some(started), CALL_TIMEOUT_MS, `${callId}: response headers and the request's half-close`);
     await lane.server.peer.command("shutdown", { id: fresh.id, how: scenario.shutdown });
     outcome = await call;
   } else {

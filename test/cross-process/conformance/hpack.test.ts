@@ -3,12 +3,12 @@
 // the proxy, compared with what the receiving Node peer decoded.
 import { connect, createServer } from "node:http2";
 import type { Http2Server, IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http2";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HUFFMAN_CODE_LENGTHS, HpackDecoder, huffmanCodes, huffmanDecode } from "../support/hpack.js";
 import type { HeaderField } from "../support/hpack.js";
 import { startH2Proxy } from "../support/h2-proxy.js";
 import type { H2Proxy, StreamFrame } from "../support/h2-proxy.js";
+import { listenLocal } from "../../support/listen.js";
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ""), "hex");
 
@@ -108,8 +108,7 @@ describe("header blocks of Node's HTTP/2 through the recording proxy", () => {
       stream.end("body");
       stream.resume();
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    proxy = await startH2Proxy((server.address() as AddressInfo).port, { record: true });
+    proxy = await startH2Proxy(await listenLocal(server), { record: true });
     const session = connect(`http://127.0.0.1:${String(proxy.port)}`);
     for (let i = 0; i < 12; i++) {
       const request = session.request(requestHeaders(i));

@@ -11,6 +11,7 @@ import type {
   sendUnaryData,
 } from "@grpc/grpc-js";
 import { answerCommands } from "../support/peer.js";
+import { bindLocal } from "../../support/listen.js";
 
 /** What one call showed. */
 export interface CanaryRecord {
@@ -78,16 +79,21 @@ const refuse = (): never => {
   throw new Error("cannot (de)serialize");
 };
 
-/** Unary methods answering as `x-answer` asks; an upload recording its events; (de)serializers that fail. */
+/** A response over the server's send limit, and the limit (every other response is empty). */
+const OVERSIZE = 64;
+const MAX_SEND = 16;
+
+/** Unary methods answering as `x-answer` asks; an upload recording its events; (de)serializers that fail; a response over the send limit. */
 const service: ServiceDefinition = {
   Unary: { path: "/canary.Canary/Unary", requestStream: false, responseStream: false, requestSerialize: pass, requestDeserialize: pass, responseSerialize: pass, responseDeserialize: pass },
   Upload: { path: "/canary.Canary/Upload", requestStream: true, responseStream: false, requestSerialize: pass, requestDeserialize: pass, responseSerialize: pass, responseDeserialize: pass },
   Unparsable: { path: "/canary.Canary/Unparsable", requestStream: false, responseStream: false, requestSerialize: pass, requestDeserialize: refuse, responseSerialize: pass, responseDeserialize: pass },
   Unserializable: { path: "/canary.Canary/Unserializable", requestStream: false, responseStream: false, requestSerialize: pass, requestDeserialize: pass, responseSerialize: refuse, responseDeserialize: pass },
+  Oversize: { path: "/canary.Canary/Oversize", requestStream: false, responseStream: false, requestSerialize: pass, requestDeserialize: pass, responseSerialize: pass, responseDeserialize: pass },
   Missing: { path: "/canary.Canary/Missing", requestStream: false, responseStream: false, requestSerialize: pass, requestDeserialize: pass, responseSerialize: pass, responseDeserialize: pass },
 };
 
-const server = new Server({ interceptors: [interceptor] });
+const server = new Server({ interceptors: [interceptor], "grpc.max_send_message_length": MAX_SEND });
 server.addService(service, {
   Unary(call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) {
     const canary = record(call.metadata);
@@ -108,12 +114,13 @@ server.addService(service, {
   Unparsable(_call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) {
     callback(null, Buffer.alloc(0));
   },
+  Oversize(_call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) {
+    callback(null, Buffer.alloc(OVERSIZE));
+  },
   Unserializable(_call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) {
     callback(null, Buffer.alloc(0));
   },
 });
 
-const port = await new Promise<number>((resolve, reject) => {
-  server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
-});
+const port = await bindLocal(server, ServerCredentials.createInsecure());
 answerCommands({ port }, { report: () => Object.fromEntries(records) });

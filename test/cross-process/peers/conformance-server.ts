@@ -20,6 +20,7 @@ import { SERVER_MAX_MESSAGE } from "../support/conformance-scenarios.js";
 import { answerCommands } from "../support/peer.js";
 import { peerTelemetry } from "../support/peer-telemetry.js";
 import { referenceService } from "../support/reference-service.js";
+import { bindLocal } from "../../support/listen.js";
 
 const { values } = parseArgs({ options: { impl: { type: "string" } } });
 const impl = values.impl;
@@ -54,9 +55,7 @@ async function serve(args: Record<string, unknown>): Promise<{ id: number; port:
     const handlers = args["missing"] === true ? ({} as TestServiceHandlers) : generatedHandlers(hooks);
     addTestService(server, handlers, { telemetry });
   }
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
-  });
+  const port = await bindLocal(server, ServerCredentials.createInsecure());
   servers.push({ server, release });
   return { id: servers.length - 1, port };
 }

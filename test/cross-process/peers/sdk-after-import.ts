@@ -5,7 +5,8 @@ import { Server, ServerCredentials, credentials } from "@grpc/grpc-js";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { TestServiceClient, addTestService } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
-import { testMetricReader } from "../../metrics/support/metric-reader.js";
+import { testMetricReader } from "../../support/metric-reader.js";
+import { bindLocal } from "../../support/listen.js";
 
 // Made before any SDK exists: telemetry comes from the global providers, which are the
 // API's no-op ones at this point.
@@ -24,9 +25,7 @@ addTestService(server, {
     for await (const request of requests) yield { text: request.text };
   },
 });
-const port = await new Promise<number>((resolve, reject) => {
-  server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err === null ? resolve(p) : reject(err)));
-});
+const port = await bindLocal(server, ServerCredentials.createInsecure());
 const client = new TestServiceClient(`127.0.0.1:${String(port)}`, credentials.createInsecure());
 
 const reader = testMetricReader();

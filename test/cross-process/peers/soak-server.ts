@@ -18,6 +18,7 @@ import { peerTelemetry } from "../support/peer-telemetry.js";
 import { soakHandlers } from "../support/soak-handlers.js";
 import type { HandlerRecord } from "../support/soak-handlers.js";
 import type { Fault } from "../support/peer-telemetry.js";
+import { bindLocal } from "../../support/listen.js";
 
 const { values } = parseArgs({
   options: {
@@ -56,9 +57,7 @@ addTestService(
   { telemetry },
 );
 
-const port = await new Promise<number>((resolve, reject) => {
-  server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
-});
+const port = await bindLocal(server, ServerCredentials.createInsecure());
 
 answerCommands(
   { port },

@@ -4,7 +4,8 @@
 // do what support/conformance-scenarios.ts says for the call's `x-scenario`, with the
 // same messages, statuses and metadata, so the wire must be the same.
 import type { EventEmitter } from "node:events";
-import { create } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { anyPack } from "@bufbuild/protobuf/wkt";
 import { Metadata, status } from "@grpc/grpc-js";
 import type {
   ServerDuplexStream,
@@ -14,8 +15,8 @@ import type {
   UntypedServiceImplementation,
   sendUnaryData,
 } from "@grpc/grpc-js";
-import { RpcError } from "protoc-gen-ts-otel-runtime";
-import type { ServerContext } from "protoc-gen-ts-otel-runtime";
+import { ErrorInfoSchema, RpcError, StatusSchema } from "protoc-gen-ts-otel-runtime";
+import type { ErrorInfo, ServerContext } from "protoc-gen-ts-otel-runtime";
 import type { TestServiceHandlers } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import {
   BidiStreamResponseSchema,
@@ -60,6 +61,8 @@ interface Failure {
   readonly afterHeader?: boolean;
   /** After the messages of `replies`. */
   readonly afterMessages?: boolean;
+  /** The rich error model's one detail: in grpc-status-details-bin, as google.rpc.Status. */
+  readonly errorInfo?: ErrorInfo;
 }
 
 /** The message a handler's non-RpcError exception becomes, on both servers. */
@@ -113,6 +116,13 @@ function failure(scenario: string, attempt: number): Failure | undefined {
       return { code: status.FAILED_PRECONDITION, details: "failed after headers", afterHeader: true };
     case "error-metadata":
       return { code: status.INVALID_ARGUMENT, details: "bad request", metadata: trailerMetadata() };
+    case "error-details":
+      return {
+        code: status.FAILED_PRECONDITION,
+        details: "out of stock",
+        metadata: trailerMetadata(),
+        errorInfo: create(ErrorInfoSchema, { reason: "OUT_OF_STOCK", domain: "shop.example.com", metadata: { sku: "A-1" } }),
+      };
     case "fail-twice":
       return attempt <= 2 ? { code: status.UNAVAILABLE, details: `attempt ${String(attempt)} refused` } : undefined;
     default:
@@ -173,8 +183,17 @@ function drained(call: ServerReadableStream<ClientStreamRequest | BidiStreamRequ
 const asError = (f: Failure): Partial<{ code: status; details: string; metadata: Metadata }> => ({
   code: f.code,
   details: f.details,
-  ...(f.metadata === undefined ? {} : { metadata: f.metadata }),
+  ...(f.metadata === undefined ? {} : { metadata: withStatusDetails(f, f.metadata) }),
 });
+
+/** A failure's trailers with its detail encoded by hand, as grpc-js users do without the runtime. */
+function withStatusDetails({ code, details, errorInfo }: Failure, metadata: Metadata): Metadata {
+  if (errorInfo === undefined) return metadata;
+  const trailers = metadata.clone();
+  const rich = create(StatusSchema, { code, message: details, details: [anyPack(ErrorInfoSchema, errorInfo)] });
+  trailers.set("grpc-status-details-bin", Buffer.from(toBinary(StatusSchema, rich)));
+  return trailers;
+}
 
 /** The TestService as a careful grpc-js user implements it. */
 export function referenceImplementation(hooks: HandlerHooks): UntypedServiceImplementation {
@@ -322,6 +341,9 @@ async function texts(requests: AsyncIterable<{ text: string }>): Promise<string[
   return all;
 }
 
+const rpcError = (f: Failure): RpcError =>
+  new RpcError(f.code, f.details, f.metadata, { details: f.errorInfo === undefined ? undefined : [f.errorInfo] });
+
 /** The TestService as generated handlers implement it. */
 export function generatedHandlers(hooks: HandlerHooks): TestServiceHandlers {
   /** The steps every kind shares until its messages. */
@@ -354,7 +376,7 @@ export function generatedHandlers(hooks: HandlerHooks): TestServiceHandlers {
         context.header.merge(headerMetadata());
         context.sendHeader();
       }
-      throw new RpcError(failed.code, failed.details, failed.metadata);
+      throw rpcError(failed);
     }
     return failed;
   }
@@ -374,7 +396,7 @@ export function generatedHandlers(hooks: HandlerHooks): TestServiceHandlers {
     const texts = await requestTexts();
     const late = failEarly(context, step);
     yield* replies(step.scenario, kind, texts);
-    if (late !== undefined) throw new RpcError(late.code, late.details, late.metadata);
+    if (late !== undefined) throw rpcError(late);
   }
 
   return {

@@ -71,6 +71,8 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: "missing-handler", kinds: KINDS, client: {}, matrices: both, missingHandler: true },
   { name: "metadata", kinds: KINDS, client: {}, matrices: both },
   { name: "error-metadata", kinds: KINDS, client: {}, matrices: both },
+  // The rich error model: google.rpc.Status in grpc-status-details-bin, besides other trailers.
+  { name: "error-details", kinds: KINDS, client: {}, matrices: both },
   // The client's deadline timer and the server's (which counts from when the headers came)
   // race: either a DEADLINE_EXCEEDED status goes out or the client's reset comes first.
   { name: "deadline-in-handler", kinds: KINDS, client: { deadlineMs: DEADLINE_MS, holdRequests: true }, racyStatuses: [DEADLINE_EXCEEDED, CANCELLED], matrices: both },

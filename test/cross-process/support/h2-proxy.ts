@@ -11,9 +11,10 @@
 // RST_STREAM; and per connection the frames that are not about one stream (SETTINGS,
 // PING, GOAWAY; WINDOW_UPDATE is left out, its timing is noise).
 import { connect, createServer } from "node:net";
-import type { AddressInfo, Server, Socket } from "node:net";
+import type { Server, Socket } from "node:net";
 import { HpackDecoder } from "./hpack.js";
 import type { HeaderField } from "./hpack.js";
+import { listenLocal } from "../../support/listen.js";
 
 /** A stream-ending frame as it passed the proxy. */
 export interface WireEvent {
@@ -345,9 +346,9 @@ export async function startH2Proxy(targetPort: number, options: H2ProxyOptions =
     client.on("close", closeBoth).on("error", closeBoth);
     upstream.on("close", closeBoth).on("error", closeBoth);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = await listenLocal(server);
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     events,
     connections,
     idle: (timeoutMs, from = 0) => {

@@ -10,9 +10,9 @@ import type { ExportResult } from "@opentelemetry/core";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { ReadableSpan, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { Counter, Registry } from "prom-client";
-import type { CallObserver, MethodObserver, Telemetry, TelemetryOptions } from "protoc-gen-ts-otel-runtime";
-import { testMeters } from "../../metrics/support/metric-reader.js";
-import { parseExposition } from "../../metrics/support/exposition.js";
+import type { CallObserver, MethodObserver, TelemetryObserver, TelemetryOptions } from "protoc-gen-ts-otel-runtime";
+import { testMeters } from "../../support/metric-reader.js";
+import { parseExposition } from "../../support/exposition.js";
 
 /** One call's span, reduced to what the comparisons need. */
 export interface SpanRecord {
@@ -22,6 +22,8 @@ export interface SpanRecord {
   readonly method: string;
   /** `rpc.response.status_code`: `OK`, `CANCELLED`, … */
   readonly code: string;
+  /** The span status's description: what the call failed with; empty when it did not. */
+  readonly message: string;
 }
 
 /** Counts by method, then by code name (canonical spelling). */
@@ -125,9 +127,9 @@ export function peerTelemetry(side: "client" | "server", fault?: Fault, countOnl
         }
       : meters.meterProvider;
   const calls = { started: 0, ended: 0, endedTwice: 0 };
-  const counting: Telemetry = {
-    clientMethod: () => countingObserver(calls),
-    serverMethod: () => countingObserver(calls),
+  const counting: TelemetryObserver = {
+    observeClientMethod: () => countingObserver(calls),
+    observeServerMethod: () => countingObserver(calls),
   };
   return {
     telemetry: {
@@ -148,6 +150,7 @@ export function peerTelemetry(side: "client" | "server", fault?: Fault, countOnl
           scenario: attribute(`rpc.request.metadata.${SCENARIO}`),
           method: span.name.slice(span.name.indexOf("/") + 1),
           code: attribute("rpc.response.status_code"),
+          message: span.status.message ?? "",
         };
       });
       const handled: CodeCounts = {};
@@ -168,7 +171,10 @@ export function peerTelemetry(side: "client" | "server", fault?: Fault, countOnl
       const durations: CodeCounts = {};
       for (const point of collected.get(`rpc.${side}.call.duration`)?.histogram ?? []) {
         const method = String(point.attributes["rpc.method"]).split("/")[1] ?? "?";
-        (durations[method] ??= {})[String(point.attributes["rpc.response.status_code"])] = point.count;
+        // Summed: one method and code have a point per server address and error type.
+        const byCode = (durations[method] ??= {});
+        const code = String(point.attributes["rpc.response.status_code"]);
+        byCode[code] = (byCode[code] ?? 0) + point.count;
       }
       const spanCounts: CodeCounts = exporter instanceof CountingExporter ? exporter.counts : {};
       for (const span of spans) {

@@ -10,15 +10,14 @@ import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { createServer, serveMetrics } from "protoc-gen-ts-otel-runtime";
 import { addTestService } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import type { TestServiceHandlers } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
+import { bindLocal } from "../../support/listen.js";
 
 new NodeTracerProvider().register();
 
 const server = createServer();
 const handlers: Partial<TestServiceHandlers> = { unary: ({ text }) => ({ text }) };
 addTestService(server, handlers as TestServiceHandlers, { telemetry: { prometheus: { exemplars: true } } });
-const port = await new Promise<number>((resolve, reject) => {
-  server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
-});
+const port = await bindLocal(server, ServerCredentials.createInsecure());
 const url = async (path: string, openMetrics: boolean): Promise<string> => {
   const metrics = await serveMetrics({ port: 0, host: "127.0.0.1", path, openMetrics });
   return `http://127.0.0.1:${String((metrics.address() as AddressInfo).port)}${path}`;

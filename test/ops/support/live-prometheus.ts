@@ -4,10 +4,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { pollUntil } from "../../metrics/support/poll.js";
-import { instantQuery } from "../../metrics/support/prometheus-api.js";
-import { freePort, startProcess } from "../../metrics/support/processes.js";
-import type { Started } from "../../metrics/support/processes.js";
+import { pollUntil } from "../../support/poll.js";
+import { instantQuery } from "../../support/prometheus-api.js";
+import { freePort, startProcess } from "../../support/processes.js";
+import type { Started } from "../../support/processes.js";
 import { dashboardQueries } from "./dashboard-queries.js";
 
 export const PROMETHEUS = "/usr/bin/prometheus";

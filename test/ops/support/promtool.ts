@@ -10,6 +10,12 @@ export interface PromtoolRun {
   readonly output: string;
 }
 
+/**
+ * Bounds for tests that run promtool: it evaluates days of series in one synchronous
+ * run, CPU work that takes several times longer when every core is busy (not a wait).
+ */
+export const PROMTOOL_BOUNDS = { timeout: 180_000 };
+
 export function promtool(args: readonly string[], cwd?: string): PromtoolRun {
   if (!existsSync(PROMTOOL)) {
     throw new Error(`${PROMTOOL} is missing: run \`node scripts/system-deps.mjs\` (npm test does)`);

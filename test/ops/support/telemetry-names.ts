@@ -1,5 +1,5 @@
 // The metric names the shipped dashboards and rules may query: the telemetry contract's
-// Prometheus families (TELEMETRY.md section 3, the README's Prometheus table), the
+// Prometheus families (docs/telemetry.md#prometheus-metrics), the
 // OpenTelemetry duration histograms as Prometheus stores them, and the in-flight gauges
 // observability/README.md documents as proposed (not emitted by this runtime).
 

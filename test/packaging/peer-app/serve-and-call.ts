@@ -1,15 +1,17 @@
 // The part of the peer-range app (see ../peer-ranges.test.ts) that does not depend on
 // prom-client: a server made with `createServer()` or `new Server()`, as argv[2] says,
 // serves user.v1.UserService on 127.0.0.1:0; a generated client calls it once per call
-// kind (and once more for an error); an in-memory exporter keeps both sides' spans.
+// kind (and once more for an error with rich details); an in-memory exporter keeps both
+// sides' spans.
 // The test copies these files into projects where the packed runtime is installed
 // with one combination of its peers, with the golden's import pointed at the code
 // generated there.
+import { create } from "@bufbuild/protobuf";
 import { Server, ServerCredentials, credentials } from "@grpc/grpc-js";
 import { SpanKind, trace } from "@opentelemetry/api";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { Code, RpcError, createServer } from "protoc-gen-ts-otel-runtime";
+import { Code, ErrorInfoSchema, RpcError, createServer } from "protoc-gen-ts-otel-runtime";
 import { UserServiceClient, addUserService } from "../../../golden/user/user/v1/user_otel.js";
 
 export const SERVERS = ["createServer", "new Server"] as const;
@@ -18,6 +20,7 @@ export type ServerKind = (typeof SERVERS)[number];
 /** What the client got back, call by call. */
 export interface Replies {
   readonly getUser: string;
+  /** The code, then the reason of each ErrorInfo in the error's details. */
   readonly getMissingUser: string;
   readonly listUsers: readonly string[];
   readonly batchCreateUsers: number;
@@ -59,7 +62,10 @@ export async function serveAndCall(server: ServerKind): Promise<AppReport> {
   const grpcServer = server === "createServer" ? createServer() : new Server();
   addUserService(grpcServer, {
     getUser({ userId }) {
-      if (userId !== 1) throw new RpcError(Code.NOT_FOUND, `no user ${String(userId)}`);
+      if (userId !== 1) {
+        const info = create(ErrorInfoSchema, { reason: "USER_MISSING", domain: "users.example.com" });
+        throw new RpcError(Code.NOT_FOUND, `no user ${String(userId)}`, undefined, { details: [info] });
+      }
       return { userId, name: "Ada" };
     },
     createUser: ({ name }) => ({ userId: 2, name }),
@@ -82,7 +88,10 @@ export async function serveAndCall(server: ServerKind): Promise<AppReport> {
   const user = await client.getUser({ userId: 1 });
   const missing = await client.getUser({ userId: 2 }).then(
     () => "OK",
-    (err: unknown) => Code[RpcError.from(err).code],
+    (err: unknown) => {
+      const error = RpcError.from(err);
+      return [Code[error.code], ...error.findDetails(ErrorInfoSchema).map((info) => info.reason)].join(" ");
+    },
   );
   const listed: string[] = [];
   for await (const u of client.listUsers({ pageSize: 3 })) listed.push(u.name);

@@ -1,4 +1,4 @@
-import type { Metadata } from "@grpc/grpc-js";
+import type { CallCredentials, Metadata } from "@grpc/grpc-js";
 
 /** Options of one client call. */
 export interface CallOptions {
@@ -6,6 +6,13 @@ export interface CallOptions {
   metadata?: Metadata | undefined;
   /** When the call fails with DEADLINE_EXCEEDED: a Date or epoch milliseconds. */
   deadline?: Date | number | undefined;
+  /**
+   * grpc-js call credentials for this call (a bearer token, say). grpc-js adds their
+   * metadata to that of the call credentials the channel's credentials carry, and sends
+   * it on insecure channels too. A generator that fails ends the call before anything
+   * is sent: UNKNOWN, or its error's `code`.
+   */
+  credentials?: CallCredentials | undefined;
   /** Aborting cancels the call; it then fails with CANCELLED. */
   signal?: AbortSignal | undefined;
   /** Receives the response headers. */

@@ -48,7 +48,10 @@ export class ClientCall {
       // What runs below (interceptors, instrumentations of grpc-js) sees the call's span as current.
       this.grpcContext = this.observer.grpcContext ?? this.observer.context;
     }
-    this.grpcOptions = options.deadline === undefined ? {} : { deadline: options.deadline };
+    const grpcOptions: GrpcCallOptions = {};
+    if (options.deadline !== undefined) grpcOptions.deadline = options.deadline;
+    if (options.credentials !== undefined) grpcOptions.credentials = options.credentials;
+    this.grpcOptions = grpcOptions;
   }
 
   /** Fires when the call has ended; request writers stop on it. */
@@ -111,6 +114,7 @@ export class ClientCall {
         metadata: status.metadata,
         peer: call.getPeer(),
         error: this.exception,
+        details: error?.details,
         endTime: now(),
       });
       this.inCallerContext(this.options.onTrailer, status.metadata);

@@ -62,7 +62,7 @@ export class ServiceClient {
     }
     const telemetry = resolveTelemetry(options?.telemetry);
     const target = this.client.getChannel().getTarget();
-    this.observers = service.methodList.map((method) => telemetry?.clientMethod?.(method, target));
+    this.observers = service.methodList.map((method) => telemetry?.clientMethodObserver(method, target));
   }
 
   unary<I extends DescMessage, O extends DescMessage>(

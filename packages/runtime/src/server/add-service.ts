@@ -54,7 +54,7 @@ export function addService<M extends Record<string, MethodDefinition>>(
   for (const [member, method] of Object.entries(service.methods)) {
     const candidate: unknown = (handlers as Record<string, unknown>)[member];
     const handler = typeof candidate === "function" ? (candidate.bind(handlers) as AnyHandler) : undefined;
-    const observer = telemetry?.serverMethod?.(method);
+    const observer = telemetry?.serverMethodObserver(method);
     serveObserved(server, method, observer);
     const implementation = serve(method, handler, observer, halfCloseHoldMs);
     registerMethod(server, method, implementation, observer?.ownsSpans === true);

@@ -13,8 +13,8 @@ import type { Metadata } from "@grpc/grpc-js";
 // arrived: the handler sees the end only if none came. Clients that reset without
 // half-closing (grpc-go, grpc-java, C-core and Python) are not held.
 //
-// The canary `test/cross-process/canaries.test.ts` ("a grpc-js client half-closes
-// before it resets") fails when grpc-js or Node stops doing this.
+// The canary in test/cross-process/canaries.test.ts ("half-closes a request stream
+// before it resets it when it cancels") fails when grpc-js or Node stops doing this.
 
 /** The user-agent of @grpc/grpc-js clients, after any primary user-agent the application set. */
 const HALF_CLOSES_BEFORE_RESET = /(?:^|\s)grpc-node-js\//;

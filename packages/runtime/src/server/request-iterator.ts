@@ -25,8 +25,9 @@ export class RequestIterator<I extends DescMessage> extends MessageIterator<Mess
     super();
     this.hold = halfClosesBeforeReset(state.metadata);
     this.listen(stream, state.signal);
+    // Nothing is awaited after the end: a cancel that follows it is no refused request.
     stream.on("end", () => {
-      state.requestEnded = true;
+      state.waitingForRequest(false);
     });
   }
 
@@ -36,7 +37,7 @@ export class RequestIterator<I extends DescMessage> extends MessageIterator<Mess
       throw signal.reason;
     }
     const bytes = this.stream.read() as Buffer | null;
-    this.state.reading = bytes === null && !this.drained;
+    this.state.waitingForRequest(bytes === null && !this.drained);
     if (bytes !== null) {
       this.state.messageReceived(bytes.length);
       return { done: false, value: this.parse(bytes) };

@@ -5,23 +5,21 @@ import { Metadata } from "@grpc/grpc-js";
 import type { Deadline, ServerUnaryCall } from "@grpc/grpc-js";
 import { now } from "../clock.js";
 import { Code, RpcError } from "../errors.js";
+import { setStatusDetails } from "../error-details/status-details.js";
 import { withCallMethod } from "../log-fields.js";
 import type { CallObserver, MethodObserver, ServerCallStart } from "../observer.js";
 import type { MethodDefinition } from "../service.js";
-import { UNKNOWN_ERROR_MESSAGE, UNKNOWN_PEER, callEnd, deadlinePassed } from "./call-end.js";
-import { callHost } from "./grpc-compat.js";
-import type { HostOf } from "./grpc-compat.js";
+import { UNKNOWN_ERROR_MESSAGE, deadlinePassed } from "./call-end.js";
 import type { CallEnd } from "./call-end.js";
-import { interceptedCall } from "./create-server.js";
-import type { InterceptedHandler } from "./create-server.js";
+import { endSourceOf } from "./end-source.js";
+import type { EndListener, EndSource } from "./end-source.js";
+import { callHost } from "./grpc-js-assumptions.js";
+import type { HostOf } from "./grpc-js-assumptions.js";
+import type { PlainServerCall } from "./plain-server-end.js";
 import type { ServerContext } from "./server-context.js";
 
 /** What every grpc-js server call offers, whatever its kind. */
-type GrpcServerCall = Pick<
-  ServerUnaryCall<unknown, unknown>,
-  "metadata" | "getPeer" | "getDeadline" | "sendMetadata"
-> &
-  HostOf & { on(event: "cancelled", listener: () => void): unknown };
+type GrpcServerCall = PlainServerCall & Pick<ServerUnaryCall<unknown, unknown>, "sendMetadata"> & HostOf;
 
 /** What a handler's outcome becomes on the wire. */
 export interface ServerStatus {
@@ -37,19 +35,19 @@ export type SendError = (status: ServerStatus) => void;
 interface Answer extends CallEnd {
   /** The exception behind it, when it was not an RpcError. */
   readonly exception: unknown;
+  /** The status details that went out with it. */
+  readonly details?: RpcError["details"];
 }
 
 /**
  * One server call across its kinds: the handler's context, the observer, and the
  * rule that the call ends exactly once, with the status it really ended with.
  *
- * grpc-js reports every call over (its `cancelled` event, since 1.10 also after a
- * status went out), and that is when the status is decided (`callEnd`): the handler's,
- * if it went out, else what grpc-js's own answer or the client's cancel amounts to. On
- * a server made by `createServer` its interceptor decides, seeing more than a handler
- * can; on any other server the call decides alone.
+ * The call learns how it ended from its `EndSource` (createServer()'s interceptor, or
+ * the call's own events on a plain server), in `end`, its only end; it tells the source
+ * what only the handler's side knows.
  */
-export class ServerCall implements ServerContext, InterceptedHandler {
+export class ServerCall implements ServerContext, EndListener {
   readonly header = new Metadata();
   readonly trailer = new Metadata();
   readonly metadata: Metadata;
@@ -58,6 +56,7 @@ export class ServerCall implements ServerContext, InterceptedHandler {
   /** Created on first use: unary handlers rarely look at the signal, and signals cost. */
   private abort: AbortController | undefined;
   private abortReason: RpcError | undefined;
+  private readonly source: EndSource;
   private readonly observer: CallObserver | undefined;
   /** Where handler code runs: the observer's context (the call's span), marked with the method for `logFields`. */
   private readonly handlerContext: Context;
@@ -67,10 +66,6 @@ export class ServerCall implements ServerContext, InterceptedHandler {
   private answer: Answer | undefined;
   /** The status is decided and reported. */
   private ended = false;
-  /** Whether the handler is waiting for a request message (the request iterator says). */
-  reading = false;
-  /** Whether the request stream ended, as far as grpc-js tells (a cancel may follow). */
-  requestEnded = false;
 
   constructor(
     readonly method: MethodDefinition,
@@ -82,17 +77,14 @@ export class ServerCall implements ServerContext, InterceptedHandler {
     this.metadata = call.metadata;
     this.peer = call.getPeer();
     this.deadline = call.getDeadline();
-    const intercepted = interceptedCall(this.metadata);
-    // grpc-js starts a unary or server-streaming handler when the request's end is read,
-    // which can be after it reported the call over (its deadline status went out first:
-    // test/cross-process/raw-http2.test.ts, "a request whose end comes after its
-    // deadline"): createServer()'s interceptor then reported the call itself.
-    const reported = intercepted?.outcome !== undefined;
-    if (observer !== undefined && !reported) {
+    this.source = endSourceOf(call);
+    // A call over before its handler's call was made (test/cross-process/raw-http2.test.ts,
+    // "a request whose end comes after its deadline") was reported by createServer()'s interceptor.
+    if (observer !== undefined && !this.source.reported) {
       this.observer = observer.start({
         metadata: this.metadata,
         context: otelContext.active(),
-        startTime: intercepted?.startTime ?? now(),
+        startTime: this.source.startTime ?? now(),
         peer: this.peer,
         host: callHost(call),
         deadline: this.deadline,
@@ -100,17 +92,7 @@ export class ServerCall implements ServerContext, InterceptedHandler {
       });
     }
     this.handlerContext = withCallMethod(this.observer?.context ?? otelContext.active(), method);
-    if (intercepted !== undefined) {
-      intercepted.attach(this);
-      return;
-    }
-    call.on("cancelled", () => {
-      this.over();
-    });
-    // On a plain server nothing else will say so: a stream already gone is a call over.
-    if (call.getPeer() === UNKNOWN_PEER) {
-      this.over();
-    }
+    this.source.listen(this);
   }
 
   get signal(): AbortSignal {
@@ -139,19 +121,14 @@ export class ServerCall implements ServerContext, InterceptedHandler {
 
   /**
    * Answers DEADLINE_EXCEEDED if the call's deadline passed before its handler would
-   * start (grpc-js may not have answered yet); the handler then never runs. On a plain
-   * server the call ends here: grpc-js's own deadline status may have gone out already,
-   * and its report of the call's end with it, before the handler was called.
+   * start (grpc-js may not have answered yet); the handler then never runs.
    */
   answerIfExpired(): boolean {
     if (!deadlinePassed(this.deadline)) {
       return false;
     }
-    const end = { code: Code.DEADLINE_EXCEEDED, message: "Deadline exceeded" };
-    this.fail(new RpcError(end.code, end.message));
-    if (interceptedCall(this.metadata) === undefined) {
-      this.finish(end, undefined);
-    }
+    this.fail(new RpcError(Code.DEADLINE_EXCEEDED, "Deadline exceeded"));
+    this.source.expired();
     return true;
   }
 
@@ -186,6 +163,11 @@ export class ServerCall implements ServerContext, InterceptedHandler {
     this.observer?.messageReceived(size);
   }
 
+  /** Whether the handler waits for a request message that has not come (the request iterator says). */
+  waitingForRequest(waiting: boolean): void {
+    this.source.reading(waiting);
+  }
+
   /**
    * The status for a handler that completed normally. A call that sent no message goes
    * out trailers-only, as grpc-js's own handlers answer, unless the handler set headers.
@@ -212,47 +194,22 @@ export class ServerCall implements ServerContext, InterceptedHandler {
     const known = reason instanceof RpcError;
     const error = known ? reason : new RpcError(Code.UNKNOWN, UNKNOWN_ERROR_MESSAGE, undefined, { cause: reason });
     this.trailer.merge(error.metadata);
+    setStatusDetails(this.trailer, error);
     if (hasEntries(this.header)) {
       this.sendHeader();
     }
-    this.answered({ code: error.code, message: error.rawMessage, exception: known ? undefined : reason });
+    this.answered({ code: error.code, message: error.rawMessage, exception: known ? undefined : reason, details: error.details });
     this.sendError({ code: error.code, details: error.rawMessage, metadata: this.trailer });
   }
 
-  /** The interceptor's word on how the call ended. */
+  /** How the call ended, from its end source: the signal fires unless OK, and the observer is told, once. */
   end(end: CallEnd): void {
-    const answer = this.answer;
-    // The exception belongs to the status it caused, not to a cancel that overtook it.
-    const exception = answer !== undefined && answer.code === end.code ? answer.exception : undefined;
-    this.finish(end, exception);
-  }
-
-  private answered(answer: Answer): void {
-    if (!this.isEnded) {
-      this.answer = answer;
-    }
-  }
-
-  /** grpc-js reported the call over (a server without our interceptor). */
-  private over(): void {
-    const encoding = this.metadata.get("grpc-encoding")[0];
-    this.end(
-      callEnd(this.answer, {
-        streamAlive: this.call.getPeer() !== UNKNOWN_PEER,
-        deadline: this.deadline,
-        // Seen only by createServer's interceptor.
-        shutdown: false,
-        requestRefused: this.reading && !this.requestEnded,
-        encoding: typeof encoding === "string" ? encoding : undefined,
-      }),
-    );
-  }
-
-  private finish(end: CallEnd, exception: unknown): void {
     if (this.ended) {
       return;
     }
     this.ended = true;
+    // The exception and details belong to the status they went with, not to a cancel that overtook it.
+    const answer = this.answer !== undefined && this.answer.code === end.code ? this.answer : undefined;
     if (end.code !== Code.OK) {
       this.abortReason = new RpcError(end.code, end.message);
       this.abort?.abort(this.abortReason);
@@ -262,9 +219,17 @@ export class ServerCall implements ServerContext, InterceptedHandler {
       message: end.message,
       metadata: this.trailer,
       peer: this.peer,
-      error: exception,
+      error: answer?.exception,
+      details: answer?.details,
       endTime: now(),
     });
+  }
+
+  private answered(answer: Answer): void {
+    if (!this.isEnded) {
+      this.answer = answer;
+      this.source.answered(answer);
+    }
   }
 }
 

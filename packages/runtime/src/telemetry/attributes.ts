@@ -10,7 +10,7 @@ import { A66, ATTR, LEGACY_ATTR, RPC_SYSTEM_GRPC } from "./semconv.js";
 import type { SemconvMode } from "./semconv.js";
 
 // Every OpenTelemetry attribute set the runtime emits, on spans and metric points, in
-// each semconv mode (TELEMETRY.md §1.1 and §2): data built once per method, per status
+// each semconv mode (docs/telemetry.md#conventions): data built once per method, per status
 // code or per peer, never per call. In `dup` both sets are emitted; where both use one
 // name (`rpc.method`), the new value wins and `rpc.service` keeps the legacy split
 // recoverable.

@@ -1,11 +1,11 @@
-import { diag } from "@opentelemetry/api";
+import { ROOT_CONTEXT, diag } from "@opentelemetry/api";
 import type { Context } from "@opentelemetry/api";
 import type { Metadata } from "@grpc/grpc-js";
-import type { CallObserver, CallResult, MethodObserver, Telemetry } from "../observer.js";
+import type { CallObserver, CallResult, ClientCallStart, MethodObserver, ServerCallStart, TelemetryObserver } from "../observer.js";
 import { reportOnce } from "../process-state.js";
 import type { MethodDefinition, MethodTelemetry } from "../service.js";
 import { memoLast } from "./attributes.js";
-import type { ClientMethodFacts, Reporter, ServerMethodFacts } from "./method-facts.js";
+import type { ClientMethodFacts, ServerMethodFacts } from "./method-facts.js";
 import { labelCombinations } from "./metric-labels.js";
 import type { TelemetryOption } from "./options.js";
 import { createOtelMetrics } from "./otel-metrics/create-otel-metrics.js";
@@ -16,25 +16,41 @@ import { createTracing } from "./tracing/tracing.js";
 
 // How a client's or server's `telemetry` option becomes the observers of its methods,
 // in one place: the option is resolved here once, at the client's or server's
-// creation, into parts in a fixed order; each method's facts are built once and
-// handed to every part; the proto options switch parts off per method; whatever a
-// part throws is reported once and kept away from the call; the contexts the parts
-// return are chained into the one the call runs in.
+// creation, into parts in a fixed order, the built-in ones first and the user's
+// `observers` after, all implementing the one TelemetryObserver; each method's facts
+// are built once and handed to every part; the proto options switch parts off per
+// method; every call gets one observer that runs the parts in order, keeps whatever a
+// part throws away from the call (reported once) and chains the contexts the parts
+// return into the one the call runs in.
+
+/** A client's or server's telemetry, resolved: the observer of each of its methods. */
+export interface ResolvedTelemetry {
+  /** The observer of one method of a client on `target`; undefined when nothing observes it. */
+  clientMethodObserver(method: MethodDefinition, target: string): MethodObserver<ClientCallStart> | undefined;
+  /** The observer of one method of a server; undefined when nothing observes it. */
+  serverMethodObserver(method: MethodDefinition): MethodObserver<ServerCallStart> | undefined;
+}
 
 /** The proto options that switch a part off for a method. */
 type Switch = keyof Pick<MethodTelemetry, "tracing" | "metrics">;
 
 /** One part of the telemetry, as the hub runs it. */
 interface Part {
-  readonly reporter: Reporter;
+  readonly observer: TelemetryObserver;
   /** The proto option that switches this part off for a method, if any. */
   readonly switchedBy?: Switch;
   /** Reports what the part threw, once per process and part. */
   readonly report: (err: unknown) => void;
 }
 
+/** One part's observer of one method. */
+interface MethodPart<S> {
+  readonly observer: MethodObserver<S>;
+  readonly report: (err: unknown) => void;
+}
+
 /** Resolves a client's or server's `telemetry` option once, at its creation. */
-export function resolveTelemetry(option: TelemetryOption | undefined): Telemetry | undefined {
+export function resolveTelemetry(option: TelemetryOption | undefined): ResolvedTelemetry | undefined {
   if (option === false) {
     return undefined;
   }
@@ -56,7 +72,7 @@ export function resolveTelemetry(option: TelemetryOption | undefined): Telemetry
     }
   }
   for (const observer of options.observers ?? []) {
-    parts.push(part("a telemetry observer", fromTelemetry(observer)));
+    parts.push(part("a telemetry observer", observer));
   }
   if (parts.length === 0) {
     return undefined;
@@ -64,28 +80,14 @@ export function resolveTelemetry(option: TelemetryOption | undefined): Telemetry
   // A client asks for each of its methods with the same target.
   const parsedTarget = memoLast(parseTarget);
   return {
-    clientMethod(method, target) {
+    clientMethodObserver(method, target) {
       const facts: ClientMethodFacts = { side: "client", method, labels: labelCombinations(method), client: { target, server: parsedTarget(target) } };
-      return chain(parts.map((p) => setUp(p, method, () => p.reporter.clientMethod(facts))));
+      return guardedChain(setUp(parts, method, (p) => p.observeClientMethod?.(facts)));
     },
-    serverMethod(method) {
+    serverMethodObserver(method) {
       const facts: ServerMethodFacts = { side: "server", method, labels: labelCombinations(method) };
-      return chain(parts.map((p) => setUp(p, method, () => p.reporter.serverMethod(facts))));
+      return guardedChain(setUp(parts, method, (p) => p.observeServerMethod?.(facts)));
     },
-  };
-}
-
-/**
- * Combines several telemetry implementations into one; the context each call
- * observer returns becomes the starting context of the next, in order.
- */
-export function combineTelemetry(parts: readonly Telemetry[]): Telemetry | undefined {
-  if (parts.length <= 1) {
-    return parts[0];
-  }
-  return {
-    clientMethod: (method, target) => chain(parts.map((p) => p.clientMethod?.(method, target))),
-    serverMethod: (method) => chain(parts.map((p) => p.serverMethod?.(method))),
   };
 }
 
@@ -107,146 +109,144 @@ function semconvMode(choice: SemconvMode | undefined): SemconvMode {
  * exporter, meter or registry is reported once per process and part, however many
  * clients and servers meet it, and the RPC goes on with the result it would have had.
  */
-function part(name: string, reporter: Reporter, switchedBy?: Switch): Part {
+function part(name: string, observer: TelemetryObserver, switchedBy?: Switch): Part {
   const report = (err: unknown): void => {
     reportOnce(`${name} failed`, () => {
       diag.error(`protoc-gen-ts-otel-runtime: ${name} failed; calls go on without it where it fails`, err);
     });
   };
-  return switchedBy === undefined ? { reporter, report } : { reporter, report, switchedBy };
-}
-
-/** A user's implementation of the public seam, as a part. */
-function fromTelemetry(telemetry: Telemetry): Reporter {
-  return {
-    clientMethod: (facts) => telemetry.clientMethod?.(facts.method, facts.client.target),
-    serverMethod: (facts) => telemetry.serverMethod?.(facts.method),
-  };
+  return switchedBy === undefined ? { observer, report } : { observer, report, switchedBy };
 }
 
 /**
- * One part's observer of one method: none where the proto switched the part off (no
- * spans, or no series, zero series included), guarded everywhere else.
+ * Every part's observer of one method, in order: none for a part the proto switched
+ * off (no spans, or no series, zero series included), that observes nothing, or that
+ * threw while setting up.
  */
-function setUp<S extends { readonly context: Context }>(
-  part: Part,
+function setUp<S>(
+  parts: readonly Part[],
   method: MethodDefinition,
-  observe: () => MethodObserver<S> | undefined,
-): MethodObserver<S> | undefined {
-  if (part.switchedBy !== undefined && method.telemetry?.[part.switchedBy] === false) {
-    return undefined;
-  }
-  let inner: MethodObserver<S> | undefined;
-  try {
-    inner = observe();
-  } catch (err) {
-    part.report(err);
-    return undefined;
-  }
-  if (inner === undefined) {
-    return undefined;
-  }
-  const { report } = part;
-  return {
-    ownsSpans: inner.ownsSpans === true,
-    start(call) {
-      try {
-        const started = inner.start(call);
-        return new GuardedCallObserver(started, report, started.context, started.grpcContext);
-      } catch (err) {
-        report(err);
-        return new GuardedCallObserver(undefined, report, call.context, undefined);
+  observe: (observer: TelemetryObserver) => MethodObserver<S> | undefined,
+): MethodPart<S>[] {
+  const methodParts: MethodPart<S>[] = [];
+  for (const { observer, switchedBy, report } of parts) {
+    if (switchedBy !== undefined && method.telemetry?.[switchedBy] === false) {
+      continue;
+    }
+    try {
+      const methodObserver = observe(observer);
+      if (methodObserver !== undefined) {
+        methodParts.push({ observer: methodObserver, report });
       }
-    },
-  };
+    } catch (err) {
+      report(err);
+    }
+  }
+  return methodParts;
 }
 
-/** The observers of one method in order, as one; a method owns its spans if any of them makes spans. */
-function chain<S extends { readonly context: Context }>(
-  candidates: readonly (MethodObserver<S> | undefined)[],
-): MethodObserver<S> | undefined {
-  const observers = candidates.filter((o): o is MethodObserver<S> => o !== undefined);
-  if (observers.length <= 1) {
-    return observers[0];
+/**
+ * The parts' observers of one method as one: each call starts every part in order,
+ * from the context the one before returned, and gets one observer for all of them; a
+ * method owns its spans if any part makes spans.
+ */
+function guardedChain<S extends { readonly context: Context }>(parts: readonly MethodPart<S>[]): MethodObserver<S> | undefined {
+  if (parts.length === 0) {
+    return undefined;
   }
   return {
-    ownsSpans: observers.some((o) => o.ownsSpans === true),
+    ownsSpans: parts.some((p) => p.observer.ownsSpans === true),
     start(call) {
-      const started: CallObserver[] = [];
+      const observers: CallObserver[] = [];
       let current = call;
       let grpcContext: Context | undefined;
-      for (const observer of observers) {
-        const callObserver = observer.start(current);
-        started.push(callObserver);
-        grpcContext = callObserver.grpcContext ?? grpcContext;
+      for (const part of parts) {
+        let started: CallObserver;
+        try {
+          started = part.observer.start(current);
+        } catch (err) {
+          // The call goes on without this part, from the context it would have had.
+          part.report(err);
+          observers.push(IDLE);
+          continue;
+        }
+        observers.push(started);
+        grpcContext = started.grpcContext ?? grpcContext;
         // Metrics observers hand the context on unchanged: no copy per call for them.
-        if (callObserver.context !== current.context) {
-          current = { ...current, context: callObserver.context };
+        if (started.context !== current.context) {
+          current = { ...current, context: started.context };
         }
       }
-      return new CallObserverChain(started, current.context, grpcContext);
+      return new GuardedCallChain(observers, parts, current.context, grpcContext);
     },
   };
 }
 
-class CallObserverChain implements CallObserver {
+/** Stands in for a part whose start threw, so that a call's observers line up with the method's parts. */
+const IDLE: CallObserver = {
+  context: ROOT_CONTEXT,
+  headers: () => undefined,
+  messageSent: () => undefined,
+  messageReceived: () => undefined,
+  end: () => undefined,
+};
+
+/**
+ * One call's observer, the only wrapper a call gets: hands each event to every part
+ * that started, in order, and lets nothing a part throws reach the call or the parts
+ * after it. The four loops are written out: one shared loop taking the event as a
+ * function would add a call per part to every event.
+ */
+class GuardedCallChain implements CallObserver {
   constructor(
     private readonly observers: readonly CallObserver[],
-    readonly context: Context,
-    readonly grpcContext: Context | undefined,
-  ) {}
-  headers(metadata: Metadata): void {
-    for (const o of this.observers) o.headers(metadata);
-  }
-  messageSent(size: number): void {
-    for (const o of this.observers) o.messageSent(size);
-  }
-  messageReceived(size: number): void {
-    for (const o of this.observers) o.messageReceived(size);
-  }
-  end(result: CallResult): void {
-    for (const o of this.observers) o.end(result);
-  }
-}
-
-/** A part's call observer that lets nothing it throws reach the call. */
-class GuardedCallObserver implements CallObserver {
-  constructor(
-    private readonly inner: CallObserver | undefined,
-    private readonly report: (err: unknown) => void,
+    /** The method's parts, whose reports say what `observers[i]` threw. */
+    private readonly parts: readonly MethodPart<unknown>[],
     readonly context: Context,
     readonly grpcContext: Context | undefined,
   ) {}
 
   headers(metadata: Metadata): void {
-    try {
-      this.inner?.headers(metadata);
-    } catch (err) {
-      this.report(err);
+    const { observers } = this;
+    for (let i = 0; i < observers.length; i++) {
+      try {
+        observers[i]?.headers(metadata);
+      } catch (err) {
+        this.parts[i]?.report(err);
+      }
     }
   }
 
   messageSent(size: number): void {
-    try {
-      this.inner?.messageSent(size);
-    } catch (err) {
-      this.report(err);
+    const { observers } = this;
+    for (let i = 0; i < observers.length; i++) {
+      try {
+        observers[i]?.messageSent(size);
+      } catch (err) {
+        this.parts[i]?.report(err);
+      }
     }
   }
 
   messageReceived(size: number): void {
-    try {
-      this.inner?.messageReceived(size);
-    } catch (err) {
-      this.report(err);
+    const { observers } = this;
+    for (let i = 0; i < observers.length; i++) {
+      try {
+        observers[i]?.messageReceived(size);
+      } catch (err) {
+        this.parts[i]?.report(err);
+      }
     }
   }
 
   end(result: CallResult): void {
-    try {
-      this.inner?.end(result);
-    } catch (err) {
-      this.report(err);
+    const { observers } = this;
+    for (let i = 0; i < observers.length; i++) {
+      try {
+        observers[i]?.end(result);
+      } catch (err) {
+        this.parts[i]?.report(err);
+      }
     }
   }
 }

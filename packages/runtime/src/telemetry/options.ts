@@ -2,7 +2,7 @@
 
 import type { MeterProvider, TracerProvider } from "@opentelemetry/api";
 import type { Code } from "../errors.js";
-import type { Telemetry } from "../observer.js";
+import type { TelemetryObserver } from "../observer.js";
 import type { SemconvMode } from "./semconv.js";
 
 /**
@@ -17,8 +17,8 @@ export interface TelemetryOptions {
   tracing?: TracingOptions | false | undefined;
   metrics?: MetricsOptions | false | undefined;
   prometheus?: PrometheusOptions | false | undefined;
-  /** Further implementations of the telemetry seam, called after the built-in ones. */
-  observers?: readonly Telemetry[] | undefined;
+  /** Further implementations of the telemetry seam, called after the built-in ones, in order. */
+  observers?: readonly TelemetryObserver[] | undefined;
 }
 
 /** The `telemetry` option of clients and servers: options for the built-in parts, or `false` for none. */

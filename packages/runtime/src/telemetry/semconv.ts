@@ -1,8 +1,8 @@
 // Every attribute, metric and label name the runtime emits, in one place.
 // Sources: OpenTelemetry semantic conventions v1.44.0 (docs/rpc/grpc.md, rpc-spans.md,
 // rpc-metrics.md, docs/non-normative/rpc-migration.md), gRFC A66 (A66-otel-stats.md),
-// and go-grpc-prometheus / go-grpc-middleware providers/prometheus. The README's
-// telemetry tables are checked against this file by a test.
+// and go-grpc-prometheus / go-grpc-middleware providers/prometheus. The contract page,
+// docs/telemetry.md, is checked against this file by test/runtime/telemetry-contract.test.ts.
 
 import { VERSION } from "../version.js";
 
@@ -39,6 +39,18 @@ export const LEGACY_ATTR = {
   NET_PEER_IP: "net.peer.ip",
   RPC_GRPC_REQUEST_METADATA: "rpc.grpc.request.metadata",
   RPC_GRPC_RESPONSE_METADATA: "rpc.grpc.response.metadata",
+} as const;
+
+/**
+ * Span attributes from an error's `google.rpc.Status` details, in every mode. No
+ * semantic convention names them, and OpenTelemetry advises against new names inside
+ * its own namespaces: they carry the names of the proto fields they come from
+ * (docs/tracing.md, "Rich error details").
+ */
+export const ERROR_DETAIL_ATTR = {
+  ERROR_INFO_REASON: "google.rpc.error_info.reason",
+  ERROR_INFO_DOMAIN: "google.rpc.error_info.domain",
+  DETAIL_TYPES: "google.rpc.status.detail_types",
 } as const;
 
 /** The value of `rpc.system.name` / `rpc.system`. */

@@ -1,15 +1,15 @@
 import { createNoopMeter, metrics } from "@opentelemetry/api";
 import type { Meter } from "@opentelemetry/api";
-import type { Side } from "../../observer.js";
-import { errorTable } from "../method-facts.js";
-import type { MethodFacts, Reporter } from "../method-facts.js";
+import type { Side, TelemetryObserver } from "../../observer.js";
+import { errorTable } from "../code-tables.js";
+import type { MethodFacts } from "../method-facts.js";
 import type { MetricsOptions } from "../options.js";
 import { SCOPE_NAME, SCOPE_VERSION } from "../semconv.js";
 import type { SemconvMode } from "../semconv.js";
 import { createSideInstruments } from "./instruments.js";
 import type { SideInstruments } from "./instruments.js";
 import { MethodMetrics } from "./method-metrics.js";
-import { observeMethod } from "./otel-metrics-call.js";
+import { instrumentsObserver } from "./otel-metrics-call.js";
 
 /**
  * What every method of one side shares: the instruments, and whether a code is an error.
@@ -49,12 +49,12 @@ export class SideMetrics {
 }
 
 /**
- * OpenTelemetry metrics for every call (TELEMETRY.md §2): the call duration histograms
+ * OpenTelemetry metrics for every call (docs/telemetry.md#opentelemetry-metrics): the call duration histograms
  * of the conventions `mode` selects, and the opt-in gRFC A66 and message size families.
  * Instruments are made for a side when its first method is set up; attribute sets per
  * method and status code when first needed.
  */
-export function createOtelMetrics(options: MetricsOptions, mode: SemconvMode): Reporter {
+export function createOtelMetrics(options: MetricsOptions, mode: SemconvMode): TelemetryObserver {
   const provider = options.meterProvider;
   const meter = (): Meter => (provider ?? metrics.getMeterProvider()).getMeter(SCOPE_NAME, SCOPE_VERSION);
   const sides: Partial<Record<Side, SideMetrics>> = {};
@@ -68,7 +68,7 @@ export function createOtelMetrics(options: MetricsOptions, mode: SemconvMode): R
     return new MethodMetrics(sideMetrics, facts);
   };
   return {
-    clientMethod: (facts) => observeMethod(methodMetrics(facts), facts.labels),
-    serverMethod: (facts) => observeMethod(methodMetrics(facts), facts.labels),
+    observeClientMethod: (facts) => instrumentsObserver(methodMetrics(facts), facts.labels),
+    observeServerMethod: (facts) => instrumentsObserver(methodMetrics(facts), facts.labels),
   };
 }

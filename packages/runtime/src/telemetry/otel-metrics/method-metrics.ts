@@ -1,6 +1,6 @@
 import type { Attributes, Context, UpDownCounter } from "@opentelemetry/api";
 import { a66Attributes, a66StatusAttributes, metricAttributes, metricStatusAttributes } from "../attributes.js";
-import { PerCode } from "../method-facts.js";
+import { PerCode } from "../code-tables.js";
 import type { MethodFacts } from "../method-facts.js";
 import type { SideMetrics } from "./create-otel-metrics.js";
 

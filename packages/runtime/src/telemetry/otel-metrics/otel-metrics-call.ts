@@ -4,8 +4,8 @@ import type { LabelCombinations } from "../metric-labels.js";
 import type { CallObserver, CallResult, MethodObserver } from "../../observer.js";
 import type { CallTotals, MethodMetrics } from "./method-metrics.js";
 
-/** Observes every call of one method into the method's instruments. */
-export function observeMethod<S extends { readonly context: Context; readonly startTime: number; readonly request?: Message | undefined }>(
+/** The observer of every call of one method into the method's OpenTelemetry instruments. */
+export function instrumentsObserver<S extends { readonly context: Context; readonly startTime: number; readonly request?: Message | undefined }>(
   metrics: MethodMetrics,
   labels: LabelCombinations,
 ): MethodObserver<S> {

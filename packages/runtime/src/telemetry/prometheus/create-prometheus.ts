@@ -1,23 +1,23 @@
 import { diag } from "@opentelemetry/api";
-import type { ClientCallStart, MethodObserver, ServerCallStart } from "../../observer.js";
+import type { ClientCallStart, MethodObserver, ServerCallStart, TelemetryObserver } from "../../observer.js";
 import { reportOnce } from "../../process-state.js";
-import type { MethodFacts, Reporter } from "../method-facts.js";
+import type { MethodFacts } from "../method-facts.js";
 import type { PrometheusOptions } from "../options.js";
 import { PROMETHEUS_BUCKETS_SECONDS, PY_PROMETHEUS_BUCKETS_SECONDS } from "../semconv.js";
 import { defaultRegistry } from "./default-registry.js";
 import type { SeriesShape } from "./method-series.js";
-import { observeMethod } from "./prometheus-call.js";
+import { seriesObserver } from "./prometheus-call.js";
 import { RegistryMetrics } from "./registry-metrics.js";
 
 /** The exemplar label when `exemplars: true`. */
 const DEFAULT_EXEMPLAR_LABEL = "trace_id";
 
 /**
- * go-grpc-prometheus compatible metrics for every call (TELEMETRY.md §3); undefined
+ * go-grpc-prometheus compatible metrics for every call (docs/telemetry.md#prometheus-metrics); undefined
  * when no registry was given and prom-client failed to load. prom-client itself is
  * loaded only for its global `register`, and only then.
  */
-export function createPrometheus(options: PrometheusOptions): Reporter | undefined {
+export function createPrometheus(options: PrometheusOptions): TelemetryObserver | undefined {
   const registry = options.registry ?? defaultRegistry();
   if (registry === undefined) {
     return undefined;
@@ -28,9 +28,9 @@ export function createPrometheus(options: PrometheusOptions): Reporter | undefin
   let metrics: RegistryMetrics | undefined;
   const observe = <S extends ClientCallStart | ServerCallStart>({ side, method, labels }: MethodFacts): MethodObserver<S> => {
     metrics ??= RegistryMetrics.of(registry, shape);
-    return observeMethod(metrics.methodSeries(side, method, labels, zeroSeries), labels, metrics.shape.exemplarLabel !== undefined);
+    return seriesObserver(metrics.methodSeries(side, method, labels, zeroSeries), labels, metrics.shape.exemplarLabel !== undefined);
   };
-  return { clientMethod: observe, serverMethod: observe };
+  return { observeClientMethod: observe, observeServerMethod: observe };
 }
 
 function seriesShape(options: PrometheusOptions): SeriesShape {

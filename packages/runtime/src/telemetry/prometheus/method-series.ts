@@ -2,7 +2,7 @@ import { GRPC_CODE_NAMES, PROMETHEUS_GRPC_TYPE, PROMETHEUS_LABEL, PY_PROMETHEUS_
 import type { Side } from "../../observer.js";
 import type { MethodDefinition } from "../../service.js";
 import { STATUS_CODE_COUNT, codeName } from "../../errors.js";
-import { PerCode } from "../method-facts.js";
+import { PerCode } from "../code-tables.js";
 import type { GrpcCodeSpelling } from "../options.js";
 import { CounterCell, HistogramCell } from "./cells.js";
 import type { Labels } from "./cells.js";

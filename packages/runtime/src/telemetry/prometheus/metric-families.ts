@@ -26,7 +26,7 @@ export interface GaugeFamily extends Omit<CounterFamily, "type"> {
 
 export type MetricFamily = CounterFamily | GaugeFamily | HistogramFamily;
 
-// Names, help texts and counting points are go-grpc-prometheus's (TELEMETRY.md §3), so
+// Names, help texts and counting points are go-grpc-prometheus's (docs/telemetry.md#prometheus-metrics), so
 // dashboards and queries written for it work unchanged.
 
 const SERVER_COUNTERS: readonly CounterFamily[] = [

@@ -7,10 +7,11 @@ import type { LabelCombinations } from "../metric-labels.js";
 import type { MethodSeries } from "./method-series.js";
 
 /**
- * Observes every call of one method into its series, made once when the method was set
- * up: those of the combination of metric label values the call's request has.
+ * The observer of every call of one method into its Prometheus series, made once when
+ * the method was set up: those of the combination of metric label values the call's
+ * request has.
  */
-export function observeMethod<S extends { readonly context: Context; readonly startTime: number; readonly request?: Message | undefined }>(
+export function seriesObserver<S extends { readonly context: Context; readonly startTime: number; readonly request?: Message | undefined }>(
   seriesByLabels: readonly MethodSeries[],
   labels: LabelCombinations,
   exemplars: boolean,

@@ -4,6 +4,7 @@ import type { Metadata } from "@grpc/grpc-js";
 import { errorMessage } from "../../errors.js";
 import type { CallObserver, CallResult } from "../../observer.js";
 import { MESSAGE_EVENT } from "../semconv.js";
+import { errorDetailAttributes } from "./error-detail-attributes.js";
 import type { SideSettings } from "./tracing.js";
 
 /**
@@ -64,6 +65,9 @@ export class CallSpan implements CallObserver {
       }
       if (!settings.responseMetadata.isEmpty) {
         span.setAttributes(settings.responseMetadata.attributes(this.responseHeaders, result.metadata));
+      }
+      if (result.details !== undefined && result.details.length > 0) {
+        span.setAttributes(errorDetailAttributes(result.details));
       }
       if (result.error !== undefined) {
         span.recordException(asException(result.error), result.endTime);

@@ -6,7 +6,7 @@ import type { Conventions } from "../attributes.js";
 /**
  * Turns the values of allow-listed metadata keys into span attributes (string arrays,
  * `-bin` values in base64). Only keys on the list are ever read: metadata values are
- * otherwise never recorded (TELEMETRY.md §4).
+ * otherwise never recorded (docs/telemetry.md#cardinality-and-privacy).
  */
 export class MetadataCapture {
   private readonly keys: readonly { readonly key: string; readonly names: readonly string[] }[];

@@ -1,12 +1,11 @@
 import { diag, trace } from "@opentelemetry/api";
 import type { Attributes, Tracer } from "@opentelemetry/api";
 import { reportOnce } from "../../process-state.js";
-import type { Side } from "../../observer.js";
+import type { Side, TelemetryObserver } from "../../observer.js";
 import type { MethodDefinition } from "../../service.js";
 import { conventionsOf, statusAttributes } from "../attributes.js";
 import type { Conventions } from "../attributes.js";
-import { PerCode, errorTable } from "../method-facts.js";
-import type { Reporter } from "../method-facts.js";
+import { PerCode, errorTable } from "../code-tables.js";
 import type { TracingOptions } from "../options.js";
 import { SCOPE_NAME, SCOPE_VERSION } from "../semconv.js";
 import type { SemconvMode } from "../semconv.js";
@@ -14,17 +13,17 @@ import { clientSpans } from "./client-spans.js";
 import { MetadataCapture } from "./metadata-capture.js";
 import { serverSpans } from "./server-spans.js";
 
-/** Client and server spans for every call (TELEMETRY.md §1). */
-export function createTracing(options: TracingOptions, mode: SemconvMode): Reporter {
+/** Client and server spans for every call (docs/telemetry.md#spans). */
+export function createTracing(options: TracingOptions, mode: SemconvMode): TelemetryObserver {
   // A client uses one side, a server the other: each is set up on first use.
   let client: SideSettings | undefined;
   let server: SideSettings | undefined;
   return {
-    clientMethod(facts) {
+    observeClientMethod(facts) {
       client ??= sideSettings(options, mode, "client");
       return clientSpans(client, facts, messageEventsFor(client, facts.method));
     },
-    serverMethod(facts) {
+    observeServerMethod(facts) {
       server ??= sideSettings(options, mode, "server");
       return serverSpans(server, facts.method, messageEventsFor(server, facts.method));
     },

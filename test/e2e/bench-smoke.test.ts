@@ -1,0 +1,115 @@
+// A seconds-long run of `npm run bench -- --smoke` (and of `npm run bench:cpu -- --smoke`),
+// so the benchmark never rots: every runtime variant and workload, every codegen plugin,
+// and every proof check (spans exported and counters equal to calls). Nothing here
+// looks at a timing.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../support/paths.js";
+import { run } from "../support/run.js";
+import type { RunResult } from "../support/run.js";
+
+interface SmokeResults {
+  runtime: { variants: { id: string; workloads: { workload: string; opsPerSecond: number }[] }[] };
+  codegen: { corpora: { corpus: { name: string }; plugins: { id: string; files: number; timedOut: boolean }[] }[] };
+}
+
+interface CpuSmokeResults {
+  cpu: {
+    variants: { id: string; checks: { what: string }[]; workloads: { workload: string; rounds: number; client: { median: number }; server: { median: number } }[] }[];
+    targets: { estimate?: unknown }[];
+  };
+}
+
+/** Runs a bench script under tsx with the bench tsconfig, as `npm run bench` does. */
+function runBench(script: string, timeout: number, args: readonly string[] = []): RunResult {
+  return run(process.execPath, ["--import", "tsx", script, "--smoke", ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, TSX_TSCONFIG_PATH: "bench/tsconfig.json" },
+    timeout,
+  });
+}
+
+describe("the benchmark", () => {
+  it("runs every variant, plugin and proof check in smoke mode", () => {
+    const result = runBench("bench/run.ts", 280_000);
+    // The report (stdout) says which target or check failed; stderr the progress.
+    expect(result.status, `${result.stderr.slice(-1500)}\n${result.stdout.slice(-3000)}`).toBe(0);
+    // The proof checks print one line each, `ok` or not.
+    const proofs = result.stdout.split("\n").filter((line) => /\(expected \d+\)$/.test(line));
+    expect(proofs.length).toBeGreaterThan(20);
+    expect(proofs.filter((line) => !line.trimStart().startsWith("ok "))).toEqual([]);
+    const results = JSON.parse(readFileSync(join(repoRoot, "bench/results/smoke.json"), "utf8")) as SmokeResults;
+    expect(results.runtime.variants.map((v) => v.id)).toEqual([
+      "bare",
+      "bare-sdk",
+      "ours-off",
+      "ours-prometheus",
+      "ours-traces",
+      "ours-full",
+      "grpc-instrumentation",
+      "nice-plain",
+      "nice-full",
+    ]);
+    for (const variant of results.runtime.variants) {
+      expect(variant.workloads.map((w) => w.workload)).toEqual(["unary", "serverStream", "clientStream", "bidiStream"]);
+      expect(variant.workloads.every((w) => w.opsPerSecond > 0)).toBe(true);
+    }
+    // Smoke mode runs the small request and the first files of the cloud corpus only (bench/options.ts).
+    expect(results.codegen.corpora.map((c) => c.corpus.name)).toEqual(["small", "cloud"]);
+    for (const corpus of results.codegen.corpora) {
+      expect(corpus.plugins.map((p) => p.id)).toEqual(["ts-otel", "connect-es-v1", "es-v2"]);
+      expect(corpus.plugins.every((p) => !p.timedOut && p.files > 0)).toBe(true);
+    }
+  }, 300_000);
+
+  it("runs the CPU measurement of every stack and of the hand-written floor in smoke mode", () => {
+    const result = runBench("bench/run.ts", 280_000, ["--cpu"]);
+    expect(result.status, `${result.stderr.slice(-1500)}\n${result.stdout.slice(-3000)}`).toBe(0);
+    const proofs = result.stdout.split("\n").filter((line) => /\(expected \d+\)$/.test(line));
+    expect(proofs.filter((line) => !line.trimStart().startsWith("ok "))).toEqual([]);
+    const { cpu } = JSON.parse(readFileSync(join(repoRoot, "bench/results/cpu-smoke.json"), "utf8")) as CpuSmokeResults;
+    expect(cpu.variants.map((v) => v.id)).toEqual([
+      "bare",
+      "bare-sdk",
+      "floor-prometheus",
+      "floor-traces",
+      "floor-full",
+      "ours-off",
+      "ours-prometheus",
+      "ours-traces",
+      "ours-full",
+      "grpc-instrumentation",
+      "nice-plain",
+      "nice-full",
+    ]);
+    // Each floor proves its telemetry as ours does: spans, and the Prometheus and OTel counts.
+    const checks = (id: string): string[] => cpu.variants.find((v) => v.id === id)?.checks.map((c) => c.what) ?? [];
+    expect(checks("floor-full")).toEqual(checks("ours-full"));
+    expect(checks("floor-traces")).toEqual(checks("ours-traces"));
+    expect(checks("floor-prometheus")).toEqual(checks("ours-prometheus"));
+    for (const variant of cpu.variants) {
+      expect(variant.workloads.map((w) => w.workload)).toEqual(["unary", "serverStream", "clientStream", "bidiStream"]);
+      // Two rounds, both orders of the interleaving; CPU per operation on both sides.
+      expect(variant.workloads.every((w) => w.rounds === 2 && w.client.median > 0 && w.server.median > 0)).toBe(true);
+    }
+    expect(cpu.targets.length).toBe(7 * 4);
+    expect(cpu.targets.every((t) => t.estimate !== undefined)).toBe(true);
+  }, 300_000);
+
+  it("runs the in-process A/B of every stack in smoke mode", () => {
+    const result = runBench("bench/in-process-ab.ts", 120_000);
+    // The report (stdout) says which target or check failed; stderr the progress.
+    expect(result.status, `${result.stderr.slice(-1500)}\n${result.stdout.slice(-3000)}`).toBe(0);
+    const ab = JSON.parse(readFileSync(join(repoRoot, "bench/results/ab-smoke.json"), "utf8")) as {
+      results: Record<string, Record<"unary" | "serverStream", { cpuUs: number[] }>>;
+    };
+    expect(Object.keys(ab.results)).toEqual(["bare", "ours-off", "ours-prometheus"]);
+    for (const cells of Object.values(ab.results)) {
+      expect(cells.unary.cpuUs.length).toBe(1);
+      expect(cells.unary.cpuUs.every((us) => us > 0)).toBe(true);
+      expect(cells.serverStream.cpuUs.length).toBe(1);
+      expect(cells.serverStream.cpuUs.every((us) => us > 0)).toBe(true);
+    }
+  }, 150_000);
+});
