@@ -4,7 +4,7 @@ import type { BenchMode } from "./results.js";
 import type { CorpusPlan, PluginBudget } from "./codegen/run-codegen.js";
 import { variantById, variants } from "./runtime/variants.js";
 import type { Variant } from "./runtime/variants.js";
-import { callgrindPlan, cpuPlan, cpuSmokePlan, fullPlan, smokePlan, workloadNames } from "./runtime/workloads.js";
+import { cpuPlan, cpuSmokePlan, fullPlan, smokePlan, workloadNames } from "./runtime/workloads.js";
 import type { WorkloadName, WorkloadPlan } from "./runtime/workloads.js";
 
 export interface RuntimeChoice {
@@ -15,8 +15,6 @@ export interface RuntimeChoice {
   readonly timeoutMs: number;
   readonly stepTimeoutMs: number;
   readonly profile: boolean;
-  /** `--callgrind`: count instructions under valgrind instead of CPU time. */
-  readonly callgrind: boolean;
 }
 
 export interface BenchOptions {
@@ -41,9 +39,6 @@ export const usage = `npm run bench -- [options]
   --cpu              CPU per call and per message of every stack and of the hand-written
                      floor, client and server apart, ${CPU_ROUNDS} interleaved rounds, ~15 min
                      (npm run bench:cpu); with --smoke, 2 rounds of tiny counts
-  --callgrind        with --cpu: instructions instead of CPU time, every process under
-                     valgrind's callgrind, 2 rounds of few calls; bare grpc-js, the
-                     floor and ours unless --variants says otherwise; ~1 h for all of it
   --heap             the heap check alone: 1,000,000 unary calls with full telemetry
   --heap-calls N     calls of the heap check (default 1000000, sampled every N/10)
   --soak             the long soak alone: 1,000,000 mixed calls across processes, ~20 min
@@ -65,7 +60,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     options: {
       smoke: { type: "boolean", default: false },
       cpu: { type: "boolean", default: false },
-      callgrind: { type: "boolean", default: false },
       heap: { type: "boolean", default: false },
       "heap-calls": { type: "string" },
       soak: { type: "boolean", default: false },
@@ -98,33 +92,27 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     throw new Error(`--only takes runtime or codegen, not ${JSON.stringify(only)}`);
   }
   const smoke = values.smoke;
-  const callgrind = values.callgrind;
-  if (callgrind && !values.cpu) {
-    throw new Error("--callgrind counts the instructions of --cpu: give both");
-  }
-  const defaults = callgrind
-    ? variants.filter((v) => v.id === "bare" || v.stack.kind === "floor" || v.stack.kind === "ours")
-    : values.cpu
-      ? variants
-      : variants.filter((v) => v.stack.kind !== "floor");
-  const chosen = values.variants === undefined ? defaults : withBare(values.variants.split(",").map((id) => variantById(id.trim())));
-  const plan = callgrind ? callgrindPlan : values.cpu ? (smoke ? cpuSmokePlan : cpuPlan) : smoke ? smokePlan : fullPlan;
+  const chosen =
+    values.variants === undefined
+      ? values.cpu
+        ? variants
+        : variants.filter((v) => v.stack.kind !== "floor")
+      : withBare(values.variants.split(",").map((id) => variantById(id.trim())));
+  const plan = values.cpu ? (smoke ? cpuSmokePlan : cpuPlan) : smoke ? smokePlan : fullPlan;
   const runtime: RuntimeChoice = {
     plan: values.concurrency === undefined ? plan : { ...plan, unary: { ...plan.unary, concurrency: positive("concurrency", values.concurrency) } },
     workloads: values.workloads === undefined ? workloadNames : values.workloads.split(",").map((w) => workloadName(w.trim())),
     // 5, not the 3 the figures need at least: on 2 shared cores single windows of
     // unary calls vary by ±0.15 in ratio, and the median of 5 settles. Smoke runs of
     // --cpu take 2, the least that goes through both orders of its rounds.
-    rounds: values.rounds === undefined ? (values.cpu ? (smoke || callgrind ? 2 : CPU_ROUNDS) : smoke ? 1 : 5) : positive("rounds", values.rounds),
+    rounds: values.rounds === undefined ? (values.cpu ? (smoke ? 2 : CPU_ROUNDS) : smoke ? 1 : 5) : positive("rounds", values.rounds),
     variants: chosen,
-    // Under callgrind a process starts in a minute and a warm-up takes minutes.
-    timeoutMs: callgrind ? 6 * 3600_000 : 30 * 60_000,
+    timeoutMs: 30 * 60_000,
     // How long a live child may stay silent before it counts as hung. Smoke mode is no
     // faster here: a child's start (tsx compiling, grpc-js and the SDK loading) took over
     // 30 s once at load 10 on 2 cores, and a dead child is noticed at once anyway.
-    stepTimeoutMs: callgrind ? 3600_000 : 120_000,
+    stepTimeoutMs: 120_000,
     profile: values.profile,
-    callgrind,
   };
   const codegen: CorpusPlan[] = smoke
     ? [
@@ -145,8 +133,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       ];
   const custom = [only, values.rounds, values.variants, values.workloads, values.concurrency].some((v) => v !== undefined) || values.profile || values["no-slow"];
   if (values.cpu) {
-    const out = callgrind ? "cpu-callgrind.json" : smoke ? "cpu-smoke.json" : custom ? "cpu-custom.json" : "cpu.json";
-    return { mode: smoke ? "cpu-smoke" : "cpu", cpu: runtime, out };
+    return { mode: smoke ? "cpu-smoke" : "cpu", cpu: runtime, out: smoke ? "cpu-smoke.json" : custom ? "cpu-custom.json" : "cpu.json" };
   }
   return {
     mode: smoke ? "smoke" : "full",

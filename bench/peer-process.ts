@@ -15,8 +15,6 @@ export interface PeerOptions {
   readonly preload?: readonly string[] | undefined;
   /** Further node flags, e.g. `--cpu-prof`. */
   readonly nodeFlags?: readonly string[] | undefined;
-  /** A command node runs under, e.g. `valgrind --tool=callgrind`: its program and arguments. */
-  readonly wrapper?: readonly string[] | undefined;
   /** The child is killed when it runs longer than this in all. */
   readonly timeoutMs: number;
 }
@@ -38,11 +36,9 @@ export class PeerProcess<In extends object, Out> {
 
   constructor(private readonly options: PeerOptions) {
     const preload = (options.preload ?? []).flatMap((module) => ["--import", pathToFileURL(module).href]);
-    const [wrapper, ...wrapperArgs] = options.wrapper ?? [];
-    const nodeArgs = ["--import", "tsx", ...preload, ...(options.nodeFlags ?? [])];
     this.child = fork(options.script, [...options.args], {
       cwd: repoRoot,
-      ...(wrapper === undefined ? { execArgv: nodeArgs } : { execPath: wrapper, execArgv: [...wrapperArgs, process.execPath, ...nodeArgs] }),
+      execArgv: ["--import", "tsx", ...preload, ...(options.nodeFlags ?? [])],
       env: { ...process.env, TSX_TSCONFIG_PATH: benchTsconfig },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
@@ -90,11 +86,6 @@ export class PeerProcess<In extends object, Out> {
       this.kill();
     }, timeoutMs);
     return waiting.finally(() => clearTimeout(timer));
-  }
-
-  /** The child's process id (under a wrapper, the wrapper's, which runs node in its own process). */
-  get pid(): number | undefined {
-    return this.child.pid;
   }
 
   send(message: In): void {

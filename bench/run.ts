@@ -38,14 +38,8 @@ if (options.runtime?.profile === true || options.cpu?.profile === true) {
   mkdirSync(profileDir, { recursive: true });
   log(`CPU profiles: ${profileDir}`);
 }
-let callgrindDir: string | undefined;
-if (options.cpu?.callgrind === true) {
-  callgrindDir = join(resultsDir, "callgrind", startedAt.replace(/[:.]/g, "-"));
-  mkdirSync(callgrindDir, { recursive: true });
-  log(`callgrind dumps: ${callgrindDir}`);
-}
 const runtime = options.runtime && (await runRuntime({ ...options.runtime, profileDir, log }));
-const cpu = options.cpu && (await runCpu({ ...options.cpu, profileDir, callgrindDir, log }));
+const cpu = options.cpu && (await runCpu({ ...options.cpu, profileDir, log }));
 const codegen = options.codegen && (await runCodegen(options.codegen, log));
 const heap = options.heap && (await runHeapCheck({ ...options.heap, log }));
 const soak = options.soak && (await runSoak({ ...options.soak, log }));

@@ -10,20 +10,18 @@ const short: Record<WorkloadName, string> = {
   bidiStream: "bidi /msg",
 };
 
-function describe(plan: WorkloadPlan, workload: WorkloadName, unit: string): string {
+function describe(plan: WorkloadPlan, workload: WorkloadName): string {
   if (workload === "unary") {
-    return `${unit} per call: ${num(plan.unary.payloadBytes)}-byte payload, ${plan.unary.concurrency} calls in flight, ${amount(plan.unary.measured)} windows each after ${amount(plan.unary.rewarm)} unmeasured`;
+    return `CPU µs per call: ${num(plan.unary.payloadBytes)}-byte payload, ${plan.unary.concurrency} calls in flight, ${amount(plan.unary.measured)} windows each after ${amount(plan.unary.rewarm)} unmeasured`;
   }
   const { messages, rewarmMessages } = plan[workload];
-  return `${unit} per message: one call of ${num(messages)} messages${workload === "bidiStream" ? " each answered" : ""} per window, after one of ${num(rewarmMessages)} unmeasured`;
+  return `CPU µs per message: one call of ${num(messages)} messages${workload === "bidiStream" ? " each answered" : ""} per window, after one of ${num(rewarmMessages)} unmeasured`;
 }
 
 /** The report of `npm run bench:cpu`: a table per workload, the targets, the spread achieved, the proofs. */
 export function formatCpu(cpu: CpuResult, smoke: boolean): string {
-  const instructions = cpu.unit === "instructions";
-  const unit = instructions ? "thousands of instructions (callgrind)" : "CPU µs";
   const out: string[] = [
-    `${instructions ? "Instructions" : "CPU"} per operation (issue 24), client and server processes measured apart, ${cpu.rounds} interleaved rounds` +
+    `CPU per operation (issue 24), client and server processes measured apart, ${cpu.rounds} interleaved rounds` +
       `${smoke ? " (smoke: its figures mean nothing)" : ""}. total = client + server, its median over the rounds; ` +
       "± = the 95 % bootstrap interval of that median; Q1–Q3 and min–max = the rounds' spread; " +
       "× bare = total ÷ bare grpc-js's; added = total − bare's; " +
@@ -31,8 +29,8 @@ export function formatCpu(cpu: CpuResult, smoke: boolean): string {
   ];
   const measured = (cpu.variants[0]?.workloads ?? []).map((w) => w.workload);
   for (const workload of measured) {
-    const digits = (workload === "unary" ? 1 : 2) - (instructions ? 1 : 0);
-    const us = (n: number): string => num(instructions ? n / 1000 : n, digits);
+    const digits = workload === "unary" ? 1 : 2;
+    const us = (n: number): string => num(n, digits);
     const rows = cpu.variants.map((v) => {
       const c = v.workloads.find((w) => w.workload === workload);
       if (c === undefined) {
@@ -40,19 +38,19 @@ export function formatCpu(cpu: CpuResult, smoke: boolean): string {
       }
       return [
         v.label,
-        us(c.client.median),
-        us(c.server.median),
-        us(c.total.median),
-        `±${num(100 * halfWidth(c.median), 1)} %`,
-        `${us(c.total.q1)}–${us(c.total.q3)}`,
-        `${us(c.total.min)}–${us(c.total.max)}`,
+        us(c.clientUs.median),
+        us(c.serverUs.median),
+        us(c.totalUs.median),
+        `±${num(100 * halfWidth(c.total), 1)} %`,
+        `${us(c.totalUs.q1)}–${us(c.totalUs.q3)}`,
+        `${us(c.totalUs.min)}–${us(c.totalUs.max)}`,
         num(c.perBare.value, 2),
-        v.id === "bare" ? "" : `${c.added.value >= 0 ? "+" : ""}${us(c.added.value)}`,
+        v.id === "bare" ? "" : signed(c.added.value, digits),
         toFloor(c),
       ];
     });
     out.push(
-      `${titles[workload]}, ${describe(cpu.plan, workload, unit)}:\n\n${formatTable(
+      `${titles[workload]}, ${describe(cpu.plan, workload)}:\n\n${formatTable(
         ["variant", "client", "server", "total", "±", "Q1–Q3", "min–max", "× bare", "added", "÷ floor"],
         rows,
       )}`,
@@ -98,7 +96,7 @@ function spreadAchieved(cpu: CpuResult): string {
   const lines = (cpu.variants[0]?.workloads ?? []).map(({ workload }) => {
     const cells = cpu.variants.flatMap((v) => {
       const c = v.workloads.find((w) => w.workload === workload);
-      return c === undefined ? [] : [{ label: v.label, width: halfWidth(c.median), iqr: (c.total.q3 - c.total.q1) / c.total.median }];
+      return c === undefined ? [] : [{ label: v.label, width: halfWidth(c.total), iqr: (c.totalUs.q3 - c.totalUs.q1) / c.totalUs.median }];
     });
     const widest = cells.reduce((a, b) => (b.width > a.width ? b : a), cells[0] ?? { label: "—", width: Number.NaN, iqr: Number.NaN });
     const iqr = Math.max(...cells.map((c) => c.iqr));
@@ -113,4 +111,8 @@ function halfWidth(e: Estimate): number {
 
 function interval(e: Estimate): string {
   return `${num(e.value, 2)} (${num(e.ci[0], 2)}–${num(e.ci[1], 2)})`;
+}
+
+function signed(n: number, digits: number): string {
+  return `${n >= 0 ? "+" : ""}${num(n, digits)}`;
 }

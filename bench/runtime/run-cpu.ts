@@ -11,7 +11,6 @@ import { bootstrapInterval, median, spread } from "../stats.js";
 import type { Spread } from "../stats.js";
 import { measureVariants, variantEnd } from "./run-runtime.js";
 import type { Measurement, RuntimeOptions, VariantEnd } from "./run-runtime.js";
-import type { MeasuredWorkload } from "./variant-pair.js";
 import type { VariantId } from "./variants.js";
 import type { WorkloadName, WorkloadPlan } from "./workloads.js";
 
@@ -21,19 +20,16 @@ export interface Estimate {
   readonly ci: readonly [number, number];
 }
 
-/**
- * One variant's cost on one workload, per call (unary) or per message (streams): CPU
- * µs, or instructions under callgrind (`CpuResult.unit`).
- */
+/** One variant's CPU on one workload, per call (unary) or per message (streams), in µs. */
 export interface CpuCell {
   readonly workload: WorkloadName;
   readonly rounds: number;
-  readonly client: Spread;
-  readonly server: Spread;
+  readonly clientUs: Spread;
+  readonly serverUs: Spread;
   /** Client and server together. */
-  readonly total: Spread;
+  readonly totalUs: Spread;
   /** The median total and its interval. */
-  readonly median: Estimate;
+  readonly total: Estimate;
   /** The median total less bare grpc-js's. */
   readonly added: Estimate;
   /** The median total ÷ bare grpc-js's. */
@@ -59,8 +55,6 @@ export interface CpuTarget {
 }
 
 export interface CpuResult {
-  /** What was counted: CPU time, or instructions (`--callgrind`). */
-  readonly unit: "µs" | "instructions";
   readonly plan: WorkloadPlan;
   readonly rounds: number;
   readonly seconds: number;
@@ -104,12 +98,8 @@ const targetSpecs: readonly TargetSpec[] = [
 export async function runCpu(options: RuntimeOptions): Promise<CpuResult> {
   const { variants, workloads } = options;
   const run = await measureVariants({ ...options, log: (line) => options.log(`cpu: ${line}`) }, (round) => abba(variants, round));
-  const unit = options.callgrindDir === undefined ? "µs" : "instructions";
-  const table = new RoundTable(run.measurements, (m) =>
-    unit === "µs" ? { client: m.clientCpuUs, server: m.serverCpuUs } : m.instructions,
-  );
+  const table = new RoundTable(run.measurements);
   return {
-    unit,
     plan: options.plan,
     rounds: options.rounds,
     seconds: run.seconds,
@@ -133,7 +123,7 @@ export function abba<T>(variants: readonly T[], round: number): T[] {
   return round % 2 === 1 ? order : order.reverse();
 }
 
-/** One window's cost per operation. */
+/** One window's CPU per operation. */
 interface PerOp {
   readonly client: number;
   readonly server: number;
@@ -151,15 +141,11 @@ interface PerOp {
 class RoundTable {
   private readonly byKey = new Map<string, Map<number, PerOp>>();
 
-  /** `cost`: what a window cost each side in all, in the unit of the run. */
-  constructor(measurements: readonly Measurement[], cost: (m: MeasuredWorkload) => { readonly client: number; readonly server: number } | undefined) {
+  constructor(measurements: readonly Measurement[]) {
     for (const { round, variant, measure } of measurements) {
-      const sides = cost(measure);
-      if (sides !== undefined) {
-        const client = sides.client / measure.ops;
-        const server = sides.server / measure.ops;
-        this.rounds(variant, measure.workload).set(round, { client, server, total: client + server });
-      }
+      const client = measure.clientCpuUs / measure.ops;
+      const server = measure.serverCpuUs / measure.ops;
+      this.rounds(variant, measure.workload).set(round, { client, server, total: client + server });
     }
   }
 
@@ -173,10 +159,10 @@ class RoundTable {
     return {
       workload,
       rounds: own.length,
-      client: spread(own.map((r) => r.client)),
-      server: spread(own.map((r) => r.server)),
-      total: spread(totals),
-      median: medianEstimate(totals),
+      clientUs: spread(own.map((r) => r.client)),
+      serverUs: spread(own.map((r) => r.server)),
+      totalUs: spread(totals),
+      total: medianEstimate(totals),
       added: this.compare([id, "bare"] as const, workload, ([v, b]) => v - b),
       perBare: this.compare([id, "bare"] as const, workload, ([v, b]) => v / b),
       toFloor: floor === undefined ? undefined : { floor, ...this.addedRatio(id, floor, workload) },

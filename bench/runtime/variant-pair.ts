@@ -3,7 +3,6 @@
 // bracketed by readings of the server's CPU.
 import { join } from "node:path";
 import { PeerProcess } from "../peer-process.js";
-import { CallgrindCounter, callgrindWrapper } from "./callgrind.js";
 import { benchDir } from "../paths.js";
 import type { ClientCommand, ClientMessage, ClientReport, ServerCommand, ServerMessage, ServerReport, WorkloadMeasure } from "./protocol.js";
 import type { Variant } from "./variants.js";
@@ -12,8 +11,6 @@ import type { WorkloadName, WorkloadPlan } from "./workloads.js";
 export interface MeasuredWorkload extends WorkloadMeasure {
   /** User + system CPU of the server process over the window. */
   readonly serverCpuUs: number;
-  /** Under callgrind: the instructions each process executed over the window. */
-  readonly instructions?: { readonly client: number; readonly server: number } | undefined;
 }
 
 export interface PairOptions {
@@ -23,8 +20,6 @@ export interface PairOptions {
   readonly stepTimeoutMs: number;
   /** Write CPU profiles of both processes under this directory (`node --cpu-prof`). */
   readonly profileDir?: string | undefined;
-  /** Run both processes under callgrind, its dumps in this directory, and count each window's instructions. */
-  readonly callgrindDir?: string | undefined;
 }
 
 const script = (name: string): string => join(benchDir, "runtime", name);
@@ -35,7 +30,6 @@ export class VariantPair {
     private readonly server: PeerProcess<ServerCommand, ServerMessage>,
     private readonly client: PeerProcess<ClientCommand, ClientMessage>,
     private readonly stepTimeoutMs: number,
-    private readonly counters: { readonly client: CallgrindCounter; readonly server: CallgrindCounter } | undefined,
   ) {}
 
   /** Starts both processes (at once: the client loads while the server binds) and connects them. */
@@ -48,16 +42,9 @@ export class VariantPair {
         preload: variant.instrumentGrpc ? [script("instrument-grpc.ts")] : [],
         // A directory per process: tsx's loader thread writes a profile of its own.
         nodeFlags: options.profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", join(options.profileDir, `${variant.id}-${side}`)],
-        wrapper: options.callgrindDir === undefined ? undefined : callgrindWrapper(options.callgrindDir, `${variant.id}-${side}`),
         timeoutMs: options.timeoutMs,
       });
-    const server = peer<ServerCommand, ServerMessage>("server");
-    const client = peer<ClientCommand, ClientMessage>("client");
-    const dir = options.callgrindDir;
-    const counter = (side: "server" | "client", pid: number | undefined): CallgrindCounter =>
-      new CallgrindCounter(pid ?? Number.NaN, dir ?? "", `${variant.id}-${side}`);
-    const counters = dir === undefined ? undefined : { client: counter("client", client.pid), server: counter("server", server.pid) };
-    const pair = new VariantPair(variant, server, client, options.stepTimeoutMs, counters);
+    const pair = new VariantPair(variant, peer("server"), peer("client"), options.stepTimeoutMs);
     try {
       const { port } = expect(await pair.server.next(options.stepTimeoutMs), "listening");
       expect(await pair.client.next(options.stepTimeoutMs), "ready");
@@ -79,27 +66,17 @@ export class VariantPair {
   async measure(workload: WorkloadName): Promise<MeasuredWorkload> {
     this.client.send({ type: "run", workload, measured: true });
     const serverCpu: number[] = [];
-    let instructions: MeasuredWorkload["instructions"];
-    const counters = this.counters;
     for (;;) {
       const message = await this.client.next(this.stepTimeoutMs);
       if (message.type === "ran") {
         if (message.measure === undefined || serverCpu.length !== 2) {
           throw new Error(`${this.variant.id}: a measured run without its window`);
         }
-        return { ...message.measure, serverCpuUs: (serverCpu[1] ?? 0) - (serverCpu[0] ?? 0), instructions };
+        return { ...message.measure, serverCpuUs: (serverCpu[1] ?? 0) - (serverCpu[0] ?? 0) };
       }
       expect(message, "window");
       this.server.send({ type: "cpu" });
       serverCpu.push(expect(await this.server.next(this.stepTimeoutMs), "cpu").usageUs);
-      if (counters !== undefined) {
-        if (serverCpu.length === 1) {
-          await Promise.all([counters.client.zero(), counters.server.zero()]);
-        } else {
-          const [client, server] = await Promise.all([counters.client.read(), counters.server.read()]);
-          instructions = { client, server };
-        }
-      }
       this.client.send({ type: "window-ack" });
     }
   }

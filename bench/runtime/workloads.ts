@@ -81,14 +81,3 @@ export const cpuPlan: WorkloadPlan = {
 
 /** `npm run bench:cpu -- --smoke`: every code path, in seconds; its figures mean nothing. */
 export const cpuSmokePlan: WorkloadPlan = { ...smokePlan, unary: { ...smokePlan.unary, warmup: { calls: 50 }, rewarm: { calls: 10 }, measured: { calls: 100 } } };
-
-/**
- * `npm run bench:cpu -- --callgrind`: under valgrind node runs some 60 times slower, and
- * an instruction count is the same from window to window, so windows are short and few.
- */
-export const callgrindPlan: WorkloadPlan = {
-  unary: { concurrency: 32, payloadBytes: 100, warmup: { calls: 5_000 }, rewarm: { calls: 100 }, measured: { calls: 1_000 } },
-  serverStream: { warmupMessages: 10_000, rewarmMessages: 500, messages: 5_000 },
-  clientStream: { warmupMessages: 10_000, rewarmMessages: 500, messages: 5_000 },
-  bidiStream: { warmupMessages: 3_000, rewarmMessages: 200, messages: 2_000 },
-};

@@ -16,7 +16,7 @@ interface SmokeResults {
 
 interface CpuSmokeResults {
   cpu: {
-    variants: { id: string; checks: { what: string }[]; workloads: { workload: string; rounds: number; client: { median: number }; server: { median: number } }[] }[];
+    variants: { id: string; checks: { what: string }[]; workloads: { workload: string; rounds: number; clientUs: { median: number }; serverUs: { median: number } }[] }[];
     targets: { estimate?: unknown }[];
   };
 }
@@ -91,7 +91,7 @@ describe("the benchmark", () => {
     for (const variant of cpu.variants) {
       expect(variant.workloads.map((w) => w.workload)).toEqual(["unary", "serverStream", "clientStream", "bidiStream"]);
       // Two rounds, both orders of the interleaving; CPU per operation on both sides.
-      expect(variant.workloads.every((w) => w.rounds === 2 && w.client.median > 0 && w.server.median > 0)).toBe(true);
+      expect(variant.workloads.every((w) => w.rounds === 2 && w.clientUs.median > 0 && w.serverUs.median > 0)).toBe(true);
     }
     expect(cpu.targets.length).toBe(7 * 4);
     expect(cpu.targets.every((t) => t.estimate !== undefined)).toBe(true);
