@@ -73,7 +73,10 @@ const sections = [
   ...(profileDir === undefined ? [] : [`CPU profiles: npx tsx bench/profile/summarize-profile.ts ${profileDir}`]),
   `Results: ${out}`,
 ];
-console.log(`${sections.join("\n\n")}\n`);
+const report = `${sections.join("\n\n")}\n`;
+// The report beside its JSON: the tables as printed, for the README to quote.
+writeFileSync(out.replace(/\.json$/, ".md"), report);
+console.log(report);
 
 const broken =
   (runtime?.variants.some((v) => !allPassed(v)) ?? false) ||

@@ -1,5 +1,6 @@
 import type { CpuCell, CpuResult, CpuTarget, Estimate } from "../runtime/run-cpu.js";
 import type { WorkloadName, WorkloadPlan } from "../runtime/workloads.js";
+import { spread } from "../stats.js";
 import { formatTable, num } from "./format-table.js";
 import { amount, formatProofs, titles } from "./runtime-table.js";
 
@@ -20,8 +21,10 @@ function describe(plan: WorkloadPlan, workload: WorkloadName): string {
 
 /** The report of `npm run bench:cpu`: a table per workload, the targets, the spread achieved, the proofs. */
 export function formatCpu(cpu: CpuResult, smoke: boolean): string {
+  const load = spread(cpu.measurements.map((m) => m.load));
   const out: string[] = [
     `CPU per operation (issue 24), client and server processes measured apart, ${cpu.rounds} interleaved rounds` +
+      ` (the machine's 1-minute load as windows closed: ${num(load.min, 1)}–${num(load.max, 1)}, median ${num(load.median, 1)})` +
       `${smoke ? " (smoke: its figures mean nothing)" : ""}. total = client + server, its median over the rounds; ` +
       "± = the 95 % bootstrap interval of that median; Q1–Q3 and min–max = the rounds' spread; " +
       "× bare = total ÷ bare grpc-js's; added = total − bare's; " +

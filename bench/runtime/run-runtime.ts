@@ -32,6 +32,8 @@ export interface Measurement {
   readonly seq: number;
   readonly variant: VariantId;
   readonly measure: MeasuredWorkload;
+  /** The machine's 1-minute load average as the window closed: what else ran on the cores. */
+  readonly load: number;
 }
 
 /** How a variant's processes ended: what they counted, or why they failed. */
@@ -153,7 +155,8 @@ export async function measureVariants(options: RuntimeOptions, schedule: Schedul
       t = performance.now();
       for (const [seq, variant] of sequence.entries()) {
         await step(variant, async (pair) => {
-          measurements.push({ round, seq, variant: variant.id, measure: await pair.measure(workload) });
+          const measure = await pair.measure(workload);
+          measurements.push({ round, seq, variant: variant.id, measure, load: loadavg()[0] ?? Number.NaN });
         });
       }
       log(`round ${round}/${options.rounds} ${workload} in ${since(t)}, load ${(loadavg()[0] ?? Number.NaN).toFixed(1)}`);

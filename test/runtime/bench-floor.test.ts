@@ -11,8 +11,8 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-tr
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { register } from "prom-client";
 import { afterAll, describe, expect, it } from "vitest";
-import { createClient, startServer } from "../bench/runtime/stacks/start-stack.js";
-import type { Stack } from "../bench/runtime/variants.js";
+import { createClient, startServer } from "../../bench/runtime/stacks/start-stack.js";
+import type { Stack } from "../../bench/runtime/variants.js";
 
 class Reader extends MetricReader {
   protected override onShutdown(): Promise<void> {
