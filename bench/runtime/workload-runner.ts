@@ -79,7 +79,7 @@ export class WorkloadRunner {
       while (more()) {
         const started = performance.now();
         this.calls++;
-        const echoed = await this.client.unary(payload);
+        const echoed = (await this.client.unary(payload)).payload.length;
         latencies?.push(performance.now() - started);
         if (echoed !== payload.length) {
           throw new Error(`unary echoed ${echoed} payload bytes, sent ${payload.length}`);

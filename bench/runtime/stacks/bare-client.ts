@@ -35,7 +35,7 @@ export function bareClient(address: string, hooks?: ClientHooks): BenchClient {
             if (err === null && response !== undefined) {
               observed?.received();
               observed?.end(status.OK, call.getPeer());
-              resolve(response.payload.length);
+              resolve(response);
             } else {
               observed?.end(err?.code ?? status.INTERNAL, call.getPeer());
               reject(err ?? new Error("no response"));
