@@ -69,12 +69,22 @@ interface FunctionCount {
 
 const runtimeDist = join(repoRoot, "packages/runtime/dist/");
 
-/** The call counts of the runtime's functions since the last take (which resets them). */
-async function takeRuntimeCounts(session: Session): Promise<FunctionCount[]> {
+/** What one call ran: the runtime's functions, and the OpenTelemetry contexts made (each a copy of its parent's values). */
+interface CallCounts {
+  readonly runtime: FunctionCount[];
+  readonly contexts: number;
+}
+
+/** The call counts of the runtime's functions, and the contexts made, since the last take (which resets them). */
+async function takeRuntimeCounts(session: Session): Promise<CallCounts> {
   const { result } = await session.post("Profiler.takePreciseCoverage");
   const counts: FunctionCount[] = [];
+  let contexts = 0;
   for (const script of result) {
     const path = script.url.startsWith("file:") ? fileURLToPath(script.url) : script.url;
+    if (/@opentelemetry\/api\/build\/src\/context\/context\.js$/.test(path)) {
+      contexts += script.functions.find((fn) => fn.functionName === "BaseContext")?.ranges[0]?.count ?? 0;
+    }
     if (!path.startsWith(runtimeDist)) continue;
     // dist/esm/telemetry/hub.js → telemetry/hub.js: the same source file in either format.
     const file = relative(runtimeDist, path).replace(/^(esm|cjs)\//, "");
@@ -83,16 +93,16 @@ async function takeRuntimeCounts(session: Session): Promise<FunctionCount[]> {
       if (count > 0) counts.push({ file, name: fn.functionName || "(anonymous)", count });
     }
   }
-  return counts;
+  return { runtime: counts, contexts };
 }
 
-function report(title: string, counts: readonly FunctionCount[]): number {
+function report(title: string, { runtime: counts, contexts }: CallCounts): number {
   const total = counts.reduce((sum, c) => sum + c.count, 0);
   const byFile = new Map<string, FunctionCount[]>();
   for (const c of counts) byFile.set(c.file, [...(byFile.get(c.file) ?? []), c]);
   const files = [...byFile].map(([file, fns]) => ({ file, stops: fns.reduce((s, f) => s + f.count, 0), fns }));
   files.sort((a, b) => b.stops - a.stops || a.file.localeCompare(b.file));
-  console.log(`\n${title}: ${String(total)} function stops`);
+  console.log(`\n${title}: ${String(total)} function stops, ${String(contexts)} OpenTelemetry contexts made`);
   for (const { file, stops, fns } of files) {
     const top = [...fns].sort((a, b) => b.count - a.count).map((f) => `${f.name}×${String(f.count)}`);
     console.log(`  ${String(stops).padStart(4)}  ${file}  (${top.join(", ")})`);
@@ -118,7 +128,7 @@ await session.post("Profiler.enable");
 await session.post("Profiler.startPreciseCoverage", { callCount: true, detailed: false });
 
 /** One warm-up call, then the counts of exactly one more. */
-async function measure(call: () => Promise<void>): Promise<FunctionCount[]> {
+async function measure(call: () => Promise<void>): Promise<CallCounts> {
   await call();
   await takeRuntimeCounts(session);
   await call();

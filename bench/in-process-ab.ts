@@ -5,24 +5,25 @@
 // ±0.15 between windows; CPU per operation in one process is steadier, and it is
 // what a CPU-bound service pays.
 //
-//   npm run bench:ab [-- --rounds N] [-- --smoke]
+//   npm run bench:ab [-- --rounds N] [-- --smoke] [-- --sdk]
 //
-// No SDK here on purpose: once registered, its context manager hooks every promise
-// in the process, bare grpc-js's included, and cannot be unregistered.
+// No SDK by default: once registered, its context manager hooks every promise in the
+// process, bare grpc-js's included, and cannot be unregistered. With --sdk it is
+// registered as in `npm run bench:cpu` (telemetry-sdk.ts), and the stacks are the
+// traced ones and their hand-written floors: what tracing costs beyond the floor.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { TelemetryOption } from "protoc-gen-ts-otel-runtime";
 import { assertDistFresh } from "./dist-freshness.js";
 import { describeMachine, endLoad } from "./machine.js";
 import { resultsDir } from "./paths.js";
 import { formatTable, num } from "./report/format-table.js";
 import { median } from "./stats.js";
-import { bareClient } from "./runtime/stacks/bare-client.js";
-import { bareServer } from "./runtime/stacks/bare-server.js";
 import type { BenchClient, BenchServer } from "./runtime/stacks/bench-peer.js";
-import { oursClient } from "./runtime/stacks/ours-client.js";
-import { oursServer } from "./runtime/stacks/ours-server.js";
+import { createClient, startServer } from "./runtime/stacks/start-stack.js";
+import { installSdk } from "./runtime/telemetry-sdk.js";
+import { variantById } from "./runtime/variants.js";
+import type { VariantId } from "./runtime/variants.js";
 
 interface Stack {
   readonly id: string;
@@ -33,8 +34,11 @@ interface Stack {
 
 type Workload = "unary" | "serverStream";
 
-const { values } = parseArgs({ options: { rounds: { type: "string" }, smoke: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: { rounds: { type: "string" }, smoke: { type: "boolean", default: false }, sdk: { type: "boolean", default: false } },
+});
 const smoke = values.smoke;
+const sdk = values.sdk;
 const rounds = Number(values.rounds ?? (smoke ? "1" : "7"));
 if (!Number.isInteger(rounds) || rounds < 1) {
   throw new Error(`--rounds takes a positive integer, not ${JSON.stringify(values.rounds)}`);
@@ -45,11 +49,12 @@ const UNARY_CONCURRENCY = 32;
 const STREAM_MESSAGES = smoke ? 500 : 20_000;
 const payload = new Uint8Array(100);
 
-async function stack(id: string, label: string, telemetry?: TelemetryOption): Promise<Stack> {
-  const server = telemetry === undefined ? await bareServer() : await oursServer(telemetry);
-  const address = `127.0.0.1:${server.port}`;
-  const client = telemetry === undefined ? bareClient(address) : oursClient(address, telemetry);
-  return { id, label, client, server };
+/** A variant of bench:cpu, its client and server in this process. */
+async function stack(id: VariantId): Promise<Stack> {
+  const variant = variantById(id);
+  const server = await startServer(variant.stack);
+  const client = await createClient(variant.stack, `127.0.0.1:${server.port}`);
+  return { id, label: variant.label, client, server };
 }
 
 const results = new Map<string, Record<Workload, { cpuUs: number[]; ratio: number[] }>>();
@@ -75,7 +80,7 @@ async function cpuPerOp(client: BenchClient, workload: Workload): Promise<number
     await Promise.all(
       Array.from({ length: UNARY_CONCURRENCY }, async () => {
         while (next++ < UNARY_CALLS) {
-          const echoed = await client.unary(payload);
+          const echoed = (await client.unary(payload)).payload.length;
           if (echoed !== payload.length) {
             throw new Error(`unary echoed ${String(echoed)} bytes of ${String(payload.length)}`);
           }
@@ -96,12 +101,15 @@ async function cpuPerOp(client: BenchClient, workload: Workload): Promise<number
 assertDistFresh();
 const startedAt = new Date().toISOString();
 const machine = describeMachine();
-const bareStack = await stack("bare", "bare grpc-js");
-const stacks = [
-  bareStack,
-  await stack("ours-off", "ours, telemetry: false", false),
-  await stack("ours-prometheus", "ours, Prometheus only", { tracing: false, metrics: false }),
-];
+if (sdk) {
+  installSdk();
+}
+const bareStack = await stack("bare");
+const others: readonly VariantId[] = sdk ? ["floor-traces", "ours-traces", "floor-full", "ours-full"] : ["ours-off", "ours-prometheus"];
+const stacks = [bareStack];
+for (const id of others) {
+  stacks.push(await stack(id));
+}
 const workloads: readonly Workload[] = ["unary", "serverStream"];
 try {
   for (const s of stacks) {
@@ -146,11 +154,12 @@ const rows = stacks.map((s) => {
   ];
 });
 console.log(
-  `\nIn one process, client and server, no SDK: CPU µs per unary call (${num(UNARY_CALLS)} calls, ${UNARY_CONCURRENCY} in flight) ` +
+  `\nIn one process, client and server, ${sdk ? "the SDK registered (always-on sampler, batch processor, metric reader)" : "no SDK"}: CPU µs per unary call (${num(UNARY_CALLS)} calls, ${UNARY_CONCURRENCY} in flight) ` +
     `and per server-streamed message (${num(STREAM_MESSAGES)}), medians of ${rounds} rounds; × bare = bare's CPU ÷ the stack's, within each round:\n`,
 );
 console.log(formatTable(["stack", "unary µs/call", "× bare", "stream µs/msg", "× bare"], rows));
 mkdirSync(resultsDir, { recursive: true });
-const out = join(resultsDir, smoke ? "ab-smoke.json" : "ab.json");
-writeFileSync(out, `${JSON.stringify({ command: `npm run bench:ab${smoke ? " -- --smoke" : ""}`, startedAt, machine: endLoad(machine), rounds, results: Object.fromEntries(results) }, null, 2)}\n`);
+const out = join(resultsDir, `ab${sdk ? "-sdk" : ""}${smoke ? "-smoke" : ""}.json`);
+const flags = [...(smoke ? ["--smoke"] : []), ...(sdk ? ["--sdk"] : [])];
+writeFileSync(out, `${JSON.stringify({ command: `npm run bench:ab${flags.length > 0 ? ` -- ${flags.join(" ")}` : ""}`, startedAt, machine: endLoad(machine), rounds, results: Object.fromEntries(results) }, null, 2)}\n`);
 console.log(`\nResults: ${out}`);

@@ -4,7 +4,7 @@ import type { BenchMode } from "./results.js";
 import type { CorpusPlan, PluginBudget } from "./codegen/run-codegen.js";
 import { variantById, variants } from "./runtime/variants.js";
 import type { Variant } from "./runtime/variants.js";
-import { fullPlan, smokePlan, workloadNames } from "./runtime/workloads.js";
+import { cpuPlan, cpuSmokePlan, fullPlan, smokePlan, workloadNames } from "./runtime/workloads.js";
 import type { WorkloadName, WorkloadPlan } from "./runtime/workloads.js";
 
 export interface RuntimeChoice {
@@ -20,6 +20,8 @@ export interface RuntimeChoice {
 export interface BenchOptions {
   readonly mode: BenchMode;
   readonly runtime?: RuntimeChoice | undefined;
+  /** `--cpu`: CPU per call and per message of every stack, the floor's included. */
+  readonly cpu?: RuntimeChoice | undefined;
   readonly codegen?: readonly CorpusPlan[] | undefined;
   readonly heap?: { readonly calls: number; readonly every: number; readonly timeoutMs: number } | undefined;
   readonly soak?: { readonly calls: number; readonly every: number } | undefined;
@@ -27,17 +29,26 @@ export interface BenchOptions {
   readonly out: string;
 }
 
+/** Rounds of `--cpu`: enough for each median's 95 % interval to stay within ±5 % on a quiet machine. */
+const CPU_ROUNDS = 30;
+const CPU_CONCURRENCY = cpuPlan.unary.concurrency;
+
 export const usage = `npm run bench -- [options]
   (none)             runtime and codegen benchmarks, ~15 min on 2 cores
   --smoke            every variant, plugin and proof check once, tiny counts, seconds (CI)
+  --cpu              CPU per call and per message of every stack and of the hand-written
+                     floor, client and server apart, ${CPU_ROUNDS} interleaved rounds, ~15 min
+                     (npm run bench:cpu); with --smoke, 2 rounds of tiny counts
   --heap             the heap check alone: 1,000,000 unary calls with full telemetry
   --heap-calls N     calls of the heap check (default 1000000, sampled every N/10)
   --soak             the long soak alone: 1,000,000 mixed calls across processes, ~20 min
   --soak-calls N     calls of the soak (default 1000000, sampled every N/10)
   --only P           runtime or codegen: one part only
-  --rounds N         runtime rounds (default 5)
-  --variants a,b     runtime variants to run (bare is always added); default all
+  --rounds N         runtime rounds (default 5; --cpu ${CPU_ROUNDS})
+  --variants a,b     runtime variants to run (bare is always added); default all but
+                     the floor's, which --cpu adds
   --workloads a,b    runtime workloads: unary, serverStream, clientStream, bidiStream; default all
+  --concurrency N    unary calls in flight (default 32; --cpu ${CPU_CONCURRENCY})
   --profile          write a CPU profile of every runtime process to bench/results/profiles/
   --no-slow          skip protoc-gen-es v2 on compute.proto (one run of up to 150 s)`;
 
@@ -48,6 +59,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     args: [...argv],
     options: {
       smoke: { type: "boolean", default: false },
+      cpu: { type: "boolean", default: false },
       heap: { type: "boolean", default: false },
       "heap-calls": { type: "string" },
       soak: { type: "boolean", default: false },
@@ -56,6 +68,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       rounds: { type: "string" },
       variants: { type: "string" },
       workloads: { type: "string" },
+      concurrency: { type: "string" },
       profile: { type: "boolean", default: false },
       "no-slow": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -79,13 +92,20 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     throw new Error(`--only takes runtime or codegen, not ${JSON.stringify(only)}`);
   }
   const smoke = values.smoke;
-  const chosen = values.variants === undefined ? variants : withBare(values.variants.split(",").map((id) => variantById(id.trim())));
+  const chosen =
+    values.variants === undefined
+      ? values.cpu
+        ? variants
+        : variants.filter((v) => v.stack.kind !== "floor")
+      : withBare(values.variants.split(",").map((id) => variantById(id.trim())));
+  const plan = values.cpu ? (smoke ? cpuSmokePlan : cpuPlan) : smoke ? smokePlan : fullPlan;
   const runtime: RuntimeChoice = {
-    plan: smoke ? smokePlan : fullPlan,
+    plan: values.concurrency === undefined ? plan : { ...plan, unary: { ...plan.unary, concurrency: positive("concurrency", values.concurrency) } },
     workloads: values.workloads === undefined ? workloadNames : values.workloads.split(",").map((w) => workloadName(w.trim())),
     // 5, not the 3 the figures need at least: on 2 shared cores single windows of
-    // unary calls vary by ±0.15 in ratio, and the median of 5 settles.
-    rounds: values.rounds === undefined ? (smoke ? 1 : 5) : positive("rounds", values.rounds),
+    // unary calls vary by ±0.15 in ratio, and the median of 5 settles. Smoke runs of
+    // --cpu take 2, the least that goes through both orders of its rounds.
+    rounds: values.rounds === undefined ? (values.cpu ? (smoke ? 2 : CPU_ROUNDS) : smoke ? 1 : 5) : positive("rounds", values.rounds),
     variants: chosen,
     timeoutMs: 30 * 60_000,
     // How long a live child may stay silent before it counts as hung. Smoke mode is no
@@ -111,7 +131,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
           budgets: { "ts-otel": budget(3), "connect-es-v1": budget(3), "es-v2": budget(values["no-slow"] ? 0 : 1, 150_000) },
         },
       ];
-  const custom = [only, values.rounds, values.variants, values.workloads].some((v) => v !== undefined) || values.profile || values["no-slow"];
+  const custom = [only, values.rounds, values.variants, values.workloads, values.concurrency].some((v) => v !== undefined) || values.profile || values["no-slow"];
+  if (values.cpu) {
+    return { mode: smoke ? "cpu-smoke" : "cpu", cpu: runtime, out: smoke ? "cpu-smoke.json" : custom ? "cpu-custom.json" : "cpu.json" };
+  }
   return {
     mode: smoke ? "smoke" : "full",
     runtime: only === "codegen" ? undefined : runtime,

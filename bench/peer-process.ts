@@ -31,7 +31,7 @@ export class PeerProcess<In extends object, Out> {
   private output = "";
   private failure: Error | undefined;
   private readonly timer: NodeJS.Timeout;
-  /** Resolves with the exit code once the child has exited. */
+  /** Resolves with the exit code once the child has exited and its channels have closed. */
   readonly exited: Promise<number | null>;
 
   constructor(private readonly options: PeerOptions) {
@@ -53,7 +53,10 @@ export class PeerProcess<In extends object, Out> {
       }
     });
     this.exited = new Promise((resolve) => {
-      this.child.once("exit", (code, signal) => {
+      // "close", not "exit": a child's last IPC message (its report, sent right before
+      // it exits) may still be on its way when "exit" fires, and would be lost to a
+      // failure reported first.
+      this.child.once("close", (code, signal) => {
         clearTimeout(this.timer);
         this.fail(`exited (${signal ?? `code ${code}`})`);
         resolve(code);

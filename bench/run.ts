@@ -1,5 +1,5 @@
 // `npm run bench`: the runtime and codegen benchmarks of issue 6 (or --smoke, or
-// --heap, or --soak), a report on stdout with the targets next to the figures, and the results
+// --heap, or --soak, or --cpu, the CPU per call of issue 24), a report on stdout with the targets next to the figures, and the results
 // as JSON in bench/results/. Progress goes to stderr. Exits non-zero when a variant or
 // plugin failed or a proof check did not hold; never because of a timing.
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -11,11 +11,13 @@ import { describeMachine, endLoad, formatMachine } from "./machine.js";
 import { parseOptions } from "./options.js";
 import { resultsDir } from "./paths.js";
 import { formatCodegen } from "./report/codegen-table.js";
+import { formatCpu } from "./report/cpu-table.js";
 import { formatHeap } from "./report/heap-table.js";
 import { formatRuntime } from "./report/runtime-table.js";
 import { formatSoak } from "./report/soak-table.js";
 import { formatTargets } from "./report/targets.js";
 import type { BenchResults } from "./results.js";
+import { runCpu } from "./runtime/run-cpu.js";
 import { runHeapCheck } from "./runtime/run-heap-check.js";
 import { allPassed, runRuntime } from "./runtime/run-runtime.js";
 import { runSoak } from "./soak/run-soak.js";
@@ -31,12 +33,13 @@ const machine = describeMachine();
 log(`bench ${options.mode}: ${formatMachine(machine)}`);
 
 let profileDir: string | undefined;
-if (options.runtime?.profile === true) {
+if (options.runtime?.profile === true || options.cpu?.profile === true) {
   profileDir = join(resultsDir, "profiles", startedAt.replace(/[:.]/g, "-"));
   mkdirSync(profileDir, { recursive: true });
   log(`CPU profiles: ${profileDir}`);
 }
 const runtime = options.runtime && (await runRuntime({ ...options.runtime, profileDir, log }));
+const cpu = options.cpu && (await runCpu({ ...options.cpu, profileDir, log }));
 const codegen = options.codegen && (await runCodegen(options.codegen, log));
 const heap = options.heap && (await runHeapCheck({ ...options.heap, log }));
 const soak = options.soak && (await runSoak({ ...options.soak, log }));
@@ -48,6 +51,7 @@ const results: BenchResults = {
   machine: endLoad(machine),
   seconds: (performance.now() - started) / 1000,
   runtime,
+  cpu,
   codegen,
   heap,
   soak,
@@ -60,7 +64,8 @@ const sections = [
   `# protoc-gen-ts-otel bench (${results.mode}), ${startedAt}`,
   `Machine: ${formatMachine(results.machine)}`,
   `Command: ${results.command} (${results.seconds.toFixed(0)} s)`,
-  ...(options.mode === "heap" || options.mode === "soak" ? [] : [`Targets (issue 6):\n\n${formatTargets(results)}`]),
+  ...(options.mode === "full" || options.mode === "smoke" ? [`Targets (issue 6):\n\n${formatTargets(results)}`] : []),
+  ...(cpu === undefined ? [] : [formatCpu(cpu, options.mode === "cpu-smoke")]),
   ...(runtime === undefined ? [] : [formatRuntime(runtime)]),
   ...(codegen === undefined ? [] : [formatCodegen(codegen)]),
   ...(heap === undefined ? [] : [formatHeap(heap)]),
@@ -68,10 +73,14 @@ const sections = [
   ...(profileDir === undefined ? [] : [`CPU profiles: npx tsx bench/profile/summarize-profile.ts ${profileDir}`]),
   `Results: ${out}`,
 ];
-console.log(`${sections.join("\n\n")}\n`);
+const report = `${sections.join("\n\n")}\n`;
+// The report beside its JSON: the tables as printed, for the README to quote.
+writeFileSync(out.replace(/\.json$/, ".md"), report);
+console.log(report);
 
 const broken =
   (runtime?.variants.some((v) => !allPassed(v)) ?? false) ||
+  (cpu?.variants.some((v) => !allPassed(v)) ?? false) ||
   (codegen?.corpora.some((c) => c.plugins.some((p) => p.error !== undefined)) ?? false) ||
   (heap !== undefined && [...Object.values(heap.proof.spans), ...Object.values(heap.proof.handled)].some((n) => n !== heap.calls)) ||
   (soak !== undefined && (soak.checks.some((c) => !c.held) || (options.mode === "soak" && !soak.flat)));

@@ -59,13 +59,11 @@ function locate(frame: CallFrame): { area: string; where: string } {
     return { area: "node internals", where: url };
   }
   const path = url.startsWith(root) ? url.slice(root.length) : url;
-  const dist = /^dist\/cjs\/(.+)\.js$/.exec(path);
-  if (dist !== null) {
-    return { area: "ours: src/runtime", where: `src/runtime/${dist[1] ?? ""}.ts` };
-  }
-  const esm = /^dist\/esm\/(.+)\.js$/.exec(path);
-  if (esm !== null) {
-    return { area: `ours: ${(esm[1] ?? "").split("/")[0] ?? ""}`, where: `${esm[1] ?? ""}.ts` };
+  // The runtime's build (ESM or CommonJS), named by the source file it was built from.
+  const runtime = /^packages\/runtime\/dist\/(?:esm|cjs)\/(.+)\.js$/.exec(path);
+  if (runtime !== null) {
+    const source = runtime[1] ?? "";
+    return { area: `ours: ${source.includes("/") ? source.slice(0, source.indexOf("/")) : "(top level)"}`, where: `packages/runtime/src/${source}.ts` };
   }
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(path);
   if (pkg !== null) {

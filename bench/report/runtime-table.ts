@@ -1,9 +1,9 @@
 import { passed } from "../runtime/proof-check.js";
-import type { RuntimeResult, VariantSummary } from "../runtime/run-runtime.js";
-import type { WorkloadName, WorkloadPlan } from "../runtime/workloads.js";
+import type { RuntimeResult, VariantEnd } from "../runtime/run-runtime.js";
+import type { UnaryAmount, WorkloadName, WorkloadPlan } from "../runtime/workloads.js";
 import { formatTable, num } from "./format-table.js";
 
-const titles: Record<WorkloadName, string> = {
+export const titles: Record<WorkloadName, string> = {
   unary: "Unary",
   serverStream: "Server streaming",
   clientStream: "Client streaming",
@@ -13,12 +13,17 @@ const titles: Record<WorkloadName, string> = {
 function describe(plan: WorkloadPlan, workload: WorkloadName): string {
   switch (workload) {
     case "unary":
-      return `${plan.unary.payloadBytes}-byte payload, ${plan.unary.concurrency} calls in flight, ${plan.unary.durationMs / 1000} s windows each after ${plan.unary.rewarmMs / 1000} s unmeasured`;
+      return `${plan.unary.payloadBytes}-byte payload, ${plan.unary.concurrency} calls in flight, ${amount(plan.unary.measured)} windows each after ${amount(plan.unary.rewarm)} unmeasured`;
     case "bidiStream":
       return `one call of ${num(plan.bidiStream.messages)} messages each answered, per round`;
     default:
       return `one call of ${num(plan[workload].messages)} messages per round`;
   }
+}
+
+/** A unary phase's length, as the tables say it. */
+export function amount(a: UnaryAmount): string {
+  return "ms" in a ? `${a.ms / 1000} s` : `${num(a.calls)}-call`;
 }
 
 export function formatRuntime(runtime: RuntimeResult): string {
@@ -46,17 +51,22 @@ export function formatRuntime(runtime: RuntimeResult): string {
     });
     out.push(`${titles[workload]} (${describe(runtime.plan, workload)}), ${rounds}:\n\n${formatTable(header, rows)}`);
   }
-  out.push(
-    `Peak RSS of each process over the whole run, and proof that each variant did its work:\n\n${formatTable(
-      ["variant", "client RSS MiB", "server RSS MiB", "proof"],
-      runtime.variants.map((v) => [v.label, num(v.peakRssMiB?.client), num(v.peakRssMiB?.server), proofCell(v)]),
-    )}`,
-  );
-  out.push(`Proof checks (counts include warm-up calls):\n${runtime.variants.flatMap(proofLines).join("\n")}`);
+  out.push(formatProofs(runtime.variants));
   return out.join("\n\n");
 }
 
-function proofCell(v: VariantSummary): string {
+/** Each variant's peak RSS and proof checks. */
+export function formatProofs(variants: readonly VariantEnd[]): string {
+  return [
+    `Peak RSS of each process over the whole run, and proof that each variant did its work:\n\n${formatTable(
+      ["variant", "client RSS MiB", "server RSS MiB", "proof"],
+      variants.map((v) => [v.label, num(v.peakRssMiB?.client), num(v.peakRssMiB?.server), proofCell(v)]),
+    )}`,
+    `Proof checks (counts include warm-up calls):\n${variants.flatMap(proofLines).join("\n")}`,
+  ].join("\n\n");
+}
+
+function proofCell(v: VariantEnd): string {
   if (v.error !== undefined) {
     return "FAILED (see below)";
   }
@@ -64,7 +74,7 @@ function proofCell(v: VariantSummary): string {
   return failed > 0 ? `FAILED ${failed} of ${v.checks.length} checks` : `ok, ${v.checks.length} check${v.checks.length === 1 ? "" : "s"}`;
 }
 
-function proofLines(v: VariantSummary): string[] {
+function proofLines(v: VariantEnd): string[] {
   if (v.error !== undefined) {
     return [`  ${v.id}: FAILED: ${v.error}`];
   }

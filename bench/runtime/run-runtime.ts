@@ -5,6 +5,7 @@
 // windows around it, seconds apart: the load of a shared machine drifts over minutes,
 // and a ratio to a bare run measured minutes earlier says more about the drift than
 // about the variant. Medians over the rounds are reported.
+import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { median } from "../stats.js";
 import { passed, proofChecks } from "./proof-check.js";
@@ -31,6 +32,8 @@ export interface Measurement {
   readonly seq: number;
   readonly variant: VariantId;
   readonly measure: MeasuredWorkload;
+  /** The machine's 1-minute load average as the window closed: what else ran on the cores. */
+  readonly load: number;
 }
 
 /** How a variant's processes ended: what they counted, or why they failed. */
@@ -57,14 +60,18 @@ export interface WorkloadSummary {
   readonly serverCpuUsPerOp: number;
 }
 
-export interface VariantSummary {
+/** A variant as its processes ended: what they proved and how much memory they took. */
+export interface VariantEnd {
   readonly id: VariantId;
   readonly label: string;
-  readonly workloads: readonly WorkloadSummary[];
   /** maxRSS of each process over its whole life, MiB. */
   readonly peakRssMiB?: { readonly client: number; readonly server: number } | undefined;
   readonly checks: readonly ProofCheck[];
   readonly error?: string | undefined;
+}
+
+export interface VariantSummary extends VariantEnd {
+  readonly workloads: readonly WorkloadSummary[];
 }
 
 export interface RuntimeResult {
@@ -75,7 +82,41 @@ export interface RuntimeResult {
   readonly measurements: readonly Measurement[];
 }
 
+/** Which variants a round measures, in order, one window each, for every workload. */
+export type Schedule = (round: number) => readonly Variant[];
+
+/** Every window a run measured, and how each variant's processes ended. */
+export interface MeasuredRun {
+  readonly measurements: readonly Measurement[];
+  readonly outcomes: readonly VariantOutcome[];
+  readonly seconds: number;
+}
+
 export async function runRuntime(options: RuntimeOptions): Promise<RuntimeResult> {
+  const { variants, workloads } = options;
+  const bare = variants.find((v) => v.id === "bare");
+  const others = variants.filter((v) => v !== bare);
+  const run = await measureVariants({ ...options, log: (line) => options.log(`runtime: ${line}`) }, (round) => {
+    // Rotated so that no variant always runs first, or right after the same neighbour.
+    const shift = (round - 1) % Math.max(1, others.length);
+    const order = [...others.slice(shift), ...others.slice(0, shift)];
+    return bare === undefined ? order : [bare, ...order.flatMap((v) => [v, bare])];
+  });
+  return {
+    plan: options.plan,
+    rounds: options.rounds,
+    seconds: run.seconds,
+    variants: variants.map((variant) => summarize(variant, workloads, run.measurements, run.outcomes)),
+    measurements: run.measurements,
+  };
+}
+
+/**
+ * Starts every variant's processes, warms each workload up once, then measures the
+ * windows `schedule` asks for, round after round, and collects what each variant's
+ * telemetry counted.
+ */
+export async function measureVariants(options: RuntimeOptions, schedule: Schedule): Promise<MeasuredRun> {
   const started = performance.now();
   const { variants, workloads, log } = options;
   const pairs = new Map<VariantId, VariantPair>();
@@ -97,7 +138,7 @@ export async function runRuntime(options: RuntimeOptions): Promise<RuntimeResult
       }
     }),
   );
-  log(`runtime: ${pairs.size} of ${variants.length} variants started in ${since(started)}`);
+  log(`${pairs.size} of ${variants.length} variants started in ${since(started)}`);
 
   let t = performance.now();
   for (const variant of variants) {
@@ -105,24 +146,20 @@ export async function runRuntime(options: RuntimeOptions): Promise<RuntimeResult
       await step(variant, (pair) => pair.warmUp(workload));
     }
   }
-  log(`runtime: warmed up in ${since(t)}`);
+  log(`warmed up in ${since(t)}`);
 
   const measurements: Measurement[] = [];
-  const bare = variants.find((v) => v.id === "bare");
-  const others = variants.filter((v) => v !== bare);
   for (let round = 1; round <= options.rounds; round++) {
-    // Rotated so that no variant always runs first, or right after the same neighbour.
-    const shift = (round - 1) % Math.max(1, others.length);
-    const order = [...others.slice(shift), ...others.slice(0, shift)];
-    const sequence = bare === undefined ? order : [bare, ...order.flatMap((v) => [v, bare])];
+    const sequence = schedule(round);
     for (const workload of workloads) {
       t = performance.now();
       for (const [seq, variant] of sequence.entries()) {
         await step(variant, async (pair) => {
-          measurements.push({ round, seq, variant: variant.id, measure: await pair.measure(workload) });
+          const measure = await pair.measure(workload);
+          measurements.push({ round, seq, variant: variant.id, measure, load: loadavg()[0] ?? Number.NaN });
         });
       }
-      log(`runtime: round ${round}/${options.rounds} ${workload} in ${since(t)}`);
+      log(`round ${round}/${options.rounds} ${workload} in ${since(t)}, load ${(loadavg()[0] ?? Number.NaN).toFixed(1)}`);
     }
   }
 
@@ -140,13 +177,7 @@ export async function runRuntime(options: RuntimeOptions): Promise<RuntimeResult
       }
     }),
   );
-  return {
-    plan: options.plan,
-    rounds: options.rounds,
-    seconds: (performance.now() - started) / 1000,
-    variants: variants.map((variant) => summarize(variant, workloads, measurements, outcomes)),
-    measurements,
-  };
+  return { measurements, outcomes, seconds: (performance.now() - started) / 1000 };
 
   async function step(variant: Variant, body: (pair: VariantPair) => Promise<void>): Promise<void> {
     const pair = pairs.get(variant.id);
@@ -169,7 +200,6 @@ function summarize(
   measurements: readonly Measurement[],
   outcomes: readonly VariantOutcome[],
 ): VariantSummary {
-  const outcome = outcomes.find((o) => o.variant === variant.id);
   const summaries = workloads.map((workload): WorkloadSummary => {
     const of = (id: VariantId): Measurement[] => measurements.filter((m) => m.variant === id && m.measure.workload === workload);
     const mine = of(variant.id);
@@ -194,10 +224,14 @@ function summarize(
       serverCpuUsPerOp: median(mine.map(({ measure }) => measure.serverCpuUs / measure.ops)),
     };
   });
+  return { ...variantEnd(variant, outcomes), workloads: summaries };
+}
+
+export function variantEnd(variant: Variant, outcomes: readonly VariantOutcome[]): VariantEnd {
+  const outcome = outcomes.find((o) => o.variant === variant.id);
   return {
     id: variant.id,
     label: variant.label,
-    workloads: summaries,
     peakRssMiB:
       outcome?.client === undefined || outcome.server === undefined
         ? undefined
@@ -207,4 +241,4 @@ function summarize(
   };
 }
 
-export const allPassed = (summary: VariantSummary): boolean => summary.error === undefined && summary.checks.every(passed);
+export const allPassed = (summary: VariantEnd): boolean => summary.error === undefined && summary.checks.every(passed);

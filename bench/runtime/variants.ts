@@ -1,9 +1,13 @@
 // The stacks the runtime benchmark compares, in the order the table prints them.
 import type { TelemetryOption } from "protoc-gen-ts-otel-runtime";
+import type { FloorParts } from "./stacks/floor/floor-method.js";
 
 export type VariantId =
   | "bare"
   | "bare-sdk"
+  | "floor-prometheus"
+  | "floor-traces"
+  | "floor-full"
   | "ours-off"
   | "ours-prometheus"
   | "ours-traces"
@@ -15,6 +19,7 @@ export type VariantId =
 /** Which client and server code a variant runs. */
 export type Stack =
   | { readonly kind: "bare" }
+  | { readonly kind: "floor"; readonly parts: FloorParts }
   | { readonly kind: "ours"; readonly telemetry: TelemetryOption }
   | { readonly kind: "nice"; readonly middleware: boolean };
 
@@ -68,6 +73,32 @@ export const variants: readonly Variant[] = [
     sdk: true,
     instrumentGrpc: false,
     proves: nothing,
+  },
+  // The hand-written floor (stacks/floor/): ours's telemetry written plainly around
+  // bare grpc-js, what any instrumentation must pay. Measured by `npm run bench -- --cpu`.
+  {
+    id: "floor-prometheus",
+    label: "hand-written floor, Prometheus only, no SDK",
+    stack: { kind: "floor", parts: "prometheus" },
+    sdk: false,
+    instrumentGrpc: false,
+    proves: { spans: false, prometheus: "prom-client global register", otelMetrics: false },
+  },
+  {
+    id: "floor-traces",
+    label: "hand-written floor, traces only",
+    stack: { kind: "floor", parts: "traces" },
+    sdk: true,
+    instrumentGrpc: false,
+    proves: { spans: true, otelMetrics: false },
+  },
+  {
+    id: "floor-full",
+    label: "hand-written floor, full",
+    stack: { kind: "floor", parts: "full" },
+    sdk: true,
+    instrumentGrpc: false,
+    proves: { spans: true, prometheus: "prom-client global register", otelMetrics: true },
   },
   {
     id: "ours-off",

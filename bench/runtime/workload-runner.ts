@@ -5,7 +5,7 @@ import { sortedQuantile } from "../stats.js";
 import { cpuMicros } from "./ipc-child.js";
 import type { WorkloadMeasure } from "./protocol.js";
 import type { BenchClient } from "./stacks/bench-peer.js";
-import type { UnaryPlan, WorkloadName, WorkloadPlan } from "./workloads.js";
+import type { UnaryAmount, UnaryPlan, WorkloadName, WorkloadPlan } from "./workloads.js";
 
 /** Opens (`start`) or closes (`end`) a measured window; resolves when the server's CPU was read. */
 export type WindowEdge = (edge: "start" | "end") => Promise<void>;
@@ -44,8 +44,7 @@ export class WorkloadRunner {
   private body(workload: WorkloadName, phase: "warmup" | "rewarm" | "measured", latencies: number[] | undefined): () => Promise<number> {
     const { client, plan } = this;
     if (workload === "unary") {
-      const { warmupMs, rewarmMs, durationMs } = plan.unary;
-      return () => this.unaryLoop(plan.unary, { warmup: warmupMs, rewarm: rewarmMs, measured: durationMs }[phase], latencies);
+      return () => this.unaryLoop(plan.unary, plan.unary[phase], latencies);
     }
     const { warmupMessages, rewarmMessages, messages: measured } = plan[workload];
     const messages = { warmup: warmupMessages, rewarm: rewarmMessages, measured }[phase];
@@ -64,16 +63,23 @@ export class WorkloadRunner {
     };
   }
 
-  /** Keeps `concurrency` calls in flight until `durationMs` passed; resolves to the calls completed. */
-  private async unaryLoop(plan: UnaryPlan, durationMs: number, latencies: number[] | undefined): Promise<number> {
+  /** Keeps `concurrency` calls in flight for `amount` (a time or a number of calls); resolves to the calls completed. */
+  private async unaryLoop(plan: UnaryPlan, amount: UnaryAmount, latencies: number[] | undefined): Promise<number> {
     const payload = new Uint8Array(plan.payloadBytes).fill(0x5a);
-    const deadline = performance.now() + durationMs;
+    let more: () => boolean;
+    if ("ms" in amount) {
+      const deadline = performance.now() + amount.ms;
+      more = () => performance.now() < deadline;
+    } else {
+      let issued = 0;
+      more = () => issued++ < amount.calls;
+    }
     let completed = 0;
     const caller = async (): Promise<void> => {
-      while (performance.now() < deadline) {
+      while (more()) {
         const started = performance.now();
         this.calls++;
-        const echoed = await this.client.unary(payload);
+        const echoed = (await this.client.unary(payload)).payload.length;
         latencies?.push(performance.now() - started);
         if (echoed !== payload.length) {
           throw new Error(`unary echoed ${echoed} payload bytes, sent ${payload.length}`);

@@ -5,6 +5,9 @@ export type WorkloadName = "unary" | "serverStream" | "clientStream" | "bidiStre
 
 export const workloadNames: readonly WorkloadName[] = ["unary", "serverStream", "clientStream", "bidiStream"];
 
+/** How much of a phase of unary calls to run: for a time, or a number of calls. */
+export type UnaryAmount = { readonly ms: number } | { readonly calls: number };
+
 export interface UnaryPlan {
   /** Calls kept in flight (closed loop: each finished call starts the next). */
   readonly concurrency: number;
@@ -15,11 +18,14 @@ export interface UnaryPlan {
    * settle: on 2 shared cores that takes seconds (after a 2 s warm-up the first
    * windows still ran 30 % slow).
    */
-  readonly warmupMs: number;
+  readonly warmup: UnaryAmount;
   /** Unmeasured calls right before each window (see `StreamPlan.rewarmMessages`). */
-  readonly rewarmMs: number;
-  /** One measured window, per round. */
-  readonly durationMs: number;
+  readonly rewarm: UnaryAmount;
+  /**
+   * One measured window, per round: a time for throughput; a number of calls for CPU
+   * per call, so that every window of every variant averages over as many calls.
+   */
+  readonly measured: UnaryAmount;
 }
 
 /** One stream call of `messages` messages per round, after one warm-up call of `warmupMessages`. */
@@ -48,7 +54,7 @@ export interface WorkloadPlan {
  * a read on both sides, several times the work of a one-way message.
  */
 export const fullPlan: WorkloadPlan = {
-  unary: { concurrency: 32, payloadBytes: 100, warmupMs: 5_000, rewarmMs: 1_000, durationMs: 1_500 },
+  unary: { concurrency: 32, payloadBytes: 100, warmup: { ms: 5_000 }, rewarm: { ms: 1_000 }, measured: { ms: 1_500 } },
   serverStream: { warmupMessages: 30_000, rewarmMessages: 5_000, messages: 50_000 },
   clientStream: { warmupMessages: 20_000, rewarmMessages: 3_000, messages: 20_000 },
   bidiStream: { warmupMessages: 5_000, rewarmMessages: 1_000, messages: 8_000 },
@@ -56,8 +62,22 @@ export const fullPlan: WorkloadPlan = {
 
 /** `--smoke`: every code path once, in seconds; its figures mean nothing. */
 export const smokePlan: WorkloadPlan = {
-  unary: { concurrency: 4, payloadBytes: 100, warmupMs: 50, rewarmMs: 20, durationMs: 200 },
+  unary: { concurrency: 4, payloadBytes: 100, warmup: { ms: 50 }, rewarm: { ms: 20 }, measured: { ms: 200 } },
   serverStream: { warmupMessages: 10, rewarmMessages: 5, messages: 200 },
   clientStream: { warmupMessages: 10, rewarmMessages: 5, messages: 200 },
   bidiStream: { warmupMessages: 10, rewarmMessages: 5, messages: 200 },
 };
+
+/**
+ * `npm run bench:cpu`: a fixed number of calls or messages per window, so that every
+ * window averages as much work; short windows, so that many rounds fit (see run-cpu.ts).
+ */
+export const cpuPlan: WorkloadPlan = {
+  unary: { concurrency: 32, payloadBytes: 100, warmup: { calls: 10_000 }, rewarm: { calls: 300 }, measured: { calls: 2_000 } },
+  serverStream: { warmupMessages: 30_000, rewarmMessages: 3_000, messages: 20_000 },
+  clientStream: { warmupMessages: 20_000, rewarmMessages: 2_000, messages: 10_000 },
+  bidiStream: { warmupMessages: 5_000, rewarmMessages: 1_000, messages: 4_000 },
+};
+
+/** `npm run bench:cpu -- --smoke`: every code path, in seconds; its figures mean nothing. */
+export const cpuSmokePlan: WorkloadPlan = { ...smokePlan, unary: { ...smokePlan.unary, warmup: { calls: 50 }, rewarm: { calls: 10 }, measured: { calls: 100 } } };

@@ -1,6 +1,7 @@
-// A seconds-long run of `npm run bench -- --smoke`, so the benchmark never rots: every
-// runtime variant and workload, every codegen plugin, and every proof check (spans
-// exported and counters equal to calls). Nothing here looks at a timing.
+// A seconds-long run of `npm run bench -- --smoke` (and of `npm run bench:cpu -- --smoke`),
+// so the benchmark never rots: every runtime variant and workload, every codegen plugin,
+// and every proof check (spans exported and counters equal to calls). Nothing here
+// looks at a timing.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -13,9 +14,16 @@ interface SmokeResults {
   codegen: { corpora: { corpus: { name: string }; plugins: { id: string; files: number; timedOut: boolean }[] }[] };
 }
 
+interface CpuSmokeResults {
+  cpu: {
+    variants: { id: string; checks: { what: string }[]; workloads: { workload: string; rounds: number; clientUs: { median: number }; serverUs: { median: number } }[] }[];
+    targets: { estimate?: unknown }[];
+  };
+}
+
 /** Runs a bench script under tsx with the bench tsconfig, as `npm run bench` does. */
-function runBench(script: string, timeout: number): RunResult {
-  return run(process.execPath, ["--import", "tsx", script, "--smoke"], {
+function runBench(script: string, timeout: number, args: readonly string[] = []): RunResult {
+  return run(process.execPath, ["--import", "tsx", script, "--smoke", ...args], {
     cwd: repoRoot,
     env: { ...process.env, TSX_TSCONFIG_PATH: "bench/tsconfig.json" },
     timeout,
@@ -53,6 +61,40 @@ describe("the benchmark", () => {
       expect(corpus.plugins.map((p) => p.id)).toEqual(["ts-otel", "connect-es-v1", "es-v2"]);
       expect(corpus.plugins.every((p) => !p.timedOut && p.files > 0)).toBe(true);
     }
+  }, 300_000);
+
+  it("runs the CPU measurement of every stack and of the hand-written floor in smoke mode", () => {
+    const result = runBench("bench/run.ts", 280_000, ["--cpu"]);
+    expect(result.status, `${result.stderr.slice(-1500)}\n${result.stdout.slice(-3000)}`).toBe(0);
+    const proofs = result.stdout.split("\n").filter((line) => /\(expected \d+\)$/.test(line));
+    expect(proofs.filter((line) => !line.trimStart().startsWith("ok "))).toEqual([]);
+    const { cpu } = JSON.parse(readFileSync(join(repoRoot, "bench/results/cpu-smoke.json"), "utf8")) as CpuSmokeResults;
+    expect(cpu.variants.map((v) => v.id)).toEqual([
+      "bare",
+      "bare-sdk",
+      "floor-prometheus",
+      "floor-traces",
+      "floor-full",
+      "ours-off",
+      "ours-prometheus",
+      "ours-traces",
+      "ours-full",
+      "grpc-instrumentation",
+      "nice-plain",
+      "nice-full",
+    ]);
+    // Each floor proves its telemetry as ours does: spans, and the Prometheus and OTel counts.
+    const checks = (id: string): string[] => cpu.variants.find((v) => v.id === id)?.checks.map((c) => c.what) ?? [];
+    expect(checks("floor-full")).toEqual(checks("ours-full"));
+    expect(checks("floor-traces")).toEqual(checks("ours-traces"));
+    expect(checks("floor-prometheus")).toEqual(checks("ours-prometheus"));
+    for (const variant of cpu.variants) {
+      expect(variant.workloads.map((w) => w.workload)).toEqual(["unary", "serverStream", "clientStream", "bidiStream"]);
+      // Two rounds, both orders of the interleaving; CPU per operation on both sides.
+      expect(variant.workloads.every((w) => w.rounds === 2 && w.clientUs.median > 0 && w.serverUs.median > 0)).toBe(true);
+    }
+    expect(cpu.targets.length).toBe(7 * 4);
+    expect(cpu.targets.every((t) => t.estimate !== undefined)).toBe(true);
   }, 300_000);
 
   it("runs the in-process A/B of every stack in smoke mode", () => {

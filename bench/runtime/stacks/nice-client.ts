@@ -20,10 +20,7 @@ export function niceClient(address: string, middleware: boolean): BenchClient {
     : createClientFactory();
   const client = factory.create(testServiceNice, channel);
   return {
-    async unary(payload) {
-      const response = await client.unary(create(UnaryRequestSchema, { payload }));
-      return response.payload.length;
-    },
+    unary: (payload) => client.unary(create(UnaryRequestSchema, { payload })),
     async serverStream(messages) {
       let read = 0;
       for await (const _ of client.serverStream(create(ServerStreamRequestSchema, { count: messages }))) {

@@ -8,10 +8,7 @@ import { streamRequests } from "./messages.js";
 export function oursClient(address: string, telemetry: TelemetryOption): BenchClient {
   const client = new TestServiceClient(address, credentials.createInsecure(), { telemetry });
   return {
-    async unary(payload) {
-      const response = await client.unary({ payload });
-      return response.payload.length;
-    },
+    unary: (payload) => client.unary({ payload }),
     async serverStream(messages) {
       let read = 0;
       for await (const _ of client.serverStream({ count: messages })) {

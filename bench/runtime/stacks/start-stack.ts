@@ -7,6 +7,8 @@ export async function startServer(stack: Stack): Promise<BenchServer> {
   switch (stack.kind) {
     case "bare":
       return (await import("./bare-server.js")).bareServer();
+    case "floor":
+      return (await import("./bare-server.js")).bareServer((await import("./floor/server-hooks.js")).floorServerHooks(stack.parts));
     case "ours":
       return (await import("./ours-server.js")).oursServer(stack.telemetry);
     case "nice":
@@ -18,6 +20,8 @@ export async function createClient(stack: Stack, address: string): Promise<Bench
   switch (stack.kind) {
     case "bare":
       return (await import("./bare-client.js")).bareClient(address);
+    case "floor":
+      return (await import("./bare-client.js")).bareClient(address, (await import("./floor/client-hooks.js")).floorClientHooks(stack.parts, address));
     case "ours":
       return (await import("./ours-client.js")).oursClient(address, stack.telemetry);
     case "nice":

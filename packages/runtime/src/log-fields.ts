@@ -1,4 +1,4 @@
-import { context as otelContext, createContextKey, isSpanContextValid, trace } from "@opentelemetry/api";
+import { ROOT_CONTEXT, context as otelContext, createContextKey, isSpanContextValid, trace } from "@opentelemetry/api";
 import type { Context } from "@opentelemetry/api";
 import type { MethodDefinition } from "./service.js";
 import { ATTR } from "./telemetry/semconv.js";
@@ -56,7 +56,27 @@ export function logFields(ctx: Context = otelContext.active()): LogFields {
   return fields;
 }
 
-/** `ctx` marked as the context of a call of `method`, for `logFields`. */
+/**
+ * The root context marked with each method, built once per method: a server call whose
+ * handler context would start from the root (no SDK, or server spans extracted from
+ * it) starts from this one instead of copying the root's values once more per call.
+ */
+const methodRoots = new WeakMap<MethodDefinition, Context>();
+
+/** The root context marked as the context of a call of `method`, for `logFields`. */
+export function methodRootContext(method: MethodDefinition): Context {
+  let root = methodRoots.get(method);
+  if (root === undefined) {
+    root = ROOT_CONTEXT.setValue(RPC_METHOD_KEY, method.fullName);
+    methodRoots.set(method, root);
+  }
+  return root;
+}
+
+/** `ctx` marked as the context of a call of `method`, for `logFields`: `ctx` itself if it already is. */
 export function withCallMethod(ctx: Context, method: MethodDefinition): Context {
-  return ctx.setValue(RPC_METHOD_KEY, method.fullName);
+  if (ctx === ROOT_CONTEXT) {
+    return methodRootContext(method);
+  }
+  return ctx.getValue(RPC_METHOD_KEY) === method.fullName ? ctx : ctx.setValue(RPC_METHOD_KEY, method.fullName);
 }

@@ -5,6 +5,8 @@ import type { PlainServerCall } from "./plain-server-end.js";
 
 /** What a server call is told of its end: how it ended, once. */
 export interface EndListener {
+  /** The call's `getPeer()`, read in the turn the listener starts listening: whether the stream was gone then. */
+  readonly peer: string;
   end(end: CallEnd): void;
 }
 

@@ -52,7 +52,12 @@ const UNKNOWN_PEER = "unknown";
 
 /** Whether the call's HTTP/2 stream is gone (see 2 above); asked when grpc-js reports the call over. */
 export function streamGone(call: { getPeer(): string }): boolean {
-  return call.getPeer() === UNKNOWN_PEER;
+  return peerGone(call.getPeer());
+}
+
+/** Whether a `getPeer()` answer says the call's stream was gone when it was read (see 2 above). */
+export function peerGone(peer: string): boolean {
+  return peer === UNKNOWN_PEER;
 }
 
 /** Makes `source` the end source of the handler's call that gets `metadata` (see 3 above). */

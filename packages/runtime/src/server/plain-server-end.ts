@@ -3,7 +3,7 @@ import { now } from "../clock.js";
 import { DEADLINE_EXCEEDED_END, callEnd, requestEncoding } from "./call-end.js";
 import type { CallEnd } from "./call-end.js";
 import type { EndListener, EndSource } from "./end-source.js";
-import { streamGone } from "./grpc-js-assumptions.js";
+import { peerGone, streamGone } from "./grpc-js-assumptions.js";
 
 /** What a plain server's end source needs of the handler's call, whatever its kind. */
 export type PlainServerCall = Pick<ServerUnaryCall<unknown, unknown>, "metadata" | "getPeer" | "getDeadline"> & {
@@ -33,8 +33,9 @@ export class PlainServerEnd implements EndSource {
     this.call.on("cancelled", () => {
       this.over();
     });
-    // Nothing else will say so: a stream already gone is a call over.
-    if (streamGone(this.call)) {
+    // Nothing else will say so: a stream already gone is a call over. The listener read
+    // the peer in this turn, and grpc-js's getPeer() goes through the session's socket.
+    if (peerGone(listener.peer)) {
       this.over();
     }
   }

@@ -1,6 +1,7 @@
-import { ROOT_CONTEXT, SpanKind, propagation, trace } from "@opentelemetry/api";
+import { SpanKind, propagation, trace } from "@opentelemetry/api";
 import type { Attributes, Context } from "@opentelemetry/api";
 import type { MethodObserver, ServerCallStart } from "../../observer.js";
+import { methodRootContext } from "../../log-fields.js";
 import type { MethodDefinition } from "../../service.js";
 import { memoLast, methodAttributes, peerAttributesOf, serverAttributes, withRequestAttributes } from "../attributes.js";
 import { parseTarget } from "../parse-target.js";
@@ -11,7 +12,9 @@ import type { SideSettings } from "./tracing.js";
 /**
  * SERVER spans for one method. The parent is what the request metadata carries
  * (extracted from a fresh root, so nothing of the server's own context leaks in); a
- * request without trace headers, or with malformed ones, starts a new trace.
+ * request without trace headers, or with malformed ones, starts a new trace. The root
+ * is the method's, marked for `logFields` once: the span's context is then the
+ * handler's as it is, without a copy per call to mark it.
  */
 export function serverSpans(settings: SideSettings, method: MethodDefinition, messageEvents: boolean): MethodObserver<ServerCallStart> {
   const { tracer, conventions } = settings;
@@ -21,15 +24,16 @@ export function serverSpans(settings: SideSettings, method: MethodDefinition, me
       authority === "" ? common : { ...common, ...serverAttributes(parseTarget(authority), "server", conventions) },
   );
   const peer = peerAttributesOf("server", conventions);
+  const root = methodRootContext(method);
   return {
     ownsSpans: true,
     start(call) {
       let parent: Context;
       try {
-        parent = propagation.extract(ROOT_CONTEXT, call.metadata, metadataGetter);
+        parent = propagation.extract(root, call.metadata, metadataGetter);
       } catch (err) {
         settings.reportPropagationFailure(err);
-        parent = ROOT_CONTEXT;
+        parent = root;
       }
       const span = tracer.startSpan(
         method.fullName,

@@ -1,0 +1,121 @@
+import type { CpuCell, CpuResult, CpuTarget, Estimate } from "../runtime/run-cpu.js";
+import type { WorkloadName, WorkloadPlan } from "../runtime/workloads.js";
+import { spread } from "../stats.js";
+import { formatTable, num } from "./format-table.js";
+import { amount, formatProofs, titles } from "./runtime-table.js";
+
+const short: Record<WorkloadName, string> = {
+  unary: "unary /call",
+  serverStream: "server stream /msg",
+  clientStream: "client stream /msg",
+  bidiStream: "bidi /msg",
+};
+
+function describe(plan: WorkloadPlan, workload: WorkloadName): string {
+  if (workload === "unary") {
+    return `CPU µs per call: ${num(plan.unary.payloadBytes)}-byte payload, ${plan.unary.concurrency} calls in flight, ${amount(plan.unary.measured)} windows each after ${amount(plan.unary.rewarm)} unmeasured`;
+  }
+  const { messages, rewarmMessages } = plan[workload];
+  return `CPU µs per message: one call of ${num(messages)} messages${workload === "bidiStream" ? " each answered" : ""} per window, after one of ${num(rewarmMessages)} unmeasured`;
+}
+
+/** The report of `npm run bench:cpu`: a table per workload, the targets, the spread achieved, the proofs. */
+export function formatCpu(cpu: CpuResult, smoke: boolean): string {
+  const load = spread(cpu.measurements.map((m) => m.load));
+  const out: string[] = [
+    `CPU per operation (issue 24), client and server processes measured apart, ${cpu.rounds} interleaved rounds` +
+      ` (the machine's 1-minute load as windows closed: ${num(load.min, 1)}–${num(load.max, 1)}, median ${num(load.median, 1)})` +
+      `${smoke ? " (smoke: its figures mean nothing)" : ""}. total = client + server, its median over the rounds; ` +
+      "± = the 95 % bootstrap interval of that median; Q1–Q3 and min–max = the rounds' spread; " +
+      "× bare = total ÷ bare grpc-js's; added = total − bare's; " +
+      "÷ floor = added ÷ the added CPU of the hand-written floor emitting the same telemetry, with its 95 % interval (resampling whole rounds).",
+  ];
+  const measured = (cpu.variants[0]?.workloads ?? []).map((w) => w.workload);
+  for (const workload of measured) {
+    const digits = workload === "unary" ? 1 : 2;
+    const us = (n: number): string => num(n, digits);
+    const rows = cpu.variants.map((v) => {
+      const c = v.workloads.find((w) => w.workload === workload);
+      if (c === undefined) {
+        return [v.label, "failed", "", "", "", "", "", "", "", ""];
+      }
+      return [
+        v.label,
+        us(c.clientUs.median),
+        us(c.serverUs.median),
+        us(c.totalUs.median),
+        `±${num(100 * halfWidth(c.total), 1)} %`,
+        `${us(c.totalUs.q1)}–${us(c.totalUs.q3)}`,
+        `${us(c.totalUs.min)}–${us(c.totalUs.max)}`,
+        num(c.perBare.value, 2),
+        v.id === "bare" ? "" : signed(c.added.value, digits),
+        toFloor(c),
+      ];
+    });
+    out.push(
+      `${titles[workload]}, ${describe(cpu.plan, workload)}:\n\n${formatTable(
+        ["variant", "client", "server", "total", "±", "Q1–Q3", "min–max", "× bare", "added", "÷ floor"],
+        rows,
+      )}`,
+    );
+  }
+  out.push(`Targets (issue 24; x.xx (low–high) = estimate and its 95 % interval; ? = the interval reaches across the target):\n\n${formatTargets(cpu, measured, smoke)}`);
+  out.push(spreadAchieved(cpu));
+  out.push(formatProofs(cpu.variants));
+  return out.join("\n\n");
+}
+
+function toFloor(c: CpuCell): string {
+  if (c.toFloor === undefined || !Number.isFinite(c.toFloor.value)) {
+    return "";
+  }
+  return `${interval(c.toFloor)} (${c.toFloor.floor.replace("floor-", "")})`;
+}
+
+function formatTargets(cpu: CpuResult, workloads: readonly WorkloadName[], smoke: boolean): string {
+  const whats = [...new Set(cpu.targets.map((t) => t.what))];
+  const rows = whats.map((what) => [
+    what,
+    ...workloads.map((workload) => {
+      const target = cpu.targets.find((t) => t.what === what && t.workload === workload);
+      return target === undefined ? "" : verdict(target, smoke);
+    }),
+  ]);
+  return formatTable(["target", ...workloads.map((w) => short[w])], rows);
+}
+
+function verdict(target: CpuTarget, smoke: boolean): string {
+  const { estimate, met } = target;
+  if (estimate === undefined || met === undefined) {
+    return "not measured";
+  }
+  const crosses = estimate.ci[0] <= target.limit && target.limit <= estimate.ci[1];
+  const word = smoke ? "(smoke)" : `${met ? "met" : "MISSED"}${crosses ? "?" : ""}`;
+  return `${interval(estimate)} ${word}`;
+}
+
+/** The widest interval of any variant's median total, relative to it, per workload. */
+function spreadAchieved(cpu: CpuResult): string {
+  const lines = (cpu.variants[0]?.workloads ?? []).map(({ workload }) => {
+    const cells = cpu.variants.flatMap((v) => {
+      const c = v.workloads.find((w) => w.workload === workload);
+      return c === undefined ? [] : [{ label: v.label, width: halfWidth(c.total), iqr: (c.totalUs.q3 - c.totalUs.q1) / c.totalUs.median }];
+    });
+    const widest = cells.reduce((a, b) => (b.width > a.width ? b : a), cells[0] ?? { label: "—", width: Number.NaN, iqr: Number.NaN });
+    const iqr = Math.max(...cells.map((c) => c.iqr));
+    return `  ${titles[workload]}: every median within ±${num(100 * widest.width, 1)} % (widest: ${widest.label}); rounds' Q1–Q3 at most ${num(100 * iqr, 1)} % of the median`;
+  });
+  return `Spread achieved (95 % interval of each median total, half its width relative to the median):\n${lines.join("\n")}`;
+}
+
+function halfWidth(e: Estimate): number {
+  return Math.max(e.value - e.ci[0], e.ci[1] - e.value) / e.value;
+}
+
+function interval(e: Estimate): string {
+  return `${num(e.value, 2)} (${num(e.ci[0], 2)}–${num(e.ci[1], 2)})`;
+}
+
+function signed(n: number, digits: number): string {
+  return `${n >= 0 ? "+" : ""}${num(n, digits)}`;
+}
