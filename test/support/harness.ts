@@ -3,7 +3,7 @@
 import { Client, Server, ServerCredentials, credentials } from "@grpc/grpc-js";
 import type { ServerOptions as GrpcServerOptions } from "@grpc/grpc-js";
 import { afterEach, expect } from "vitest";
-import { RpcError } from "protoc-gen-ts-otel-runtime";
+import { RpcError, createServer } from "protoc-gen-ts-otel-runtime";
 import type { ClientOptions, ServerOptions } from "protoc-gen-ts-otel-runtime";
 import {
   TestServiceClient,
@@ -16,6 +16,8 @@ import { pollUntil } from "./poll.js";
 export interface HarnessOptions {
   /** Options of the grpc-js Server itself, e.g. `grpc.max_receive_message_length`. */
   grpcServer?: GrpcServerOptions;
+  /** Serve on a server made by the runtime's `createServer()` instead of a plain grpc-js `new Server()`. */
+  createServer?: boolean;
   /** Options of the generated service registration (telemetry). */
   server?: ServerOptions;
   /** Options of the generated client (channel options, telemetry). */
@@ -39,7 +41,7 @@ export async function startTestServer(
   handlers: Partial<TestServiceHandlers>,
   options: HarnessOptions = {},
 ): Promise<TestHarness> {
-  const server = new Server(options.grpcServer);
+  const server = options.createServer === true ? createServer(options.grpcServer) : new Server(options.grpcServer);
   addTestService(server, handlers as TestServiceHandlers, options.server);
   const port = await bindLocal(server, ServerCredentials.createInsecure());
   const address = `127.0.0.1:${port}`;

@@ -24,6 +24,12 @@ export interface ClientOptions {
   channelOptions?: ChannelOptions | undefined;
   /** What every call emits; default traces and metrics (see TelemetryOptions), `false` for none. */
   telemetry?: TelemetryOption | undefined;
+  /**
+   * `false`: calls made inside a generated handler do not inherit its deadline and
+   * cancellation, unless a call's own `propagate` option says so (see CallOptions and
+   * docs/propagation.md).
+   */
+  propagate?: boolean | undefined;
 }
 
 /**
@@ -43,6 +49,8 @@ export class ServiceClient {
   private readonly client: Client;
   private readonly ownsChannel: boolean;
   private readonly observers: readonly (MethodObserver<ClientCallStart> | undefined)[];
+  /** The client's `propagate` option: a call's own wins. */
+  private readonly propagate: boolean;
 
   constructor(service: ServiceDefinition, ...args: ClientArgs) {
     let options: ClientOptions | undefined;
@@ -63,6 +71,7 @@ export class ServiceClient {
     const telemetry = resolveTelemetry(options?.telemetry);
     const target = this.client.getChannel().getTarget();
     this.observers = service.methodList.map((method) => telemetry?.clientMethodObserver(method, target));
+    this.propagate = options?.propagate !== false;
   }
 
   unary<I extends DescMessage, O extends DescMessage>(
@@ -70,7 +79,7 @@ export class ServiceClient {
     request: MessageInitShape<I>,
     options: CallOptions = {},
   ): Promise<MessageShape<O>> {
-    return callUnary(this.client, method, this.observers[method.index], request, options);
+    return callUnary(this.client, method, this.observers[method.index], request, this.callOptions(options));
   }
 
   serverStreaming<I extends DescMessage, O extends DescMessage>(
@@ -78,7 +87,7 @@ export class ServiceClient {
     request: MessageInitShape<I>,
     options: CallOptions = {},
   ): AsyncIterable<MessageShape<O>> {
-    return callServerStreaming(this.client, method, this.observers[method.index], request, options);
+    return callServerStreaming(this.client, method, this.observers[method.index], request, this.callOptions(options));
   }
 
   clientStreaming<I extends DescMessage, O extends DescMessage>(
@@ -86,7 +95,7 @@ export class ServiceClient {
     requests: RequestStream<I>,
     options: CallOptions = {},
   ): Promise<MessageShape<O>> {
-    return callClientStreaming(this.client, method, this.observers[method.index], requests, options);
+    return callClientStreaming(this.client, method, this.observers[method.index], requests, this.callOptions(options));
   }
 
   bidiStreaming<I extends DescMessage, O extends DescMessage>(
@@ -94,7 +103,12 @@ export class ServiceClient {
     requests: RequestStream<I>,
     options: CallOptions = {},
   ): AsyncIterable<MessageShape<O>> {
-    return callBidiStreaming(this.client, method, this.observers[method.index], requests, options);
+    return callBidiStreaming(this.client, method, this.observers[method.index], requests, this.callOptions(options));
+  }
+
+  /** A call's options with the client's `propagate` applied. */
+  private callOptions(options: CallOptions): CallOptions {
+    return this.propagate || options.propagate !== undefined ? options : { ...options, propagate: false };
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
