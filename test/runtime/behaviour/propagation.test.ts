@@ -6,15 +6,15 @@ import { createConnection, createServer as createNetServer } from "node:net";
 import type { Socket } from "node:net";
 import { credentials } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
-import { Code, RpcError, codeName } from "protoc-gen-ts-otel-runtime";
-import type { CallOptions, ClientOptions, ServerContext } from "protoc-gen-ts-otel-runtime";
+import { Code, RpcError } from "protoc-gen-ts-otel-runtime";
+import type { CallOptions, ClientOptions } from "protoc-gen-ts-otel-runtime";
 import { TestServiceClient } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
-import type { TestServiceHandlers } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { KINDS } from "../../support/call-kinds.js";
 import type { Kind } from "../../support/call-kinds.js";
 import { aborted, collect, deferred, useTestServer, waitFor, within } from "../../support/harness.js";
 import type { Deferred, TestHarness } from "../../support/harness.js";
 import { listenLocal } from "../../support/listen.js";
+import { callOutcome, downstreamHandlers, middleHandlers } from "../../support/propagation-handlers.js";
 import { RecordingTelemetry, ends, observing } from "../../support/recording-telemetry.js";
 
 const start = useTestServer();
@@ -25,7 +25,7 @@ const UPSTREAM_TIMEOUT_MS = 60_000;
 
 /** What a downstream handler saw of its call. */
 interface DownstreamCall {
-  /** The request's text, for unary calls. */
+  /** The text of the call's first request. */
   readonly text: string;
   readonly deadline: number;
   readonly signal: AbortSignal;
@@ -48,28 +48,12 @@ async function startDownstream(createServer: boolean): Promise<Downstream> {
   let next: Deferred<DownstreamCall> = deferred<DownstreamCall>();
   const seen: DownstreamCall[] = [];
   const release: Deferred<void> = deferred();
-  const handle = async (context: ServerContext, text = ""): Promise<{ text: string }> => {
+  const handlers = downstreamHandlers((context, text) => {
     const call = { text, deadline: Number(context.deadline), signal: context.signal };
     seen.push(call);
     next.resolve(call);
-    await Promise.race([release.promise, aborted(context.signal)]);
-    if (context.signal.aborted) throw context.signal.reason;
-    return { text: "downstream" };
-  };
-  const handlers: TestServiceHandlers = {
-    unary: (request, context) => handle(context, request.text),
-    async *serverStream(_request, context) {
-      yield await handle(context);
-    },
-    async clientStream(requests, context) {
-      for await (const _ of requests);
-      return handle(context);
-    },
-    async *bidiStream(requests, context) {
-      for await (const _ of requests);
-      yield await handle(context);
-    },
-  };
+    return release.promise;
+  });
   const harness = await start(handlers, { createServer });
   return {
     harness,
@@ -84,66 +68,6 @@ async function startDownstream(createServer: boolean): Promise<Downstream> {
   };
 }
 
-/** Resolves after promise continuations, a turn of the event loop and nested async functions: the handler's scope must survive them. */
-async function severalAwaits(depth = 3): Promise<void> {
-  await Promise.resolve();
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  if (depth > 0) await severalAwaits(depth - 1);
-}
-
-/** How the handler's downstream call ended: `OK` or the code's name. */
-type Outcome = string;
-
-async function callDownstream(kind: Kind, client: TestServiceClient, options: CallOptions): Promise<Outcome> {
-  const { error } = await collect(kind.call(client, [{ text: "down" }], options));
-  if (error === undefined) return "OK";
-  if (error instanceof RpcError) return codeName(error.code);
-  return `not an RpcError: ${error instanceof Error ? error.message : typeof error}`;
-}
-
-/**
- * Middle handlers: each makes its downstream call of its own kind after reading its
- * requests and several awaits, inside an async generator for the streaming kinds (after
- * a first response), and hands the outcome to `outcome`.
- */
-function middleHandlers(kind: Kind, downstream: () => Promise<Outcome>, outcome: Deferred<Outcome>): Partial<TestServiceHandlers> {
-  const downstreamCall = async (): Promise<string> => {
-    await severalAwaits();
-    const result = await downstream();
-    outcome.resolve(result);
-    return result;
-  };
-  switch (kind.type) {
-    case "unary":
-      return {
-        async unary() {
-          return { text: await downstreamCall() };
-        },
-      };
-    case "server_stream":
-      return {
-        async *serverStream() {
-          yield { text: "first" };
-          yield { text: await downstreamCall() };
-        },
-      };
-    case "client_stream":
-      return {
-        async clientStream(requests) {
-          for await (const _ of requests);
-          return { text: await downstreamCall() };
-        },
-      };
-    case "bidi_stream":
-      return {
-        async *bidiStream(requests) {
-          for await (const _ of requests) yield { text: "first" };
-          yield { text: await downstreamCall() };
-        },
-      };
-  }
-}
-
 const clients: TestServiceClient[] = [];
 afterEach(() => {
   for (const client of clients.splice(0)) client.close();
@@ -155,14 +79,16 @@ function clientOf(downstream: Downstream, options?: ClientOptions): TestServiceC
   return client;
 }
 
-/** The middle server, calling `downstream` from its handler of `kind` with `options`. */
-async function startMiddle(kind: Kind, createServer: boolean, client: TestServiceClient, options: CallOptions = {}) {
-  const outcome = deferred<Outcome>();
+/** The middle server: each handler calls the downstream server with `client`, giving the call `options`. */
+async function startMiddle(createServer: boolean, client: TestServiceClient, options: CallOptions = {}) {
+  const outcome = deferred<string>();
   const recording = new RecordingTelemetry();
-  const middle = await start(
-    middleHandlers(kind, () => callDownstream(kind, client, options), outcome),
-    { createServer, server: { telemetry: observing(recording) } },
-  );
+  const handlers = middleHandlers(async (kind, text) => {
+    const result = await callOutcome(kind, client, text, options);
+    outcome.resolve(result);
+    return result;
+  });
+  const middle = await start(handlers, { createServer, server: { telemetry: observing(recording) } });
   const over = (): Promise<void> => waitFor(() => recording.calls.some((call) => call.side === "server" && ends(call).length > 0), "the middle call's end");
   return { middle, outcome: () => within(outcome.promise, "the downstream call's outcome"), over };
 }
@@ -176,7 +102,7 @@ describe.each(SERVERS)("a handler on %s", (_name, createServer) => {
   describe.each(KINDS)("$method", (kind) => {
     it("gives the calls it makes its deadline", async () => {
       const downstream = await startDownstream(createServer);
-      const { middle } = await startMiddle(kind, createServer, clientOf(downstream));
+      const { middle } = await startMiddle(createServer, clientOf(downstream));
       const deadline = Date.now() + UPSTREAM_TIMEOUT_MS;
       const upstream = collect(kind.call(middle.client, [{ text: "up" }], { deadline }));
       const seen = await downstream.called();
@@ -189,7 +115,7 @@ describe.each(SERVERS)("a handler on %s", (_name, createServer) => {
 
     it("cancels the calls it makes when its call is cancelled", async () => {
       const downstream = await startDownstream(createServer);
-      const { middle, outcome } = await startMiddle(kind, createServer, clientOf(downstream));
+      const { middle, outcome } = await startMiddle(createServer, clientOf(downstream));
       const cancel = new AbortController();
       const upstream = collect(kind.call(middle.client, [{ text: "up" }], { signal: cancel.signal }));
       const seen = await downstream.called();
@@ -203,7 +129,7 @@ describe.each(SERVERS)("a handler on %s", (_name, createServer) => {
 
     it("cancels the calls it makes when its deadline passes", async () => {
       const downstream = await startDownstream(createServer);
-      const { middle, outcome } = await startMiddle(kind, createServer, clientOf(downstream));
+      const { middle, outcome } = await startMiddle(createServer, clientOf(downstream));
       // Long enough for the downstream call to start on busy cores.
       const upstream = collect(kind.call(middle.client, [{ text: "up" }], { deadline: Date.now() + 3_000 }));
       const seen = await downstream.called();
@@ -219,7 +145,7 @@ describe.each(SERVERS)("a handler on %s", (_name, createServer) => {
       ["the client option", { propagate: false }, {}],
     ] as const)("leaves a call on its own with %s propagate: false", async (_option, clientOptions, callOptions) => {
       const downstream = await startDownstream(createServer);
-      const { middle, outcome, over } = await startMiddle(kind, createServer, clientOf(downstream, clientOptions), callOptions);
+      const { middle, outcome, over } = await startMiddle(createServer, clientOf(downstream, clientOptions), callOptions);
       const cancel = new AbortController();
       const upstream = collect(kind.call(middle.client, [{ text: "up" }], { deadline: Date.now() + UPSTREAM_TIMEOUT_MS, signal: cancel.signal }));
       const seen = await downstream.called();
@@ -239,7 +165,7 @@ describe("propagation", () => {
   it("lets a call's own propagate: true win over its client's propagate: false", async () => {
     const kind = KINDS[0] as Kind;
     const downstream = await startDownstream(false);
-    const { middle } = await startMiddle(kind, false, clientOf(downstream, { propagate: false }), { propagate: true });
+    const { middle } = await startMiddle(false, clientOf(downstream, { propagate: false }), { propagate: true });
     const deadline = Date.now() + UPSTREAM_TIMEOUT_MS;
     const upstream = collect(kind.call(middle.client, [{ text: "up" }], { deadline }));
     expect((await downstream.called()).deadline).toBeLessThanOrEqual(deadline + NETWORK_SHARE_MS);
@@ -254,7 +180,7 @@ describe("propagation", () => {
     const kind = KINDS[0] as Kind;
     const downstream = await startDownstream(false);
     const own = Date.now() + ownMs;
-    const { middle } = await startMiddle(kind, false, clientOf(downstream), { deadline: own });
+    const { middle } = await startMiddle(false, clientOf(downstream), { deadline: own });
     const upstream = Date.now() + upstreamMs;
     const call = collect(kind.call(middle.client, [{ text: "up" }], { deadline: upstream }));
     const expected = Math.min(own, upstream);
