@@ -23,6 +23,13 @@ const start = useTestServer();
 const NETWORK_SHARE_MS = 5_000;
 const UPSTREAM_TIMEOUT_MS = 60_000;
 
+/** Expects the deadline a downstream handler saw to be `upstream`'s, a server's way later at most. */
+function expectDeadlineOf(seen: DownstreamCall, upstream: number): void {
+  // A server counts the timeout from when the headers came: later, never earlier.
+  expect(seen.deadline).toBeGreaterThanOrEqual(upstream);
+  expect(seen.deadline).toBeLessThanOrEqual(upstream + NETWORK_SHARE_MS);
+}
+
 /** What a downstream handler saw of its call. */
 interface DownstreamCall {
   /** The text of the call's first request. */
@@ -105,10 +112,7 @@ describe.each(SERVERS)("a handler on %s", (_name, createServer) => {
       const { middle } = await startMiddle(createServer, clientOf(downstream));
       const deadline = Date.now() + UPSTREAM_TIMEOUT_MS;
       const upstream = collect(kind.call(middle.client, [{ text: "up" }], { deadline }));
-      const seen = await downstream.called();
-      // A server counts the timeout from when the headers came: later, never earlier.
-      expect(seen.deadline).toBeGreaterThanOrEqual(deadline);
-      expect(seen.deadline).toBeLessThanOrEqual(deadline + NETWORK_SHARE_MS);
+      expectDeadlineOf(await downstream.called(), deadline);
       downstream.release();
       expect((await upstream).error).toBeUndefined();
     });
@@ -168,7 +172,7 @@ describe("propagation", () => {
     const { middle } = await startMiddle(false, clientOf(downstream, { propagate: false }), { propagate: true });
     const deadline = Date.now() + UPSTREAM_TIMEOUT_MS;
     const upstream = collect(kind.call(middle.client, [{ text: "up" }], { deadline }));
-    expect((await downstream.called()).deadline).toBeLessThanOrEqual(deadline + NETWORK_SHARE_MS);
+    expectDeadlineOf(await downstream.called(), deadline);
     downstream.release();
     expect((await upstream).error).toBeUndefined();
   });
@@ -183,10 +187,7 @@ describe("propagation", () => {
     const { middle } = await startMiddle(false, clientOf(downstream), { deadline: own });
     const upstream = Date.now() + upstreamMs;
     const call = collect(kind.call(middle.client, [{ text: "up" }], { deadline: upstream }));
-    const expected = Math.min(own, upstream);
-    const seen = await downstream.called();
-    expect(seen.deadline).toBeGreaterThanOrEqual(expected);
-    expect(seen.deadline).toBeLessThanOrEqual(expected + NETWORK_SHARE_MS);
+    expectDeadlineOf(await downstream.called(), Math.min(own, upstream));
     downstream.release();
     expect((await call).error).toBeUndefined();
   });
