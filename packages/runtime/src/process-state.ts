@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { VERSION } from "./version.js";
 
 /**
@@ -19,6 +20,8 @@ export interface ProcessState {
   readonly servers: WeakMap<object, unknown>;
   /** Calls the interceptor of such a server saw, by their request metadata, for their handlers. */
   readonly interceptedCalls: WeakMap<object, unknown>;
+  /** Which generated handler's call the code running now belongs to (see handler-scope.ts). */
+  readonly handlerScope: AsyncLocalStorage<unknown>;
 }
 
 const KEY = Symbol.for(`protoc-gen-ts-otel-runtime@${VERSION}`);
@@ -28,7 +31,14 @@ export function processState(): ProcessState {
   const holder = globalThis as { [KEY]?: ProcessState };
   let state = holder[KEY];
   if (state === undefined) {
-    state = { registries: new WeakMap(), defaultRegistry: undefined, reported: new Set(), servers: new WeakMap(), interceptedCalls: new WeakMap() };
+    state = {
+      registries: new WeakMap(),
+      defaultRegistry: undefined,
+      reported: new Set(),
+      servers: new WeakMap(),
+      interceptedCalls: new WeakMap(),
+      handlerScope: new AsyncLocalStorage(),
+    };
     holder[KEY] = state;
   }
   return state;

@@ -86,19 +86,26 @@ class CountingExporter implements SpanExporter {
   }
 }
 
+let globalsSet = false;
+/** What OpenTelemetry's diag said in this process. */
+const diagnostics: string[] = [];
+
 /**
  * Telemetry for one side of the peers, everything on, with the call id lifted into
  * spans; `countOnly` keeps counts of spans instead of the spans.
  */
 export function peerTelemetry(side: "client" | "server", fault?: Fault, countOnly = false): PeerTelemetry {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  const w3c = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
-  propagation.setGlobalPropagator(fault === "propagator" ? { inject: broken, extract: broken, fields: () => w3c.fields() } : w3c);
-  const diagnostics: string[] = [];
-  const log = (message: string, ...args: unknown[]): void => {
-    diagnostics.push([message, ...args.map((a) => (a instanceof Error ? a.message : String(a)))].join(" "));
-  };
-  diag.setLogger({ error: log, warn: log, info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.WARN);
+  // A process with both sides (a server whose handlers call another) sets these once, with its first side's fault.
+  if (!globalsSet) {
+    globalsSet = true;
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    const w3c = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+    propagation.setGlobalPropagator(fault === "propagator" ? { inject: broken, extract: broken, fields: () => w3c.fields() } : w3c);
+    const log = (message: string, ...args: unknown[]): void => {
+      diagnostics.push([message, ...args.map((a) => (a instanceof Error ? a.message : String(a)))].join(" "));
+    };
+    diag.setLogger({ error: log, warn: log, info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.WARN);
+  }
 
   const exporter = countOnly ? new CountingExporter() : new InMemorySpanExporter();
   const processors: SpanProcessor[] = [new SimpleSpanProcessor(exporter)];

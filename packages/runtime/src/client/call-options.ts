@@ -20,10 +20,17 @@ export interface CallOptions {
   onHeader?: ((headers: Metadata) => void) | undefined;
   /** Receives the response trailers, on success and on error. */
   onTrailer?: ((trailers: Metadata) => void) | undefined;
-
   /**
    * Interceptors of this call, run inside the client's own (`ClientOptions.interceptors`),
    * the first outermost. See docs/interceptors.md.
    */
   interceptors?: readonly ClientInterceptor[] | undefined;
+  /**
+   * Made inside a generated handler (in its async context, however deep), a call
+   * inherits the handler's call's deadline (the earlier of the two wins) and is
+   * cancelled when that call is over: cancelled, timed out, or answered. `false` makes
+   * this call on its own, as one made outside any handler; the client option of the
+   * same name does it for every call of a client. See docs/propagation.md.
+   */
+  propagate?: boolean | undefined;
 }

@@ -1,10 +1,12 @@
 import { context as otelContext } from "@opentelemetry/api";
 import type { Context } from "@opentelemetry/api";
 import type { Message } from "@bufbuild/protobuf";
-import { Metadata, status as Code } from "@grpc/grpc-js";
+import { Metadata, status as Code, propagate } from "@grpc/grpc-js";
 import type { CallOptions as GrpcCallOptions, ClientUnaryCall, StatusObject } from "@grpc/grpc-js";
 import { now } from "../clock.js";
 import { RpcError } from "../errors.js";
+import { currentHandlerCall, runInHandlerScope } from "../handler-scope.js";
+import type { HandlerCall } from "../handler-scope.js";
 import type { CallObserver, CallResult, ClientCallStart, MethodObserver } from "../observer.js";
 import type { CallOptions } from "./call-options.js";
 import { InterceptedEnd } from "./intercepted-end.js";
@@ -31,6 +33,10 @@ export class ClientCall {
   private readonly callerContext: Context;
   /** What grpc-js runs in when it starts the call. */
   private readonly grpcContext: Context | undefined;
+  /** The handler whose code made the call, if any: the caller's callbacks run in its scope. */
+  private readonly callerScope: HandlerCall | undefined;
+  /** That handler, unless the call opted out: the call inherits its deadline and cancellation. */
+  private parent: HandlerCall | undefined;
   private failure: RpcError | undefined;
   private exception: unknown;
   /** With interceptors: the call's end waits for the outermost one's answer. */
@@ -52,7 +58,9 @@ export class ClientCall {
       // What runs below (interceptors, instrumentations of grpc-js) sees the call's span as current.
       this.grpcContext = this.observer.grpcContext ?? this.observer.context;
     }
-    this.grpcOptions = grpcCallOptions(options);
+    this.callerScope = currentHandlerCall();
+    this.parent = options.propagate === false ? undefined : this.callerScope;
+    this.grpcOptions = grpcCallOptions(options, this.parent);
   }
 
   /** Fires when the call has ended; request writers stop on it. */
@@ -67,19 +75,21 @@ export class ClientCall {
   }
 
   /**
-   * Starts the grpc-js call, unless the caller's signal has already fired: then the call
-   * ends here as CANCELLED and nothing goes on the wire (cancelling a started call
-   * would still let the whole request reach the handler). grpc-js throws when the
-   * channel has been closed; the call then ends here as UNAVAILABLE (what grpc-js
-   * answers the calls a closing channel still held). Either way the caller gets an
-   * RpcError and the observer its one end.
+   * Starts the grpc-js call, unless the caller's signal has already fired or the call
+   * of the handler that makes it is over: then the call ends here as CANCELLED and
+   * nothing goes on the wire (cancelling a started call would still let the whole
+   * request reach the handler). grpc-js throws when the channel has been closed; the
+   * call then ends here as UNAVAILABLE (what grpc-js answers the calls a closing
+   * channel still held). Either way the caller gets an RpcError and the observer its
+   * one end.
    */
   start<C>(makeCall: () => C): C {
     if (this.interception !== undefined) {
       this.interception.started = true;
     }
-    if (this.options.signal?.aborted === true || this.interception?.left === true) {
-      const error = new RpcError(Code.CANCELLED, "Cancelled on client");
+    if (this.options.signal?.aborted === true || this.parent?.isOver === true || this.interception?.left === true) {
+      // grpc-js's words for a call its parent cancelled.
+      const error = new RpcError(Code.CANCELLED, this.parent?.isOver === true ? "Cancelled by parent call" : "Cancelled on client");
       this.endEarly(error);
       throw error;
     }
@@ -93,11 +103,13 @@ export class ClientCall {
   }
 
   /**
-   * Wires a started grpc-js call: headers, the caller's AbortSignal, and the final
-   * status, which `onEnd` receives as an RpcError (or undefined for OK).
+   * Wires a started grpc-js call: headers, the caller's AbortSignal and the end of the
+   * handler's call it inherits, and the final status, which `onEnd` receives as an
+   * RpcError (or undefined for OK).
    */
   attach(call: GrpcClientCall, onEnd: (error: RpcError | undefined) => void): void {
     const { signal } = this.options;
+    const parent = this.parent;
     const abort = (): void => {
       cancelCall(call);
     };
@@ -105,6 +117,7 @@ export class ClientCall {
       this.interception.call = call;
     }
     signal?.addEventListener("abort", abort);
+    parent?.onOver(abort);
     if (this.observer !== undefined || this.options.onHeader !== undefined) {
       call.on("metadata", (headers: Metadata) => {
         this.observer?.headers(headers);
@@ -113,6 +126,7 @@ export class ClientCall {
     }
     call.on("status", (status: StatusObject) => {
       signal?.removeEventListener("abort", abort);
+      parent?.offOver(abort);
       const error = this.failure ?? (status.code === Code.OK ? undefined : RpcError.from(status));
       this.markEnded();
       const result: CallResult = {
@@ -175,7 +189,8 @@ export class ClientCall {
   intercepted(metadata: Metadata, options: CallOptions): void {
     this.metadata = metadata;
     this.options = options;
-    this.grpcOptions = grpcCallOptions(options);
+    this.parent = options.propagate === false ? undefined : this.callerScope;
+    this.grpcOptions = grpcCallOptions(options, this.parent);
   }
 
   /** Runs interceptor code in the call's context, so spans it starts are children of the call's. */
@@ -199,13 +214,16 @@ export class ClientCall {
   }
 
   /**
-   * grpc-js emits its events in whatever context its connection was set up in; the
-   * caller's callbacks run where the call was made instead, so spans they start have
-   * the caller's parent.
+   * grpc-js emits its events in whatever context its connection was set up in, which
+   * may be the scope of a handler long over; the caller's callbacks run where the call
+   * was made instead, so spans they start have the caller's parent, and calls they make
+   * the caller's handler, if any.
    */
   private inCallerContext(callback: ((metadata: Metadata) => void) | undefined, metadata: Metadata): void {
     if (callback !== undefined) {
-      otelContext.with(this.callerContext, callback, undefined, metadata);
+      runInHandlerScope(this.callerScope, () => {
+        otelContext.with(this.callerContext, callback, undefined, metadata);
+      });
     }
   }
 
@@ -218,11 +236,21 @@ export class ClientCall {
   }
 }
 
-/** The grpc-js options a call starts with. */
-function grpcCallOptions(options: CallOptions): GrpcCallOptions {
+/** The grpc-js options a call starts with, made inside the handler `parent` or not. */
+function grpcCallOptions(options: CallOptions, parent: HandlerCall | undefined): GrpcCallOptions {
   const grpcOptions: GrpcCallOptions = {};
   if (options.deadline !== undefined) grpcOptions.deadline = options.deadline;
   if (options.credentials !== undefined) grpcOptions.credentials = options.credentials;
+  if (parent !== undefined) {
+    // grpc-js takes the earlier of the two deadlines itself. Its CANCELLATION flag is
+    // not used: it adds a 'cancelled' listener to the handler's call per call made and
+    // never removes it (grpc-js 1.10 to 1.14), which holds every finished call until
+    // the handler's call is over and warns of a leak from the eleventh on; and a call
+    // made after that event was emitted is never cancelled. `attach` listens instead,
+    // for as long as the call runs.
+    grpcOptions.parent = parent.parentCall;
+    grpcOptions.propagate_flags = propagate.DEADLINE;
+  }
   return grpcOptions;
 }
 

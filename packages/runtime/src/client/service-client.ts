@@ -27,12 +27,17 @@ export interface ClientOptions {
   channelOptions?: ChannelOptions | undefined;
   /** What every call emits; default traces and metrics (see TelemetryOptions), `false` for none. */
   telemetry?: TelemetryOption | undefined;
-
   /**
    * Interceptors of every call of this client, the first outermost; a call's own
    * (`CallOptions.interceptors`) run inside them. See docs/interceptors.md.
    */
   interceptors?: readonly ClientInterceptor[] | undefined;
+  /**
+   * `false`: calls made inside a generated handler do not inherit its deadline and
+   * cancellation, unless a call's own `propagate` option says so (see CallOptions and
+   * docs/propagation.md).
+   */
+  propagate?: boolean | undefined;
 }
 
 /**
@@ -53,6 +58,8 @@ export class ServiceClient {
   private readonly ownsChannel: boolean;
   private readonly observers: readonly (MethodObserver<ClientCallStart> | undefined)[];
   private readonly interceptors: readonly ClientInterceptor[];
+  /** The client's `propagate` option: a call's own wins. */
+  private readonly propagate: boolean;
 
   constructor(service: ServiceDefinition, ...args: ClientArgs) {
     let options: ClientOptions | undefined;
@@ -74,6 +81,7 @@ export class ServiceClient {
     const target = this.client.getChannel().getTarget();
     this.observers = service.methodList.map((method) => telemetry?.clientMethodObserver(method, target));
     this.interceptors = options?.interceptors ?? [];
+    this.propagate = options?.propagate !== false;
   }
 
   unary<I extends DescMessage, O extends DescMessage>(
@@ -83,8 +91,8 @@ export class ServiceClient {
   ): Promise<MessageShape<O>> {
     // Checked inline: a call without interceptors costs nothing more.
     return this.interceptors.length === 0 && options.interceptors === undefined
-      ? callUnary(this.client, method, this.observers[method.index], request, options)
-      : interceptUnary(this.interception(method.index, options), method, request, options);
+      ? callUnary(this.client, method, this.observers[method.index], request, this.callOptions(options))
+      : interceptUnary(this.interception(method.index, options), method, request, this.callOptions(options));
   }
 
   serverStreaming<I extends DescMessage, O extends DescMessage>(
@@ -93,8 +101,8 @@ export class ServiceClient {
     options: CallOptions = {},
   ): AsyncIterable<MessageShape<O>> {
     return this.interceptors.length === 0 && options.interceptors === undefined
-      ? callServerStreaming(this.client, method, this.observers[method.index], request, options)
-      : interceptServerStreaming(this.interception(method.index, options), method, request, options);
+      ? callServerStreaming(this.client, method, this.observers[method.index], request, this.callOptions(options))
+      : interceptServerStreaming(this.interception(method.index, options), method, request, this.callOptions(options));
   }
 
   clientStreaming<I extends DescMessage, O extends DescMessage>(
@@ -103,8 +111,8 @@ export class ServiceClient {
     options: CallOptions = {},
   ): Promise<MessageShape<O>> {
     return this.interceptors.length === 0 && options.interceptors === undefined
-      ? callClientStreaming(this.client, method, this.observers[method.index], requests, options)
-      : interceptClientStreaming(this.interception(method.index, options), method, requests, options);
+      ? callClientStreaming(this.client, method, this.observers[method.index], requests, this.callOptions(options))
+      : interceptClientStreaming(this.interception(method.index, options), method, requests, this.callOptions(options));
   }
 
   bidiStreaming<I extends DescMessage, O extends DescMessage>(
@@ -113,8 +121,8 @@ export class ServiceClient {
     options: CallOptions = {},
   ): AsyncIterable<MessageShape<O>> {
     return this.interceptors.length === 0 && options.interceptors === undefined
-      ? callBidiStreaming(this.client, method, this.observers[method.index], requests, options)
-      : interceptBidiStreaming(this.interception(method.index, options), method, requests, options);
+      ? callBidiStreaming(this.client, method, this.observers[method.index], requests, this.callOptions(options))
+      : interceptBidiStreaming(this.interception(method.index, options), method, requests, this.callOptions(options));
   }
 
   /** What a call with interceptors needs: the client's, then the call's own. */
@@ -122,6 +130,11 @@ export class ServiceClient {
     const own = options.interceptors ?? [];
     const interceptors = own.length === 0 ? this.interceptors : this.interceptors.length === 0 ? own : [...this.interceptors, ...own];
     return { client: this.client, observer: this.observers[index], interceptors };
+  }
+
+  /** A call's options with the client's `propagate` applied. */
+  private callOptions(options: CallOptions): CallOptions {
+    return this.propagate || options.propagate !== undefined ? options : { ...options, propagate: false };
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */

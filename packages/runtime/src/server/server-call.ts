@@ -3,6 +3,8 @@ import type { Context, Span } from "@opentelemetry/api";
 import type { Message } from "@bufbuild/protobuf";
 import { Metadata } from "@grpc/grpc-js";
 import type { Deadline, ServerUnaryCall } from "@grpc/grpc-js";
+import type { HandlerCall } from "../handler-scope.js";
+import { runInHandlerScope } from "../handler-scope.js";
 import { now } from "../clock.js";
 import { Code, RpcError } from "../errors.js";
 import { setStatusDetails } from "../error-details/status-details.js";
@@ -19,7 +21,7 @@ import type { PlainServerCall } from "./plain-server-end.js";
 import type { ServerContext } from "./server-context.js";
 
 /** What every grpc-js server call offers, whatever its kind. */
-type GrpcServerCall = PlainServerCall & Pick<ServerUnaryCall<unknown, unknown>, "sendMetadata"> & HostOf;
+type GrpcServerCall = PlainServerCall & Pick<ServerUnaryCall<unknown, unknown>, "sendMetadata"> & HostOf & HandlerCall["parentCall"];
 
 /** What a handler's outcome becomes on the wire. */
 export interface ServerStatus {
@@ -47,7 +49,7 @@ interface Answer extends CallEnd {
  * the call's own events on a plain server), in `end`, its only end; it tells the source
  * what only the handler's side knows.
  */
-export class ServerCall implements ServerContext, EndListener {
+export class ServerCall implements ServerContext, EndListener, HandlerCall {
   readonly header = new Metadata();
   readonly trailer = new Metadata();
   readonly metadata: Metadata;
@@ -66,6 +68,8 @@ export class ServerCall implements ServerContext, EndListener {
   private answer: Answer | undefined;
   /** The status is decided and reported. */
   private ended = false;
+  /** Client calls made inside the handler that end with its call; created on first use. */
+  private overListeners: Set<() => void> | undefined;
 
   constructor(
     readonly method: MethodDefinition,
@@ -105,6 +109,24 @@ export class ServerCall implements ServerContext, EndListener {
     return this.abort.signal;
   }
 
+  get parentCall(): HandlerCall["parentCall"] {
+    return this.call;
+  }
+
+  get isOver(): boolean {
+    return this.ended;
+  }
+
+  onOver(listener: () => void): void {
+    if (!this.ended) {
+      (this.overListeners ??= new Set()).add(listener);
+    }
+  }
+
+  offOver(listener: () => void): void {
+    this.overListeners?.delete(listener);
+  }
+
   get span(): Span {
     return trace.getSpan(this.handlerContext) ?? trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
   }
@@ -114,9 +136,13 @@ export class ServerCall implements ServerContext, EndListener {
     return this.ended || this.answer !== undefined;
   }
 
-  /** Runs handler code in the call's context, so spans it starts are children of the call's. */
+  /**
+   * Runs handler code in the call's context, so spans it starts are children of the
+   * call's, and in its handler scope, so client calls it makes inherit its deadline and
+   * cancellation.
+   */
   run<T>(fn: () => T): T {
-    return otelContext.with(this.handlerContext, fn);
+    return otelContext.with(this.handlerContext, runInHandlerScope<T>, undefined, this, fn);
   }
 
   /**
@@ -222,6 +248,12 @@ export class ServerCall implements ServerContext, EndListener {
       error: answer?.exception,
       details: answer?.details,
       endTime: now(),
+    });
+    // Whatever the status, as a Go handler's ctx is cancelled when its call is over.
+    const listeners = this.overListeners;
+    this.overListeners = undefined;
+    listeners?.forEach((listener) => {
+      listener();
     });
   }
 

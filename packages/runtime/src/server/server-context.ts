@@ -2,7 +2,10 @@ import type { Deadline, Metadata } from "@grpc/grpc-js";
 import type { Span } from "@opentelemetry/api";
 import type { MethodDefinition } from "../service.js";
 
-/** What a handler knows about its call besides the request. */
+/**
+ * What a handler knows about its call besides the request. Calls the handler makes with
+ * generated clients inherit `deadline` and end with the call (docs/propagation.md).
+ */
 export interface ServerContext {
   readonly method: MethodDefinition;
   /** Request metadata (headers). */
