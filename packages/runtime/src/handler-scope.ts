@@ -41,6 +41,22 @@ export function runInHandlerScope<T>(call: HandlerCall | undefined, fn: () => T)
   return storage.getStore() === call ? fn() : storage.run(call, fn);
 }
 
+/**
+ * Runs handler code in its call's scope, once the process has a generated client that
+ * propagates (see `propagationWanted`). Until then handlers run as they are: entering a
+ * scope turns on Node's promise hooks for the whole process (on Node 20), which a server
+ * that makes no generated calls must not pay. A handler that started before the first
+ * such client existed does not pass its deadline on (docs/propagation.md).
+ */
+export function runHandler<T>(call: HandlerCall, fn: () => T): T {
+  return processState().propagating ? runInHandlerScope(call, fn) : fn();
+}
+
+/** A generated client that propagates was made: handlers enter their scope from now on. */
+export function propagationWanted(): void {
+  processState().propagating = true;
+}
+
 /** The call of the handler whose code runs now, if any. */
 export function currentHandlerCall(): HandlerCall | undefined {
   return handlerScope().getStore();

@@ -22,6 +22,8 @@ export interface ProcessState {
   readonly interceptedCalls: WeakMap<object, unknown>;
   /** Which generated handler's call the code running now belongs to (see handler-scope.ts). */
   readonly handlerScope: AsyncLocalStorage<unknown>;
+  /** A generated client that propagates exists: handlers enter the scope from now on (see handler-scope.ts). */
+  propagating: boolean;
 }
 
 const KEY = Symbol.for(`protoc-gen-ts-otel-runtime@${VERSION}`);
@@ -38,6 +40,7 @@ export function processState(): ProcessState {
       servers: new WeakMap(),
       interceptedCalls: new WeakMap(),
       handlerScope: new AsyncLocalStorage(),
+      propagating: false,
     };
     holder[KEY] = state;
   }

@@ -9,6 +9,7 @@ import type {
   ServiceDefinition,
   UnaryMethod,
 } from "../service.js";
+import { propagationWanted } from "../handler-scope.js";
 import { resolveTelemetry } from "../telemetry/hub.js";
 import type { TelemetryOption } from "../telemetry/options.js";
 import { callBidiStreaming } from "./bidi-streaming.js";
@@ -82,6 +83,9 @@ export class ServiceClient {
     this.observers = service.methodList.map((method) => telemetry?.clientMethodObserver(method, target));
     this.interceptors = options?.interceptors ?? [];
     this.propagate = options?.propagate !== false;
+    if (this.propagate) {
+      propagationWanted();
+    }
   }
 
   unary<I extends DescMessage, O extends DescMessage>(
@@ -134,7 +138,15 @@ export class ServiceClient {
 
   /** A call's options with the client's `propagate` applied. */
   private callOptions(options: CallOptions): CallOptions {
-    return this.propagate || options.propagate !== undefined ? options : { ...options, propagate: false };
+    if (this.propagate) {
+      return options;
+    }
+    if (options.propagate === true) {
+      // Handlers enter their scope from now on; this call finds none if its handler started before.
+      propagationWanted();
+      return options;
+    }
+    return options.propagate === false ? options : { ...options, propagate: false };
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */

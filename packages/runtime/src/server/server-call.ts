@@ -4,7 +4,7 @@ import type { Message } from "@bufbuild/protobuf";
 import { Metadata } from "@grpc/grpc-js";
 import type { Deadline, ServerUnaryCall } from "@grpc/grpc-js";
 import type { HandlerCall } from "../handler-scope.js";
-import { runInHandlerScope } from "../handler-scope.js";
+import { runHandler } from "../handler-scope.js";
 import { now } from "../clock.js";
 import { Code, RpcError } from "../errors.js";
 import { setStatusDetails } from "../error-details/status-details.js";
@@ -142,7 +142,7 @@ export class ServerCall implements ServerContext, EndListener, HandlerCall {
    * cancellation.
    */
   run<T>(fn: () => T): T {
-    return otelContext.with(this.handlerContext, runInHandlerScope<T>, undefined, this, fn);
+    return otelContext.with(this.handlerContext, runHandler<T>, undefined, this, fn);
   }
 
   /**
