@@ -53,7 +53,7 @@ const payload = new Uint8Array(100);
 async function stack(id: VariantId): Promise<Stack> {
   const variant = variantById(id);
   const server = await startServer(variant.stack);
-  const client = await createClient(variant.stack, `127.0.0.1:${server.port}`);
+  const client = await createClient(variant.stack, `127.0.0.1:${server.port}`, true);
   return { id, label: variant.label, client, server };
 }
 

@@ -4,9 +4,13 @@ import { TestServiceClient } from "../../../golden/test_service/tsotel/testing/v
 import type { BenchClient } from "./bench-peer.js";
 import { streamRequests } from "./messages.js";
 
-/** The generated client, as an application creates it. */
-export function oursClient(address: string, telemetry: TelemetryOption): BenchClient {
-  const client = new TestServiceClient(address, credentials.createInsecure(), { telemetry });
+/**
+ * The generated client, as an application creates it. `propagate: false` where its
+ * server's handlers run in the same process: they would otherwise enter the handler
+ * scope that only a server making generated calls pays for.
+ */
+export function oursClient(address: string, telemetry: TelemetryOption, propagate = true): BenchClient {
+  const client = new TestServiceClient(address, credentials.createInsecure(), { telemetry, propagate });
   return {
     unary: (payload) => client.unary({ payload }),
     async serverStream(messages) {

@@ -16,14 +16,15 @@ export async function startServer(stack: Stack): Promise<BenchServer> {
   }
 }
 
-export async function createClient(stack: Stack, address: string): Promise<BenchClient> {
+/** `sameProcess`: the stack's server runs in this process too (see `oursClient`). */
+export async function createClient(stack: Stack, address: string, sameProcess = false): Promise<BenchClient> {
   switch (stack.kind) {
     case "bare":
       return (await import("./bare-client.js")).bareClient(address);
     case "floor":
       return (await import("./bare-client.js")).bareClient(address, (await import("./floor/client-hooks.js")).floorClientHooks(stack.parts, address));
     case "ours":
-      return (await import("./ours-client.js")).oursClient(address, stack.telemetry);
+      return (await import("./ours-client.js")).oursClient(address, stack.telemetry, !sameProcess);
     case "nice":
       return (await import("./nice-client.js")).niceClient(address, stack.middleware);
   }
