@@ -64,7 +64,7 @@ export interface CpuResult {
 }
 
 /** Which floor each instrumented variant is held against: the one emitting the same telemetry (nice-grpc's emits less). */
-const floors: Partial<Record<VariantId, VariantId>> = {
+export const floors: Partial<Record<VariantId, VariantId>> = {
   "floor-prometheus": "floor-prometheus",
   "floor-traces": "floor-traces",
   "floor-full": "floor-full",

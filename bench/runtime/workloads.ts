@@ -81,3 +81,18 @@ export const cpuPlan: WorkloadPlan = {
 
 /** `npm run bench:cpu -- --smoke`: every code path, in seconds; its figures mean nothing. */
 export const cpuSmokePlan: WorkloadPlan = { ...smokePlan, unary: { ...smokePlan.unary, warmup: { calls: 50 }, rewarm: { calls: 10 }, measured: { calls: 100 } } };
+
+/**
+ * `npm run bench:alloc`: bytes allocated per call and per message. Allocation does not
+ * depend on timing as CPU does, so one window each, long enough that the sampling of
+ * the heap profiler averages out.
+ */
+export const allocPlan: WorkloadPlan = {
+  unary: { concurrency: 8, payloadBytes: 100, warmup: { calls: 3_000 }, rewarm: { calls: 100 }, measured: { calls: 2_000 } },
+  serverStream: { warmupMessages: 20_000, rewarmMessages: 500, messages: 10_000 },
+  clientStream: { warmupMessages: 20_000, rewarmMessages: 500, messages: 10_000 },
+  bidiStream: { warmupMessages: 5_000, rewarmMessages: 200, messages: 2_000 },
+};
+
+/** `npm run bench:alloc -- --smoke`: the wiring, in seconds; its figures mean nothing. */
+export const allocSmokePlan: WorkloadPlan = cpuSmokePlan;

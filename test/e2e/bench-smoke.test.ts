@@ -1,4 +1,5 @@
-// A seconds-long run of `npm run bench -- --smoke` (and of `npm run bench:cpu -- --smoke`),
+// A seconds-long run of `npm run bench -- --smoke` (and of `npm run bench:cpu -- --smoke`
+// and `npm run bench:alloc -- --smoke`),
 // so the benchmark never rots: every runtime variant and workload, every codegen plugin,
 // and every proof check (spans exported and counters equal to calls). Nothing here
 // looks at a timing.
@@ -95,6 +96,26 @@ describe("the benchmark", () => {
     }
     expect(cpu.targets.length).toBe(7 * 4);
     expect(cpu.targets.every((t) => t.estimate !== undefined)).toBe(true);
+  }, 300_000);
+
+  it("measures the bytes each stack allocates per call and per message in smoke mode", () => {
+    const result = runBench("bench/alloc.ts", 280_000, ["--variants", "floor-full,ours-full"]);
+    expect(result.status, `${result.stderr.slice(-1500)}\n${result.stdout.slice(-3000)}`).toBe(0);
+    const { results } = JSON.parse(readFileSync(join(repoRoot, "bench/results/alloc-smoke.json"), "utf8")) as {
+      results: { variant: string; runs: { workload: string; ops: number; bytes: number; ownBytes: number }[][] }[];
+    };
+    expect(results.map((r) => r.variant)).toEqual(["bare", "floor-full", "ours-full"]);
+    for (const { variant, runs } of results) {
+      expect(runs.length).toBe(1);
+      expect(runs[0]?.map((w) => w.workload)).toEqual(["unary", "serverStream", "clientStream", "bidiStream"]);
+      // A grpc-js call allocates kilobytes; the runtime's own share is part of it, and none for bare grpc-js.
+      for (const window of runs[0] ?? []) {
+        expect(window.ops).toBeGreaterThan(0);
+        expect(window.bytes).toBeGreaterThan(1000);
+        expect(window.ownBytes).toBeLessThan(window.bytes);
+        expect(variant !== "ours-full" || window.ownBytes > 0).toBe(true);
+      }
+    }
   }, 300_000);
 
   it("runs the in-process A/B of every stack in smoke mode", () => {
