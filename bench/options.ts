@@ -145,7 +145,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   };
 }
 
-function withBare(chosen: readonly Variant[]): Variant[] {
+/** `chosen` with bare grpc-js first: every ratio is to it. */
+export function withBare(chosen: readonly Variant[]): Variant[] {
   const bare = variantById("bare");
   return [bare, ...chosen.filter((v) => v.id !== "bare")];
 }

@@ -9,7 +9,7 @@ import { createClient, startServer } from "./stacks/start-stack.js";
 import { installSdk } from "./telemetry-sdk.js";
 import { variantById } from "./variants.js";
 import { WorkloadRunner } from "./workload-runner.js";
-import { allocPlan, allocSmokePlan, workloadNames } from "./workloads.js";
+import { allocPlan, cpuSmokePlan, workloadNames } from "./workloads.js";
 import type { WorkloadName } from "./workloads.js";
 
 /** Bytes allocated per call (unary) or message (streams) in one window. */
@@ -35,7 +35,7 @@ if (variant.sdk) {
 const server = await startServer(variant.stack);
 const client = await createClient(variant.stack, `127.0.0.1:${server.port}`, true);
 assertBuiltRuntime();
-const runner = new WorkloadRunner(client, mode === "smoke" ? allocSmokePlan : allocPlan);
+const runner = new WorkloadRunner(client, mode === "smoke" ? cpuSmokePlan : allocPlan);
 for (const workload of workloadNames) {
   await runner.run(workload);
 }

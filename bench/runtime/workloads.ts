@@ -93,6 +93,3 @@ export const allocPlan: WorkloadPlan = {
   clientStream: { warmupMessages: 20_000, rewarmMessages: 500, messages: 10_000 },
   bidiStream: { warmupMessages: 5_000, rewarmMessages: 200, messages: 2_000 },
 };
-
-/** `npm run bench:alloc -- --smoke`: the wiring, in seconds; its figures mean nothing. */
-export const allocSmokePlan: WorkloadPlan = cpuSmokePlan;
