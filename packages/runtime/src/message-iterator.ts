@@ -71,10 +71,11 @@ export abstract class MessageIterator<M> implements AsyncIterator<M, undefined>,
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       return Promise.reject(err);
     }
-    if (result === undefined || result instanceof Promise) {
-      const pending = this.settle(result);
-      this.pending = pending;
-      return pending;
+    if (result === undefined) {
+      return (this.pending = this.waitForStream());
+    }
+    if (result instanceof Promise) {
+      return (this.pending = this.later(result));
     }
     if (result.done === true) {
       this.finished = true;
@@ -91,15 +92,43 @@ export abstract class MessageIterator<M> implements AsyncIterator<M, undefined>,
     return Promise.resolve(DONE);
   }
 
-  private async settle(first: Step<M>): Promise<IteratorResult<M, undefined>> {
+  /**
+   * The result of a `next()` that found nothing buffered: one promise, settled by the
+   * stream event that brings something (an async function awaiting a promise per wake
+   * made five, each costly under a context manager's promise hook).
+   */
+  private waitForStream(): Promise<IteratorResult<M, undefined>> {
+    return new Promise((resolve, reject) => {
+      const wake = (): void => {
+        let result: Step<M>;
+        try {
+          result = this.finished ? DONE : this.step();
+        } catch (err) {
+          this.finished = true;
+          this.pending = undefined;
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          reject(err);
+          return;
+        }
+        if (result === undefined) {
+          this.wake = wake;
+        } else if (result instanceof Promise) {
+          resolve((this.pending = this.later(result)));
+        } else {
+          this.pending = undefined;
+          if (result.done === true) {
+            this.finished = true;
+          }
+          resolve(result);
+        }
+      };
+      this.wake = wake;
+    });
+  }
+
+  /** A result the stream gives later (how it ended); the iteration waits for it. */
+  private async later(result: Promise<IteratorResult<M, undefined>>): Promise<IteratorResult<M, undefined>> {
     try {
-      let result = first;
-      while (result === undefined) {
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-        });
-        result = this.finished ? DONE : this.step();
-      }
       const settled = await result;
       if (settled.done === true) {
         this.finished = true;

@@ -81,8 +81,11 @@ export interface CallObserver {
    * `observers`) see the call's context and do not change what grpc-js starts in.
    */
   readonly grpcContext?: Context | undefined;
-  /** Response headers, when received (client) or sent (server). */
-  headers(metadata: Metadata): void;
+  /**
+   * Response headers, when received (client) or sent (server). Optional: a client call
+   * none of whose observers takes them does not listen for them.
+   */
+  headers?(metadata: Metadata): void;
   /** One message serialized and handed to grpc-js, with its exact size in bytes. */
   messageSent(size: number): void;
   /** One message received, with its exact serialized size in bytes. */

@@ -5,7 +5,7 @@ import { Metadata } from "@grpc/grpc-js";
 import { setImmediate as tick } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { Code } from "protoc-gen-ts-otel-runtime";
-import type { CallOptions, ServerContext } from "protoc-gen-ts-otel-runtime";
+import type { CallObserver, CallOptions, ServerContext, TelemetryObserver } from "protoc-gen-ts-otel-runtime";
 import type { TestServiceClient } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import {
   Behavior,
@@ -174,6 +174,37 @@ describe.each(kinds)("observer seam, $method", (kind) => {
 
     const clientEnd = ends(clientCall)[0];
     expect(clientEnd?.endTime).toBeGreaterThanOrEqual(clientCall.start.startTime);
+  });
+
+  it("runs an observer that takes no headers, and still hands the response headers to onHeader", async () => {
+    // Without a `headers` method, the client call does not listen for headers itself.
+    const seen: Record<"client" | "server", string[]> = { client: [], server: [] };
+    const eventsOf = (side: "client" | "server", context: CallObserver["context"]): CallObserver => ({
+      context,
+      messageSent: (size) => seen[side].push(`sent ${String(size)}`),
+      messageReceived: (size) => seen[side].push(`received ${String(size)}`),
+      end: (result) => seen[side].push(`end ${String(result.code)}`),
+    });
+    const headless: TelemetryObserver = {
+      observeClientMethod: () => ({ start: (call) => eventsOf("client", call.context) }),
+      observeServerMethod: () => ({ start: (call) => eventsOf("server", call.context) }),
+    };
+    const telemetry = { tracing: false, metrics: false, prometheus: false, observers: [headless] } as const;
+    const { client } = await start(behaviorHandlers(), { client: { telemetry }, server: { telemetry } });
+    const requests = requestsFor(kind, echoRequests);
+    const headers: Metadata[] = [];
+    const { messages, error } = await collect(kind.call(client, requests, { onHeader: (h) => headers.push(h) }));
+    expect(error).toBeUndefined();
+    expect(messages.map(pick)).toEqual(kind.expected(requests));
+    expect(headers).toHaveLength(1);
+    await waitFor(() => seen.client.includes("end 0") && seen.server.includes("end 0"), "both ends");
+    const requestSizes = requests.map((r) => `sent ${String(kind.requestSize(r))}`);
+    const responseSizes = kind.expected(requests).map((r) => `received ${String(kind.responseSize(r))}`);
+    expect(seen.client.filter((e) => e.startsWith("sent"))).toEqual(requestSizes);
+    expect(seen.client.filter((e) => e.startsWith("received"))).toEqual(responseSizes);
+    expect(seen.client.at(-1)).toBe("end 0");
+    expect(seen.server.filter((e) => e.startsWith("received"))).toEqual(requestSizes.map((e) => e.replace("sent", "received")));
+    expect(seen.server.at(-1)).toBe("end 0");
   });
 
   it("reports an RpcError status with its message and trailers on both sides", async () => {

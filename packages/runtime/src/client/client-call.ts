@@ -108,25 +108,34 @@ export class ClientCall {
    * RpcError (or undefined for OK).
    */
   attach(call: GrpcClientCall, onEnd: (error: RpcError | undefined) => void): void {
-    const { signal } = this.options;
+    const { signal, onHeader } = this.options;
     const parent = this.parent;
-    const abort = (): void => {
-      cancelCall(call);
-    };
+    // Most calls have neither: no closure for them.
+    const abort =
+      signal === undefined && parent === undefined
+        ? undefined
+        : (): void => {
+            cancelCall(call);
+          };
     if (this.interception !== undefined) {
       this.interception.call = call;
     }
-    signal?.addEventListener("abort", abort);
-    parent?.onOver(abort);
-    if (this.observer !== undefined || this.options.onHeader !== undefined) {
+    if (abort !== undefined) {
+      signal?.addEventListener("abort", abort);
+      parent?.onOver(abort);
+    }
+    const observer = this.observer;
+    if (observer?.headers !== undefined || onHeader !== undefined) {
       call.on("metadata", (headers: Metadata) => {
-        this.observer?.headers(headers);
-        this.inCallerContext(this.options.onHeader, headers);
+        observer?.headers?.(headers);
+        this.inCallerContext(onHeader, headers);
       });
     }
     call.on("status", (status: StatusObject) => {
-      signal?.removeEventListener("abort", abort);
-      parent?.offOver(abort);
+      if (abort !== undefined) {
+        signal?.removeEventListener("abort", abort);
+        parent?.offOver(abort);
+      }
       const error = this.failure ?? (status.code === Code.OK ? undefined : RpcError.from(status));
       this.markEnded();
       const result: CallResult = {
@@ -236,8 +245,18 @@ export class ClientCall {
   }
 }
 
+/**
+ * What most calls start with: no deadline, credentials or parent. grpc-js copies the
+ * options it is given before its interceptors see them, and writes to none (1.10 to
+ * 1.14); frozen, a write would fail loudly instead of reaching other calls.
+ */
+const NO_GRPC_OPTIONS: GrpcCallOptions = Object.freeze({});
+
 /** The grpc-js options a call starts with, made inside the handler `parent` or not. */
 function grpcCallOptions(options: CallOptions, parent: HandlerCall | undefined): GrpcCallOptions {
+  if (options.deadline === undefined && options.credentials === undefined && parent === undefined) {
+    return NO_GRPC_OPTIONS;
+  }
   const grpcOptions: GrpcCallOptions = {};
   if (options.deadline !== undefined) grpcOptions.deadline = options.deadline;
   if (options.credentials !== undefined) grpcOptions.credentials = options.credentials;

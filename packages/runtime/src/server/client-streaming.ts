@@ -14,7 +14,8 @@ export function serveClientStreaming<I extends DescMessage, O extends DescMessag
   halfCloseHoldMs: number,
 ): handleClientStreamingCall<Buffer, Buffer> {
   return (call, callback) => {
-    const state = new ServerCall(method, call, observer, (status) => callback(status));
+    // grpc-js's callback takes an error status as its first argument, as `sendError` gives it.
+    const state = new ServerCall(method, call, observer, callback);
     void state.run(async () => {
       try {
         if (handler === undefined) {

@@ -50,13 +50,14 @@ interface Answer extends CallEnd {
  * what only the handler's side knows.
  */
 export class ServerCall implements ServerContext, EndListener, HandlerCall {
-  readonly header = new Metadata();
   readonly trailer = new Metadata();
   readonly metadata: Metadata;
   readonly peer: string;
   readonly deadline: Deadline;
   /** Created on first use: unary handlers rarely look at the signal, and signals cost. */
   private abort: AbortController | undefined;
+  /** `header`, created on first use: most handlers set no response headers. */
+  private responseHeaders: Metadata | undefined;
   private abortReason: RpcError | undefined;
   private readonly source: EndSource;
   private readonly observer: CallObserver | undefined;
@@ -97,6 +98,10 @@ export class ServerCall implements ServerContext, EndListener, HandlerCall {
     }
     this.handlerContext = withCallMethod(this.observer?.context ?? otelContext.active(), method);
     this.source.listen(this);
+  }
+
+  get header(): Metadata {
+    return (this.responseHeaders ??= new Metadata());
   }
 
   get signal(): AbortSignal {
@@ -162,7 +167,7 @@ export class ServerCall implements ServerContext, EndListener, HandlerCall {
     if (!this.headerSent) {
       this.headerSent = true;
       this.call.sendMetadata(this.header);
-      this.observer?.headers(this.header);
+      this.observer?.headers?.(this.header);
     }
   }
 
@@ -174,11 +179,11 @@ export class ServerCall implements ServerContext, EndListener, HandlerCall {
    */
   messageSent(size: number): void {
     if (!this.headerSent) {
-      if (hasEntries(this.header)) {
+      if (this.hasHeaders()) {
         this.sendHeader();
       } else {
         this.headerSent = true;
-        this.observer?.headers(this.header);
+        this.observer?.headers?.(this.header);
       }
     }
     this.messagesSent = true;
@@ -199,7 +204,7 @@ export class ServerCall implements ServerContext, EndListener, HandlerCall {
    * out trailers-only, as grpc-js's own handlers answer, unless the handler set headers.
    */
   ok(): ServerStatus {
-    if (!this.messagesSent && hasEntries(this.header)) {
+    if (!this.messagesSent && this.hasHeaders()) {
       this.sendHeader();
     }
     this.answered({ code: Code.OK, message: "OK", exception: undefined });
@@ -221,7 +226,7 @@ export class ServerCall implements ServerContext, EndListener, HandlerCall {
     const error = known ? reason : new RpcError(Code.UNKNOWN, UNKNOWN_ERROR_MESSAGE, undefined, { cause: reason });
     this.trailer.merge(error.metadata);
     setStatusDetails(this.trailer, error);
-    if (hasEntries(this.header)) {
+    if (this.hasHeaders()) {
       this.sendHeader();
     }
     this.answered({ code: error.code, message: error.rawMessage, exception: known ? undefined : reason, details: error.details });
@@ -257,6 +262,11 @@ export class ServerCall implements ServerContext, EndListener, HandlerCall {
     });
   }
 
+  /** Whether the handler set response headers. */
+  private hasHeaders(): boolean {
+    return this.responseHeaders !== undefined && Object.keys(this.responseHeaders.getMap()).length > 0;
+  }
+
   private answered(answer: Answer): void {
     if (!this.isEnded) {
       this.answer = answer;
@@ -268,8 +278,4 @@ export class ServerCall implements ServerContext, EndListener, HandlerCall {
 /** A handler missing at run time answers as grpc-js answers a method missing from an implementation. */
 export function unimplemented(method: MethodDefinition): RpcError {
   return new RpcError(Code.UNIMPLEMENTED, `The server does not implement the method ${method.name}`);
-}
-
-function hasEntries(metadata: Metadata): boolean {
-  return Object.keys(metadata.getMap()).length > 0;
 }

@@ -1,4 +1,4 @@
-import type { handleUnaryCall } from "@grpc/grpc-js";
+import type { handleUnaryCall, sendUnaryData } from "@grpc/grpc-js";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import type { MethodObserver, ServerCallStart } from "../observer.js";
 import type { UnaryMethod } from "../service.js";
@@ -13,22 +13,9 @@ export function serveUnary<I extends DescMessage, O extends DescMessage>(
 ): handleUnaryCall<Buffer, Buffer> {
   return (call, callback) => {
     const request = decodeRequest(method.input, call.request);
-    const state = new ServerCall(method, call, observer, (status) => callback(status), request.message);
+    // grpc-js's callback takes an error status as its first argument, as `sendError` gives it.
+    const state = new ServerCall(method, call, observer, callback, request.message);
     state.messageReceived(call.request.length);
-    const fail = (err: unknown): void => {
-      state.fail(err);
-    };
-    const respond = (response: MessageInitShape<O>): void => {
-      let bytes: Buffer;
-      try {
-        bytes = serializeResponse(method.output, response);
-      } catch (err) {
-        fail(err);
-        return;
-      }
-      state.messageSent(bytes.length);
-      callback(null, bytes, state.ok().metadata);
-    };
     let result: HandlerResult<O>;
     try {
       if (handler === undefined) {
@@ -43,16 +30,41 @@ export function serveUnary<I extends DescMessage, O extends DescMessage>(
       const message = request.message;
       result = state.run(() => handler(message, state));
     } catch (err) {
-      fail(err);
+      state.fail(err);
       return;
     }
     // A handler that answers synchronously is answered without a promise in between.
     if (isPromiseLike(result)) {
-      result.then(respond, fail);
+      result.then(
+        (response) => {
+          respond(method, state, callback, response);
+        },
+        (err: unknown) => {
+          state.fail(err);
+        },
+      );
     } else {
-      respond(result);
+      respond(method, state, callback, result);
     }
   };
+}
+
+/** Hands the handler's response to grpc-js, or fails the call if it cannot be serialized. */
+function respond<O extends DescMessage>(
+  method: UnaryMethod<DescMessage, O>,
+  state: ServerCall,
+  callback: sendUnaryData<Buffer>,
+  response: MessageInitShape<O>,
+): void {
+  let bytes: Buffer;
+  try {
+    bytes = serializeResponse(method.output, response);
+  } catch (err) {
+    state.fail(err);
+    return;
+  }
+  state.messageSent(bytes.length);
+  callback(null, bytes, state.ok().metadata);
 }
 
 function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {

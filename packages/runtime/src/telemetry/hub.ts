@@ -160,8 +160,15 @@ function guardedChain<S extends { readonly context: Context }>(parts: readonly M
     start(call) {
       const observers: CallObserver[] = [];
       let current = call;
+      let context = call.context;
       let grpcContext: Context | undefined;
+      let takesHeaders = false;
       for (const part of parts) {
+        // Only a part that changed the context (tracing) costs the next one a copy of
+        // the call's start; the last part, or a metrics part, costs none.
+        if (context !== current.context) {
+          current = { ...current, context };
+        }
         let started: CallObserver;
         try {
           started = part.observer.start(current);
@@ -172,13 +179,12 @@ function guardedChain<S extends { readonly context: Context }>(parts: readonly M
           continue;
         }
         observers.push(started);
+        takesHeaders ||= started.headers !== undefined;
         grpcContext = started.grpcContext ?? grpcContext;
-        // Metrics observers hand the context on unchanged: no copy per call for them.
-        if (started.context !== current.context) {
-          current = { ...current, context: started.context };
-        }
+        context = started.context;
       }
-      return new GuardedCallChain(observers, parts, current.context, grpcContext);
+      const Chain = takesHeaders ? HeaderTakingChain : GuardedCallChain;
+      return new Chain(observers, parts, context, grpcContext);
     },
   };
 }
@@ -186,7 +192,6 @@ function guardedChain<S extends { readonly context: Context }>(parts: readonly M
 /** Stands in for a part whose start threw, so that a call's observers line up with the method's parts. */
 const IDLE: CallObserver = {
   context: ROOT_CONTEXT,
-  headers: () => undefined,
   messageSent: () => undefined,
   messageReceived: () => undefined,
   end: () => undefined,
@@ -195,28 +200,19 @@ const IDLE: CallObserver = {
 /**
  * One call's observer, the only wrapper a call gets: hands each event to every part
  * that started, in order, and lets nothing a part throws reach the call or the parts
- * after it. The four loops are written out: one shared loop taking the event as a
- * function would add a call per part to every event.
+ * after it. The loops are written out: one shared loop taking the event as a function
+ * would add a call per part to every event. Headers go only to a chain with an observer
+ * that takes them (`HeaderTakingChain`): a client call whose chain has none does not
+ * listen for them.
  */
 class GuardedCallChain implements CallObserver {
   constructor(
-    private readonly observers: readonly CallObserver[],
+    protected readonly observers: readonly CallObserver[],
     /** The method's parts, whose reports say what `observers[i]` threw. */
-    private readonly parts: readonly MethodPart<unknown>[],
+    protected readonly parts: readonly MethodPart<unknown>[],
     readonly context: Context,
     readonly grpcContext: Context | undefined,
   ) {}
-
-  headers(metadata: Metadata): void {
-    const { observers } = this;
-    for (let i = 0; i < observers.length; i++) {
-      try {
-        observers[i]?.headers(metadata);
-      } catch (err) {
-        this.parts[i]?.report(err);
-      }
-    }
-  }
 
   messageSent(size: number): void {
     const { observers } = this;
@@ -245,6 +241,20 @@ class GuardedCallChain implements CallObserver {
     for (let i = 0; i < observers.length; i++) {
       try {
         observers[i]?.end(result);
+      } catch (err) {
+        this.parts[i]?.report(err);
+      }
+    }
+  }
+}
+
+/** The chain of a call one of whose observers takes the response headers. */
+class HeaderTakingChain extends GuardedCallChain {
+  headers(metadata: Metadata): void {
+    const { observers } = this;
+    for (let i = 0; i < observers.length; i++) {
+      try {
+        observers[i]?.headers?.(metadata);
       } catch (err) {
         this.parts[i]?.report(err);
       }

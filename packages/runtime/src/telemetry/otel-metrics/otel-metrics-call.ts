@@ -36,10 +36,6 @@ class OtelMetricsCall implements CallObserver, CallTotals {
     private readonly active: UpDownCounter | undefined,
   ) {}
 
-  headers(): void {
-    // No metric describes headers.
-  }
-
   messageSent(size: number): void {
     this.sentMessages += 1;
     this.sentBytes += size;

@@ -50,10 +50,6 @@ class PrometheusCall implements CallObserver {
     this.lastReceived = startTime;
   }
 
-  headers(): void {
-    // Headers move no go-grpc-prometheus metric.
-  }
-
   messageSent(): void {
     const { series, traceId } = this;
     const histogram = series.sendHandling;

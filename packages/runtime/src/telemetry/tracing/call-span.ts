@@ -16,7 +16,8 @@ import type { SideSettings } from "./tracing.js";
 export class CallSpan implements CallObserver {
   private sent = 0;
   private received = 0;
-  private responseHeaders: Metadata | undefined;
+  /** Set by `HeaderCapturingSpan` only: the response headers, for `responseMetadata`. */
+  protected responseHeaders: Metadata | undefined;
 
   constructor(
     private readonly span: Span,
@@ -30,10 +31,6 @@ export class CallSpan implements CallObserver {
     /** Client side: `context` with tracing suppressed, for grpc-js and what instruments it. */
     readonly grpcContext?: Context | undefined,
   ) {}
-
-  headers(metadata: Metadata): void {
-    this.responseHeaders = metadata;
-  }
 
   messageSent(size: number): void {
     if (this.messageEvents && this.span.isRecording()) {
@@ -81,6 +78,16 @@ export class CallSpan implements CallObserver {
       }
     }
     span.end(result.endTime);
+  }
+}
+
+/**
+ * The span of a call whose response headers become attributes (the `responseMetadata`
+ * option): only such a span takes them, so a client call without it does not listen for them.
+ */
+export class HeaderCapturingSpan extends CallSpan {
+  headers(metadata: Metadata): void {
+    this.responseHeaders = metadata;
   }
 }
 

@@ -3,7 +3,7 @@ import type { Attributes, Context } from "@opentelemetry/api";
 import type { ClientCallStart, MethodObserver } from "../../observer.js";
 import { methodAttributes, peerAttributesOf, serverAttributes, withRequestAttributes } from "../attributes.js";
 import type { ClientMethodFacts } from "../method-facts.js";
-import { CallSpan } from "./call-span.js";
+import { CallSpan, HeaderCapturingSpan } from "./call-span.js";
 import { metadataSetter } from "./metadata-carrier.js";
 import type { SideSettings } from "./tracing.js";
 
@@ -26,6 +26,7 @@ export function clientSpans(
     ...serverAttributes(client.server, "client", conventions),
   };
   const peer = peerAttributesOf("client", conventions);
+  const SpanObserver = settings.responseMetadata.isEmpty ? CallSpan : HeaderCapturingSpan;
   return {
     ownsSpans: true,
     start(call) {
@@ -43,7 +44,7 @@ export function clientSpans(
       } catch (err) {
         settings.reportPropagationFailure(err);
       }
-      return new CallSpan(span, context, settings, messageEvents, peer, suppressTracing(context));
+      return new SpanObserver(span, context, settings, messageEvents, peer, suppressTracing(context));
     },
   };
 }

@@ -5,7 +5,7 @@ import { methodRootContext } from "../../log-fields.js";
 import type { MethodDefinition } from "../../service.js";
 import { memoLast, methodAttributes, peerAttributesOf, serverAttributes, withRequestAttributes } from "../attributes.js";
 import { parseTarget } from "../parse-target.js";
-import { CallSpan } from "./call-span.js";
+import { CallSpan, HeaderCapturingSpan } from "./call-span.js";
 import { metadataGetter } from "./metadata-carrier.js";
 import type { SideSettings } from "./tracing.js";
 
@@ -25,6 +25,7 @@ export function serverSpans(settings: SideSettings, method: MethodDefinition, me
   );
   const peer = peerAttributesOf("server", conventions);
   const root = methodRootContext(method);
+  const SpanObserver = settings.responseMetadata.isEmpty ? CallSpan : HeaderCapturingSpan;
   return {
     ownsSpans: true,
     start(call) {
@@ -50,7 +51,7 @@ export function serverSpans(settings: SideSettings, method: MethodDefinition, me
           span.setAttributes(settings.requestMetadata.attributes(call.metadata));
         }
       }
-      return new CallSpan(span, trace.setSpan(parent, span), settings, messageEvents);
+      return new SpanObserver(span, trace.setSpan(parent, span), settings, messageEvents);
     },
   };
 }
