@@ -50,6 +50,12 @@ export type ClientArgs =
   | [address: string, credentials: ChannelCredentials, options?: ClientOptions | undefined]
   | [channel: Channel | Client, options?: ClientOptions | undefined];
 
+/** The options of a call given none: shared, so that such a call allocates none. */
+const NO_OPTIONS: CallOptions = Object.freeze({});
+
+/** Those of such a call on a client that does not propagate. */
+const ON_ITS_OWN: CallOptions = Object.freeze({ propagate: false });
+
 /**
  * The calls of one service over one grpc-js Client. Generated client classes hold
  * one and forward each method to it.
@@ -91,7 +97,7 @@ export class ServiceClient {
   unary<I extends DescMessage, O extends DescMessage>(
     method: UnaryMethod<I, O>,
     request: MessageInitShape<I>,
-    options: CallOptions = {},
+    options: CallOptions = NO_OPTIONS,
   ): Promise<MessageShape<O>> {
     // Checked inline: a call without interceptors costs nothing more.
     return this.interceptors.length === 0 && options.interceptors === undefined
@@ -102,7 +108,7 @@ export class ServiceClient {
   serverStreaming<I extends DescMessage, O extends DescMessage>(
     method: ServerStreamingMethod<I, O>,
     request: MessageInitShape<I>,
-    options: CallOptions = {},
+    options: CallOptions = NO_OPTIONS,
   ): AsyncIterable<MessageShape<O>> {
     return this.interceptors.length === 0 && options.interceptors === undefined
       ? callServerStreaming(this.client, method, this.observers[method.index], request, this.callOptions(options))
@@ -112,7 +118,7 @@ export class ServiceClient {
   clientStreaming<I extends DescMessage, O extends DescMessage>(
     method: ClientStreamingMethod<I, O>,
     requests: RequestStream<I>,
-    options: CallOptions = {},
+    options: CallOptions = NO_OPTIONS,
   ): Promise<MessageShape<O>> {
     return this.interceptors.length === 0 && options.interceptors === undefined
       ? callClientStreaming(this.client, method, this.observers[method.index], requests, this.callOptions(options))
@@ -122,7 +128,7 @@ export class ServiceClient {
   bidiStreaming<I extends DescMessage, O extends DescMessage>(
     method: BidiStreamingMethod<I, O>,
     requests: RequestStream<I>,
-    options: CallOptions = {},
+    options: CallOptions = NO_OPTIONS,
   ): AsyncIterable<MessageShape<O>> {
     return this.interceptors.length === 0 && options.interceptors === undefined
       ? callBidiStreaming(this.client, method, this.observers[method.index], requests, this.callOptions(options))
@@ -146,7 +152,7 @@ export class ServiceClient {
       propagationWanted();
       return options;
     }
-    return options.propagate === false ? options : { ...options, propagate: false };
+    return options.propagate === false ? options : options === NO_OPTIONS ? ON_ITS_OWN : { ...options, propagate: false };
   }
 
   /** Closes the channel if this client created it; a shared channel stays open. */
