@@ -4,7 +4,7 @@
 // keeps alive while it runs, is what the garbage collector pays for: the largest
 // difference between ours and the hand-written floor in the CPU profiles. Unlike CPU
 // time, allocation does not move with the machine's load: two runs of a variant agreed
-// within 2 % (most within 0.5 %), and the report shows both.
+// within 2.1 % (most within 0.5 %), and the report shows both.
 //
 //   npm run bench:alloc [-- --variants a,b] [-- --runs N] [-- --smoke]
 import { execFile } from "node:child_process";

@@ -11,9 +11,11 @@ export const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true,
  * high-water mark, so a slow consumer holds back the peer through HTTP/2 flow
  * control instead of buffering without bound.
  *
- * A message already buffered is handed out without waiting: a busy stream costs one
- * promise per message. (An async generator costs several, and every promise is
- * expensive while an OpenTelemetry context manager hooks them.)
+ * A message already buffered is handed out without waiting, and a `next()` that waits
+ * is settled by the stream event that wakes it: either way a message costs the one
+ * promise the protocol needs (test/runtime/behaviour/message-iterator.test.ts). An async
+ * generator costs several, and every promise is expensive while an OpenTelemetry
+ * context manager hooks them.
  */
 export abstract class MessageIterator<M> implements AsyncIterator<M, undefined>, AsyncIterable<M> {
   /** The stream has nothing more to give: it ended, closed or failed, or the signal fired. */
@@ -95,7 +97,7 @@ export abstract class MessageIterator<M> implements AsyncIterator<M, undefined>,
   /**
    * The result of a `next()` that found nothing buffered: one promise, settled by the
    * stream event that brings something (an async function awaiting a promise per wake
-   * made five, each costly under a context manager's promise hook).
+   * made five).
    */
   private waitForStream(): Promise<IteratorResult<M, undefined>> {
     return new Promise((resolve, reject) => {
