@@ -31,10 +31,15 @@ export function send(message: object): Promise<void> {
   });
 }
 
-/** CPU time (user + system) of this process so far, in microseconds. */
-export function cpuMicros(): number {
+/** CPU time of this process so far, in microseconds: in all (user + system) and in user mode. */
+export interface CpuReading {
+  readonly usageUs: number;
+  readonly userUs: number;
+}
+
+export function cpuReading(): CpuReading {
   const { user, system } = process.cpuUsage();
-  return user + system;
+  return { usageUs: user + system, userUs: user };
 }
 
 export function maxRssKiB(): number {

@@ -3,6 +3,7 @@
 // bracketed by readings of the server's CPU.
 import { join } from "node:path";
 import { PeerProcess } from "../peer-process.js";
+import type { CpuReading } from "./ipc-child.js";
 import { benchDir } from "../paths.js";
 import type { ClientCommand, ClientMessage, ClientReport, ServerCommand, ServerMessage, ServerReport, WorkloadMeasure } from "./protocol.js";
 import type { Variant } from "./variants.js";
@@ -11,6 +12,8 @@ import type { WorkloadName, WorkloadPlan } from "./workloads.js";
 export interface MeasuredWorkload extends WorkloadMeasure {
   /** User + system CPU of the server process over the window. */
   readonly serverCpuUs: number;
+  /** Of that, the CPU spent in user mode. */
+  readonly serverUserUs: number;
 }
 
 export interface PairOptions {
@@ -65,18 +68,19 @@ export class VariantPair {
   /** One measured run of `workload`. */
   async measure(workload: WorkloadName): Promise<MeasuredWorkload> {
     this.client.send({ type: "run", workload, measured: true });
-    const serverCpu: number[] = [];
+    const serverCpu: CpuReading[] = [];
     for (;;) {
       const message = await this.client.next(this.stepTimeoutMs);
       if (message.type === "ran") {
-        if (message.measure === undefined || serverCpu.length !== 2) {
+        const [start, end] = serverCpu;
+        if (message.measure === undefined || start === undefined || end === undefined || serverCpu.length !== 2) {
           throw new Error(`${this.variant.id}: a measured run without its window`);
         }
-        return { ...message.measure, serverCpuUs: (serverCpu[1] ?? 0) - (serverCpu[0] ?? 0) };
+        return { ...message.measure, serverCpuUs: end.usageUs - start.usageUs, serverUserUs: end.userUs - start.userUs };
       }
       expect(message, "window");
       this.server.send({ type: "cpu" });
-      serverCpu.push(expect(await this.server.next(this.stepTimeoutMs), "cpu").usageUs);
+      serverCpu.push(expect(await this.server.next(this.stepTimeoutMs), "cpu"));
       this.client.send({ type: "window-ack" });
     }
   }

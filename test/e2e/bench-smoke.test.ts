@@ -15,10 +15,18 @@ interface SmokeResults {
   codegen: { corpora: { corpus: { name: string }; plugins: { id: string; files: number; timedOut: boolean }[] }[] };
 }
 
+interface CpuSmokeCell {
+  workload: string;
+  rounds: number;
+  clientUs: { median: number };
+  serverUs: { median: number };
+}
+
 interface CpuSmokeResults {
   cpu: {
-    variants: { id: string; checks: { what: string }[]; workloads: { workload: string; rounds: number; clientUs: { median: number }; serverUs: { median: number } }[] }[];
+    variants: { id: string; checks: { what: string }[]; workloads: CpuSmokeCell[]; user: CpuSmokeCell[] }[];
     targets: { estimate?: unknown }[];
+    userTargets: { estimate?: unknown }[];
   };
 }
 
@@ -93,9 +101,19 @@ describe("the benchmark", () => {
       expect(variant.workloads.map((w) => w.workload)).toEqual(["unary", "serverStream", "clientStream", "bidiStream"]);
       // Two rounds, both orders of the interleaving; CPU per operation on both sides.
       expect(variant.workloads.every((w) => w.rounds === 2 && w.clientUs.median > 0 && w.serverUs.median > 0)).toBe(true);
+      // The same windows on user-mode CPU: less than user + system, and never more.
+      expect(variant.user.map((w) => w.workload)).toEqual(["unary", "serverStream", "clientStream", "bidiStream"]);
+      variant.user.forEach((u, i) => {
+        const all = variant.workloads[i];
+        expect(u.clientUs.median).toBeGreaterThan(0);
+        expect(u.clientUs.median).toBeLessThanOrEqual(all?.clientUs.median ?? 0);
+        expect(u.serverUs.median).toBeLessThanOrEqual(all?.serverUs.median ?? 0);
+      });
     }
     expect(cpu.targets.length).toBe(7 * 4);
     expect(cpu.targets.every((t) => t.estimate !== undefined)).toBe(true);
+    expect(cpu.userTargets.length).toBe(7 * 4);
+    expect(cpu.userTargets.every((t) => t.estimate !== undefined)).toBe(true);
   }, 300_000);
 
   it("measures the bytes each stack allocates per call and per message in smoke mode", () => {
