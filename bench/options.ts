@@ -11,6 +11,8 @@ export interface RuntimeChoice {
   readonly plan: WorkloadPlan;
   readonly workloads: readonly WorkloadName[];
   readonly rounds: number;
+  /** Fresh processes of every variant after this many rounds. */
+  readonly roundsPerStart: number;
   readonly variants: readonly Variant[];
   readonly timeoutMs: number;
   readonly stepTimeoutMs: number;
@@ -31,6 +33,12 @@ export interface BenchOptions {
 
 /** Rounds of `--cpu`: enough for each median's 95 % interval to stay within ±5 % on a quiet machine. */
 const CPU_ROUNDS = 30;
+/**
+ * `--cpu` starts every variant's processes afresh this often: what a start gave a
+ * process (V8's compiled code, its heap, its connection) moved its figures by more than
+ * the interval of one start's rounds, so a run samples several starts.
+ */
+const CPU_ROUNDS_PER_START = 10;
 const CPU_CONCURRENCY = cpuPlan.unary.concurrency;
 
 export const usage = `npm run bench -- [options]
@@ -45,6 +53,8 @@ export const usage = `npm run bench -- [options]
   --soak-calls N     calls of the soak (default 1000000, sampled every N/10)
   --only P           runtime or codegen: one part only
   --rounds N         runtime rounds (default 5; --cpu ${CPU_ROUNDS})
+  --restart-every N  fresh processes of every variant after N rounds (default: never;
+                     --cpu ${CPU_ROUNDS_PER_START}; --cpu --smoke 1)
   --variants a,b     runtime variants to run (bare is always added); default all but
                      the floor's, which --cpu adds
   --workloads a,b    runtime workloads: unary, serverStream, clientStream, bidiStream; default all
@@ -66,6 +76,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       "soak-calls": { type: "string" },
       only: { type: "string" },
       rounds: { type: "string" },
+      "restart-every": { type: "string" },
       variants: { type: "string" },
       workloads: { type: "string" },
       concurrency: { type: "string" },
@@ -99,13 +110,16 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         : variants.filter((v) => v.stack.kind !== "floor")
       : withBare(values.variants.split(",").map((id) => variantById(id.trim())));
   const plan = values.cpu ? (smoke ? cpuSmokePlan : cpuPlan) : smoke ? smokePlan : fullPlan;
+  // 5, not the 3 the figures need at least: on 2 shared cores single windows of
+  // unary calls vary by ±0.15 in ratio, and the median of 5 settles. Smoke runs of
+  // --cpu take 2, the least that goes through both orders of its rounds.
+  const rounds = values.rounds === undefined ? (values.cpu ? (smoke ? 2 : CPU_ROUNDS) : smoke ? 1 : 5) : positive("rounds", values.rounds);
   const runtime: RuntimeChoice = {
     plan: values.concurrency === undefined ? plan : { ...plan, unary: { ...plan.unary, concurrency: positive("concurrency", values.concurrency) } },
     workloads: values.workloads === undefined ? workloadNames : values.workloads.split(",").map((w) => workloadName(w.trim())),
-    // 5, not the 3 the figures need at least: on 2 shared cores single windows of
-    // unary calls vary by ±0.15 in ratio, and the median of 5 settles. Smoke runs of
-    // --cpu take 2, the least that goes through both orders of its rounds.
-    rounds: values.rounds === undefined ? (values.cpu ? (smoke ? 2 : CPU_ROUNDS) : smoke ? 1 : 5) : positive("rounds", values.rounds),
+    rounds,
+    roundsPerStart:
+      values["restart-every"] === undefined ? (values.cpu ? (smoke ? 1 : CPU_ROUNDS_PER_START) : rounds) : positive("restart-every", values["restart-every"]),
     variants: chosen,
     timeoutMs: 30 * 60_000,
     // How long a live child may stay silent before it counts as hung. Smoke mode is no
@@ -131,7 +145,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
           budgets: { "ts-otel": budget(3), "connect-es-v1": budget(3), "es-v2": budget(values["no-slow"] ? 0 : 1, 150_000) },
         },
       ];
-  const custom = [only, values.rounds, values.variants, values.workloads, values.concurrency].some((v) => v !== undefined) || values.profile || values["no-slow"];
+  const custom = [only, values.rounds, values["restart-every"], values.variants, values.workloads, values.concurrency].some((v) => v !== undefined) || values.profile || values["no-slow"];
   if (values.cpu) {
     return { mode: smoke ? "cpu-smoke" : "cpu", cpu: runtime, out: smoke ? "cpu-smoke.json" : custom ? "cpu-custom.json" : "cpu.json" };
   }

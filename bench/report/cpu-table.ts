@@ -1,4 +1,4 @@
-import type { CpuCell, CpuResult, CpuTarget, CpuVariantSummary, Estimate } from "../runtime/run-cpu.js";
+import type { CpuCell, CpuResult, CpuTarget, Estimate } from "../runtime/run-cpu.js";
 import type { WorkloadName, WorkloadPlan } from "../runtime/workloads.js";
 import { spread } from "../stats.js";
 import { formatTable, num } from "./format-table.js";
@@ -25,55 +25,47 @@ export function formatCpu(cpu: CpuResult, smoke: boolean): string {
   const out: string[] = [
     `CPU per operation (issue 24), client and server processes measured apart, ${cpu.rounds} interleaved rounds` +
       ` (the machine's 1-minute load as windows closed: ${num(load.min, 1)}–${num(load.max, 1)}, median ${num(load.median, 1)})` +
-      `${smoke ? " (smoke: its figures mean nothing)" : ""}. total = client + server, its median over the rounds; ` +
-      "± = the 95 % bootstrap interval of that median; Q1–Q3 and min–max = the rounds' spread; " +
+      `${smoke ? " (smoke: its figures mean nothing)" : ""}, every variant's processes started afresh ${cpu.roundsPerStart === 1 ? "every round" : `every ${cpu.roundsPerStart} rounds`}. ` +
+      "Each window's CPU is divided by its round's scale (the geometric mean of every variant's total in that round and workload: " +
+      "the host slows all of a round alike); client, server and total = the median of those shares over the rounds times the median scale, " +
+      "total = client + server; ± = the 95 % bootstrap interval of the total (resampling whole rounds); " +
+      "Q1–Q3 and min–max = the rounds' spread of the totals as measured, before dividing; " +
       "× bare = total ÷ bare grpc-js's; added = total − bare's; " +
       "÷ floor = added ÷ the added CPU of the hand-written floor emitting the same telemetry, with its 95 % interval (resampling whole rounds).",
   ];
   const measured = (cpu.variants[0]?.workloads ?? []).map((w) => w.workload);
-  const total = (v: CpuVariantSummary): readonly CpuCell[] => v.workloads;
-  const user = (v: CpuVariantSummary): readonly CpuCell[] => v.user;
   for (const workload of measured) {
-    out.push(`${titles[workload]}, ${describe(cpu.plan, workload)}:\n\n${workloadTable(cpu, workload, total)}`);
+    const digits = workload === "unary" ? 1 : 2;
+    const us = (n: number): string => num(n, digits);
+    const rows = cpu.variants.map((v) => {
+      const c = v.workloads.find((w) => w.workload === workload);
+      if (c === undefined) {
+        return [v.label, "failed", "", "", "", "", "", "", "", ""];
+      }
+      return [
+        v.label,
+        us(c.client),
+        us(c.server),
+        us(c.total.value),
+        `±${num(100 * halfWidth(c.total), 1)} %`,
+        `${us(c.measuredUs.q1)}–${us(c.measuredUs.q3)}`,
+        `${us(c.measuredUs.min)}–${us(c.measuredUs.max)}`,
+        num(c.perBare.value, 2),
+        v.id === "bare" ? "" : signed(c.added.value, digits),
+        toFloor(c),
+      ];
+    });
+    out.push(
+      `${titles[workload]}, ${describe(cpu.plan, workload)}:\n\n${formatTable(
+        ["variant", "client", "server", "total", "±", "measured Q1–Q3", "measured min–max", "× bare", "added", "÷ floor"],
+        rows,
+      )}`,
+    );
   }
-  out.push(`Targets (issue 24; x.xx (low–high) = estimate and its 95 % interval; ? = the interval reaches across the target):\n\n${formatTargets(cpu.targets, measured, smoke)}`);
-  out.push(spreadAchieved(cpu, total, "user + system"));
-  out.push(
-    "User-mode CPU alone (the same windows, the kernel's share left out: its socket reads and writes are the same for every stack, " +
-      "but the time they take moves with everything else on the machine, while the telemetry's work is all in user mode):",
-  );
-  for (const workload of measured) {
-    out.push(`${titles[workload]}, user-mode CPU µs per ${workload === "unary" ? "call" : "message"}:\n\n${workloadTable(cpu, workload, user)}`);
-  }
-  out.push(`Targets on user-mode CPU:\n\n${formatTargets(cpu.userTargets, measured, smoke)}`);
-  out.push(spreadAchieved(cpu, user, "user mode"));
+  out.push(`Targets (issue 24; x.xx (low–high) = estimate and its 95 % interval; ? = the interval reaches across the target):\n\n${formatTargets(cpu, measured, smoke)}`);
+  out.push(spreadAchieved(cpu));
   out.push(formatProofs(cpu.variants));
   return out.join("\n\n");
-}
-
-/** One workload's table: a row per variant, from the cells `pick` gives. */
-function workloadTable(cpu: CpuResult, workload: WorkloadName, pick: (v: CpuVariantSummary) => readonly CpuCell[]): string {
-  const digits = workload === "unary" ? 1 : 2;
-  const us = (n: number): string => num(n, digits);
-  const rows = cpu.variants.map((v) => {
-    const c = pick(v).find((w) => w.workload === workload);
-    if (c === undefined) {
-      return [v.label, "failed", "", "", "", "", "", "", "", ""];
-    }
-    return [
-      v.label,
-      us(c.clientUs.median),
-      us(c.serverUs.median),
-      us(c.totalUs.median),
-      `±${num(100 * halfWidth(c.total), 1)} %`,
-      `${us(c.totalUs.q1)}–${us(c.totalUs.q3)}`,
-      `${us(c.totalUs.min)}–${us(c.totalUs.max)}`,
-      num(c.perBare.value, 2),
-      v.id === "bare" ? "" : signed(c.added.value, digits),
-      toFloor(c),
-    ];
-  });
-  return formatTable(["variant", "client", "server", "total", "±", "Q1–Q3", "min–max", "× bare", "added", "÷ floor"], rows);
 }
 
 function toFloor(c: CpuCell): string {
@@ -83,12 +75,12 @@ function toFloor(c: CpuCell): string {
   return `${interval(c.toFloor)} (${c.toFloor.floor.replace("floor-", "")})`;
 }
 
-function formatTargets(targets: readonly CpuTarget[], workloads: readonly WorkloadName[], smoke: boolean): string {
-  const whats = [...new Set(targets.map((t) => t.what))];
+function formatTargets(cpu: CpuResult, workloads: readonly WorkloadName[], smoke: boolean): string {
+  const whats = [...new Set(cpu.targets.map((t) => t.what))];
   const rows = whats.map((what) => [
     what,
     ...workloads.map((workload) => {
-      const target = targets.find((t) => t.what === what && t.workload === workload);
+      const target = cpu.targets.find((t) => t.what === what && t.workload === workload);
       return target === undefined ? "" : verdict(target, smoke);
     }),
   ]);
@@ -106,17 +98,17 @@ function verdict(target: CpuTarget, smoke: boolean): string {
 }
 
 /** The widest interval of any variant's median total, relative to it, per workload. */
-function spreadAchieved(cpu: CpuResult, pick: (v: CpuVariantSummary) => readonly CpuCell[], basis: string): string {
+function spreadAchieved(cpu: CpuResult): string {
   const lines = (cpu.variants[0]?.workloads ?? []).map(({ workload }) => {
     const cells = cpu.variants.flatMap((v) => {
-      const c = pick(v).find((w) => w.workload === workload);
-      return c === undefined ? [] : [{ label: v.label, width: halfWidth(c.total), iqr: (c.totalUs.q3 - c.totalUs.q1) / c.totalUs.median }];
+      const c = v.workloads.find((w) => w.workload === workload);
+      return c === undefined ? [] : [{ label: v.label, width: halfWidth(c.total), iqr: (c.measuredUs.q3 - c.measuredUs.q1) / c.measuredUs.median }];
     });
     const widest = cells.reduce((a, b) => (b.width > a.width ? b : a), cells[0] ?? { label: "—", width: Number.NaN, iqr: Number.NaN });
     const iqr = Math.max(...cells.map((c) => c.iqr));
-    return `  ${titles[workload]}: every median within ±${num(100 * widest.width, 1)} % (widest: ${widest.label}); rounds' Q1–Q3 at most ${num(100 * iqr, 1)} % of the median`;
+    return `  ${titles[workload]}: every total within ±${num(100 * widest.width, 1)} % (widest: ${widest.label}); the rounds' measured Q1–Q3 at most ${num(100 * iqr, 1)} % of their median`;
   });
-  return `Spread achieved on ${basis} CPU (95 % interval of each median total, half its width relative to the median):\n${lines.join("\n")}`;
+  return `Spread achieved (95 % interval of each total, half its width relative to it):\n${lines.join("\n")}`;
 }
 
 function halfWidth(e: Estimate): number {

@@ -31,15 +31,10 @@ export function send(message: object): Promise<void> {
   });
 }
 
-/** CPU time of this process so far, in microseconds: in all (user + system) and in user mode. */
-export interface CpuReading {
-  readonly usageUs: number;
-  readonly userUs: number;
-}
-
-export function cpuReading(): CpuReading {
+/** CPU time (user + system) of this process so far, in microseconds. */
+export function cpuMicros(): number {
   const { user, system } = process.cpuUsage();
-  return { usageUs: user + system, userUs: user };
+  return user + system;
 }
 
 export function maxRssKiB(): number {

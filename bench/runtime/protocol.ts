@@ -10,8 +10,6 @@ export interface WorkloadMeasure {
   readonly elapsedMs: number;
   /** User + system CPU of the client process over the window. */
   readonly clientCpuUs: number;
-  /** Of that, the CPU spent in user mode (the kernel's share left out). */
-  readonly clientUserUs: number;
   /** Unary only: call latency over the window. */
   readonly latencyMs?: { readonly p50: number; readonly p99: number } | undefined;
 }
@@ -53,7 +51,7 @@ export type ClientMessage =
 
 export type ServerMessage =
   | { readonly type: "listening"; readonly port: number }
-  | { readonly type: "cpu"; readonly usageUs: number; readonly userUs: number }
+  | { readonly type: "cpu"; readonly usageUs: number }
   | { readonly type: "done"; readonly report: ServerReport };
 /** Bench → server. */
 export type ServerCommand = { readonly type: "cpu" } | { readonly type: "finish" };

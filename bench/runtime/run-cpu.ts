@@ -4,12 +4,9 @@
 // throughput, does not count the time a process waits for a core; what the machine's
 // load still does to it (caches and cores shared with other work) is spread over all
 // variants alike by interleaving: every round measures one short window of every
-// variant, the order rotated and reversed from round to round (ABBA). Medians over
-// many rounds, with the rounds' spread and a bootstrap interval of each median and of
-// each comparison. Everything is computed twice: on user + system CPU, and on user CPU
-// alone. The kernel's share is the same socket reads and writes for every stack, but
-// the time they take moves with everything else on the machine; the telemetry's work
-// is all in user mode, which the second set of figures keeps apart from that noise.
+// variant, the order rotated and reversed from round to round (ABBA), every variant's
+// processes started afresh every few rounds. Medians over many rounds, with the
+// rounds' spread and a bootstrap interval of each median and of each comparison.
 import { bootstrapInterval, median, spread } from "../stats.js";
 import type { Spread } from "../stats.js";
 import { measureVariants, variantEnd } from "./run-runtime.js";
@@ -27,11 +24,12 @@ export interface Estimate {
 export interface CpuCell {
   readonly workload: WorkloadName;
   readonly rounds: number;
-  readonly clientUs: Spread;
-  readonly serverUs: Spread;
-  /** Client and server together. */
-  readonly totalUs: Spread;
-  /** The median total and its interval. */
+  /** The client's CPU, the median share of the round times the median scale (see RoundTable). */
+  readonly client: number;
+  readonly server: number;
+  /** Client and server together, as measured: the rounds' spread. */
+  readonly measuredUs: Spread;
+  /** Client and server together, the median share of the round times the median scale, with its interval. */
   readonly total: Estimate;
   /** The median total less bare grpc-js's. */
   readonly added: Estimate;
@@ -42,14 +40,8 @@ export interface CpuCell {
 }
 
 export interface CpuVariantSummary extends VariantEnd {
-  /** On user + system CPU. */
   readonly workloads: readonly CpuCell[];
-  /** On user-mode CPU alone. */
-  readonly user: readonly CpuCell[];
 }
-
-/** What CPU a figure counts: user + system, or user mode alone. */
-export type CpuBasis = "total" | "user";
 
 /** A target of issue 24 on one workload. */
 export interface CpuTarget {
@@ -66,12 +58,11 @@ export interface CpuTarget {
 export interface CpuResult {
   readonly plan: WorkloadPlan;
   readonly rounds: number;
+  /** Every variant's processes were started afresh after this many rounds. */
+  readonly roundsPerStart: number;
   readonly seconds: number;
   readonly variants: readonly CpuVariantSummary[];
-  /** On user + system CPU. */
   readonly targets: readonly CpuTarget[];
-  /** On user-mode CPU alone. */
-  readonly userTargets: readonly CpuTarget[];
   readonly measurements: readonly Measurement[];
 }
 
@@ -110,21 +101,17 @@ const targetSpecs: readonly TargetSpec[] = [
 export async function runCpu(options: RuntimeOptions): Promise<CpuResult> {
   const { variants, workloads } = options;
   const run = await measureVariants({ ...options, log: (line) => options.log(`cpu: ${line}`) }, (round) => abba(variants, round));
-  const total = new RoundTable(run.measurements, "total");
-  const user = new RoundTable(run.measurements, "user");
-  const cells = (table: RoundTable, id: VariantId): CpuCell[] => workloads.flatMap((workload) => table.cell(id, workload) ?? []);
-  const targets = (table: RoundTable): CpuTarget[] => workloads.flatMap((workload) => targetSpecs.map((spec) => table.target(spec, workload)));
+  const table = new RoundTable(run.measurements);
   return {
     plan: options.plan,
     rounds: options.rounds,
+    roundsPerStart: options.roundsPerStart,
     seconds: run.seconds,
     variants: variants.map((variant) => ({
       ...variantEnd(variant, run.outcomes),
-      workloads: cells(total, variant.id),
-      user: cells(user, variant.id),
+      workloads: workloads.flatMap((workload) => table.cell(variant.id, workload) ?? []),
     })),
-    targets: targets(total),
-    userTargets: targets(user),
+    targets: workloads.flatMap((workload) => targetSpecs.map((spec) => table.target(spec, workload))),
     measurements: run.measurements,
   };
 }
@@ -140,29 +127,55 @@ export function abba<T>(variants: readonly T[], round: number): T[] {
   return round % 2 === 1 ? order : order.reverse();
 }
 
-/** One window's CPU per operation. */
+/** One window's CPU per operation, divided by its round's scale. */
 interface PerOp {
   readonly client: number;
   readonly server: number;
   readonly total: number;
+  /** The total as measured, in µs: for the rounds' spread. */
+  readonly measured: number;
 }
 
 /**
  * CPU per operation of each variant and workload, by round, and the comparisons of
- * their medians. Variants are compared through their medians over all rounds, not
- * round by round: the load of a shared machine moves CPU per call by tens of percent
- * from one second to the next (its caches and cores are shared), so a window says
- * little about its neighbours, and the median over many interleaved rounds is what
- * settles. The intervals resample whole rounds.
+ * their medians. The same code takes twice the CPU in one window as in another on
+ * this kind of machine: whatever else runs on the host slows every variant of a
+ * round alike. So each window is divided by its round's scale, the geometric mean of
+ * the totals of every variant in that round and workload, and the medians of those
+ * shares are compared; figures in µs are the shares times the median scale. The
+ * intervals resample whole rounds.
  */
 class RoundTable {
   private readonly byKey = new Map<string, Map<number, PerOp>>();
+  /** The median over the rounds of each workload's scale, in µs. */
+  private readonly scale = new Map<WorkloadName, number>();
 
-  constructor(measurements: readonly Measurement[], basis: CpuBasis) {
-    for (const { round, variant, measure } of measurements) {
-      const client = (basis === "total" ? measure.clientCpuUs : measure.clientUserUs) / measure.ops;
-      const server = (basis === "total" ? measure.serverCpuUs : measure.serverUserUs) / measure.ops;
-      this.rounds(variant, measure.workload).set(round, { client, server, total: client + server });
+  constructor(measurements: readonly Measurement[]) {
+    const totalOf = (m: Measurement): number => (m.measure.clientCpuUs + m.measure.serverCpuUs) / m.measure.ops;
+    // Per workload and round: the sum of the logs of the totals, and their count.
+    const logs = new Map<WorkloadName, Map<number, { sum: number; n: number }>>();
+    for (const m of measurements) {
+      const byRound = logs.get(m.measure.workload) ?? new Map<number, { sum: number; n: number }>();
+      const log = byRound.get(m.round) ?? { sum: 0, n: 0 };
+      byRound.set(m.round, { sum: log.sum + Math.log(totalOf(m)), n: log.n + 1 });
+      logs.set(m.measure.workload, byRound);
+    }
+    const roundScale = (workload: WorkloadName, round: number): number => {
+      const log = logs.get(workload)?.get(round);
+      return log === undefined ? Number.NaN : Math.exp(log.sum / log.n);
+    };
+    for (const m of measurements) {
+      const { workload, ops, clientCpuUs, serverCpuUs } = m.measure;
+      const scale = roundScale(workload, m.round);
+      this.rounds(m.variant, workload).set(m.round, {
+        client: clientCpuUs / ops / scale,
+        server: serverCpuUs / ops / scale,
+        total: totalOf(m) / scale,
+        measured: totalOf(m),
+      });
+    }
+    for (const [workload, byRound] of logs) {
+      this.scale.set(workload, median([...byRound.keys()].map((round) => roundScale(workload, round))));
     }
   }
 
@@ -171,15 +184,15 @@ class RoundTable {
     if (own.length === 0) {
       return undefined;
     }
-    const totals = own.map((r) => r.total);
+    const us = this.scale.get(workload) ?? Number.NaN;
     const floor = floors[id];
     return {
       workload,
       rounds: own.length,
-      clientUs: spread(own.map((r) => r.client)),
-      serverUs: spread(own.map((r) => r.server)),
-      totalUs: spread(totals),
-      total: medianEstimate(totals),
+      client: median(own.map((r) => r.client)) * us,
+      server: median(own.map((r) => r.server)) * us,
+      measuredUs: spread(own.map((r) => r.measured)),
+      total: this.compare([id] as const, workload, ([v]) => v),
       added: this.compare([id, "bare"] as const, workload, ([v, b]) => v - b),
       perBare: this.compare([id, "bare"] as const, workload, ([v, b]) => v / b),
       toFloor: floor === undefined ? undefined : { floor, ...this.addedRatio(id, floor, workload) },
@@ -206,15 +219,17 @@ class RoundTable {
   }
 
   /**
-   * `combine` of the median totals of `ids`, and its interval: over the rounds that
-   * measured all of them, resampled by round.
+   * `combine` of the median totals of `ids` (their shares of the round times the median
+   * scale, in µs), and its interval: over the rounds that measured all of them,
+   * resampled by round.
    */
   private compare<T extends readonly VariantId[]>(ids: T, workload: WorkloadName, combine: (medians: { readonly [K in keyof T]: number }) => number): Estimate {
+    const us = this.scale.get(workload) ?? Number.NaN;
     const series = ids.map((id) => this.rounds(id, workload));
     const rounds = [...(series[0]?.keys() ?? [])].filter((round) => series.every((s) => s.has(round)));
     const columns = series.map((s) => rounds.map((round) => s.get(round)?.total ?? Number.NaN));
     const at = (indices: readonly number[]): number =>
-      combine(columns.map((c) => median(indices.map((i) => c[i] ?? Number.NaN))) as { readonly [K in keyof T]: number });
+      combine(columns.map((c) => median(indices.map((i) => c[i] ?? Number.NaN)) * us) as { readonly [K in keyof T]: number });
     return { value: at(rounds.map((_, i) => i)), ci: bootstrapInterval(rounds.length, at) };
   }
 
@@ -227,8 +242,4 @@ class RoundTable {
     }
     return rounds;
   }
-}
-
-function medianEstimate(values: readonly number[]): Estimate {
-  return { value: median(values), ci: bootstrapInterval(values.length, (indices) => median(indices.map((i) => values[i] ?? Number.NaN))) };
 }

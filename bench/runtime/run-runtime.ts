@@ -20,6 +20,13 @@ export interface RuntimeOptions extends PairOptions {
   readonly plan: WorkloadPlan;
   readonly workloads: readonly WorkloadName[];
   readonly rounds: number;
+  /**
+   * Every variant's processes are replaced by fresh ones after this many rounds: a
+   * process keeps what its start gave it (what V8 compiled and inlined, where its heap
+   * and its connection ended up) for its whole life, so figures of one pair of
+   * processes differ from another's by more than from round to round.
+   */
+  readonly roundsPerStart: number;
   /** `bare` among them: every ratio is to it. */
   readonly variants: readonly Variant[];
   readonly log: (line: string) => void;
@@ -112,11 +119,39 @@ export async function runRuntime(options: RuntimeOptions): Promise<RuntimeResult
 }
 
 /**
- * Starts every variant's processes, warms each workload up once, then measures the
- * windows `schedule` asks for, round after round, and collects what each variant's
- * telemetry counted.
+ * Measures the windows `schedule` asks for, round after round, with every variant's
+ * processes started afresh for each `roundsPerStart` rounds, and collects what each
+ * variant's telemetry counted over all of them.
  */
 export async function measureVariants(options: RuntimeOptions, schedule: Schedule): Promise<MeasuredRun> {
+  const started = performance.now();
+  const measurements: Measurement[] = [];
+  const starts: VariantOutcome[][] = [];
+  for (let first = 1; first <= options.rounds; first += options.roundsPerStart) {
+    const last = Math.min(options.rounds, first + options.roundsPerStart - 1);
+    const run = await measureRounds(options, schedule, first, last);
+    measurements.push(...run.measurements);
+    starts.push(run.outcomes);
+  }
+  const outcomes = options.variants.map((variant) =>
+    mergeOutcomes(
+      variant.id,
+      starts.map((outcomes) => outcomes.find((o) => o.variant === variant.id) ?? { variant: variant.id, error: "not run" }),
+    ),
+  );
+  return { measurements, outcomes, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Starts every variant's processes, warms each workload up once, then measures rounds
+ * `first` to `last` and collects what each variant's telemetry counted.
+ */
+async function measureRounds(
+  options: RuntimeOptions,
+  schedule: Schedule,
+  first: number,
+  last: number,
+): Promise<{ measurements: Measurement[]; outcomes: VariantOutcome[] }> {
   const started = performance.now();
   const { variants, workloads, log } = options;
   const pairs = new Map<VariantId, VariantPair>();
@@ -138,7 +173,7 @@ export async function measureVariants(options: RuntimeOptions, schedule: Schedul
       }
     }),
   );
-  log(`${pairs.size} of ${variants.length} variants started in ${since(started)}`);
+  log(`${pairs.size} of ${variants.length} variants started in ${since(started)}${first > 1 ? ` (fresh processes from round ${first})` : ""}`);
 
   let t = performance.now();
   for (const variant of variants) {
@@ -149,7 +184,7 @@ export async function measureVariants(options: RuntimeOptions, schedule: Schedul
   log(`warmed up in ${since(t)}`);
 
   const measurements: Measurement[] = [];
-  for (let round = 1; round <= options.rounds; round++) {
+  for (let round = first; round <= last; round++) {
     const sequence = schedule(round);
     for (const workload of workloads) {
       t = performance.now();
@@ -177,7 +212,7 @@ export async function measureVariants(options: RuntimeOptions, schedule: Schedul
       }
     }),
   );
-  return { measurements, outcomes, seconds: (performance.now() - started) / 1000 };
+  return { measurements, outcomes };
 
   async function step(variant: Variant, body: (pair: VariantPair) => Promise<void>): Promise<void> {
     const pair = pairs.get(variant.id);
@@ -189,6 +224,34 @@ export async function measureVariants(options: RuntimeOptions, schedule: Schedul
       }
     }
   }
+}
+
+/**
+ * One variant's outcome over its starts: the first failure; else every proof check
+ * summed over the starts (each pair of processes counted its own calls), the calls
+ * summed and the peak RSS the highest of any process.
+ */
+function mergeOutcomes(variant: VariantId, outcomes: readonly VariantOutcome[]): VariantOutcome {
+  const failed = outcomes.find((o) => o.error !== undefined);
+  const clients = outcomes.flatMap((o) => o.client ?? []);
+  const servers = outcomes.flatMap((o) => o.server ?? []);
+  const [lastClient, lastServer] = [clients.at(-1), servers.at(-1)];
+  if (failed !== undefined || lastClient === undefined || lastServer === undefined || outcomes.length === 1) {
+    return failed ?? outcomes[0] ?? { variant, error: "not run" };
+  }
+  const sum = (values: readonly (number | undefined)[]): number | undefined =>
+    values.some((v) => v === undefined) ? undefined : values.reduce<number>((a, b) => a + (b ?? 0), 0);
+  const checks = (outcomes[0]?.checks ?? []).map((check, i) => ({
+    what: check.what,
+    expected: sum(outcomes.map((o) => o.checks?.[i]?.expected)) ?? Number.NaN,
+    got: sum(outcomes.map((o) => o.checks?.[i]?.got)),
+  }));
+  return {
+    variant,
+    client: { ...lastClient, calls: clients.reduce((a, c) => a + c.calls, 0), maxRssKiB: Math.max(...clients.map((c) => c.maxRssKiB)) },
+    server: { ...lastServer, served: servers.reduce((a, s) => a + s.served, 0), maxRssKiB: Math.max(...servers.map((s) => s.maxRssKiB)) },
+    checks,
+  };
 }
 
 const since = (t: number): string => `${((performance.now() - t) / 1000).toFixed(1)} s`;

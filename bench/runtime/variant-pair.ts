@@ -3,7 +3,6 @@
 // bracketed by readings of the server's CPU.
 import { join } from "node:path";
 import { PeerProcess } from "../peer-process.js";
-import type { CpuReading } from "./ipc-child.js";
 import { benchDir } from "../paths.js";
 import type { ClientCommand, ClientMessage, ClientReport, ServerCommand, ServerMessage, ServerReport, WorkloadMeasure } from "./protocol.js";
 import type { Variant } from "./variants.js";
@@ -12,8 +11,6 @@ import type { WorkloadName, WorkloadPlan } from "./workloads.js";
 export interface MeasuredWorkload extends WorkloadMeasure {
   /** User + system CPU of the server process over the window. */
   readonly serverCpuUs: number;
-  /** Of that, the CPU spent in user mode. */
-  readonly serverUserUs: number;
 }
 
 export interface PairOptions {
@@ -68,19 +65,18 @@ export class VariantPair {
   /** One measured run of `workload`. */
   async measure(workload: WorkloadName): Promise<MeasuredWorkload> {
     this.client.send({ type: "run", workload, measured: true });
-    const serverCpu: CpuReading[] = [];
+    const serverCpu: number[] = [];
     for (;;) {
       const message = await this.client.next(this.stepTimeoutMs);
       if (message.type === "ran") {
-        const [start, end] = serverCpu;
-        if (message.measure === undefined || start === undefined || end === undefined || serverCpu.length !== 2) {
+        if (message.measure === undefined || serverCpu.length !== 2) {
           throw new Error(`${this.variant.id}: a measured run without its window`);
         }
-        return { ...message.measure, serverCpuUs: end.usageUs - start.usageUs, serverUserUs: end.userUs - start.userUs };
+        return { ...message.measure, serverCpuUs: (serverCpu[1] ?? 0) - (serverCpu[0] ?? 0) };
       }
       expect(message, "window");
       this.server.send({ type: "cpu" });
-      serverCpu.push(expect(await this.server.next(this.stepTimeoutMs), "cpu"));
+      serverCpu.push(expect(await this.server.next(this.stepTimeoutMs), "cpu").usageUs);
       this.client.send({ type: "window-ack" });
     }
   }

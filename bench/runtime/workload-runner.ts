@@ -2,7 +2,7 @@
 // measured window that the bench process brackets with readings of the server's CPU.
 import { performance } from "node:perf_hooks";
 import { sortedQuantile } from "../stats.js";
-import { cpuReading } from "./ipc-child.js";
+import { cpuMicros } from "./ipc-child.js";
 import type { WorkloadMeasure } from "./protocol.js";
 import type { BenchClient } from "./stacks/bench-peer.js";
 import type { UnaryAmount, UnaryPlan, WorkloadName, WorkloadPlan } from "./workloads.js";
@@ -32,20 +32,13 @@ export class WorkloadRunner {
     const latencies: number[] | undefined = workload === "unary" ? [] : undefined;
     const body = this.body(workload, "measured", latencies);
     await window("start");
-    const cpu = cpuReading();
+    const cpu = cpuMicros();
     const started = performance.now();
     const ops = await body();
     const elapsedMs = performance.now() - started;
-    const end = cpuReading();
+    const clientCpuUs = cpuMicros() - cpu;
     await window("end");
-    return {
-      workload,
-      ops,
-      elapsedMs,
-      clientCpuUs: end.usageUs - cpu.usageUs,
-      clientUserUs: end.userUs - cpu.userUs,
-      latencyMs: latencies && latencySummary(latencies),
-    };
+    return { workload, ops, elapsedMs, clientCpuUs, latencyMs: latencies && latencySummary(latencies) };
   }
 
   private body(workload: WorkloadName, phase: "warmup" | "rewarm" | "measured", latencies: number[] | undefined): () => Promise<number> {
