@@ -31,7 +31,10 @@ export interface BenchOptions {
   readonly out: string;
 }
 
-/** Rounds of `--cpu`: enough for each median's 95 % interval to stay within ±5 % on a quiet machine. */
+/**
+ * Rounds of `--cpu`: on 2 shared cores (README, Performance) they put each total's 95 %
+ * interval within ±3–8 % on unary calls and ±3–11 % per streamed message.
+ */
 const CPU_ROUNDS = 30;
 /**
  * `--cpu` starts every variant's processes afresh this often: what a start gave a
@@ -45,7 +48,7 @@ export const usage = `npm run bench -- [options]
   (none)             runtime and codegen benchmarks, ~15 min on 2 cores
   --smoke            every variant, plugin and proof check once, tiny counts, seconds (CI)
   --cpu              CPU per call and per message of every stack and of the hand-written
-                     floor, client and server apart, ${CPU_ROUNDS} interleaved rounds, ~15 min
+                     floor, client and server apart, ${CPU_ROUNDS} interleaved rounds, ~17 min
                      (npm run bench:cpu); with --smoke, 2 rounds of tiny counts
   --heap             the heap check alone: 1,000,000 unary calls with full telemetry
   --heap-calls N     calls of the heap check (default 1000000, sampled every N/10)

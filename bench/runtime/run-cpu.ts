@@ -101,18 +101,27 @@ const targetSpecs: readonly TargetSpec[] = [
 export async function runCpu(options: RuntimeOptions): Promise<CpuResult> {
   const { variants, workloads } = options;
   const run = await measureVariants({ ...options, log: (line) => options.log(`cpu: ${line}`) }, (round) => abba(variants, round));
-  const table = new RoundTable(run.measurements);
+  const { cells, targets } = cpuEstimates(run.measurements, workloads);
   return {
     plan: options.plan,
     rounds: options.rounds,
     roundsPerStart: options.roundsPerStart,
     seconds: run.seconds,
-    variants: variants.map((variant) => ({
-      ...variantEnd(variant, run.outcomes),
-      workloads: workloads.flatMap((workload) => table.cell(variant.id, workload) ?? []),
-    })),
-    targets: workloads.flatMap((workload) => targetSpecs.map((spec) => table.target(spec, workload))),
+    variants: variants.map((variant) => ({ ...variantEnd(variant, run.outcomes), workloads: cells(variant.id) })),
+    targets,
     measurements: run.measurements,
+  };
+}
+
+/** Each variant's cells and the targets, from the measured windows (see RoundTable). */
+export function cpuEstimates(
+  measurements: readonly Measurement[],
+  workloads: readonly WorkloadName[],
+): { cells: (id: VariantId) => CpuCell[]; targets: CpuTarget[] } {
+  const table = new RoundTable(measurements);
+  return {
+    cells: (id) => workloads.flatMap((workload) => table.cell(id, workload) ?? []),
+    targets: workloads.flatMap((workload) => targetSpecs.map((spec) => table.target(spec, workload))),
   };
 }
 

@@ -1,4 +1,5 @@
-// The runtime benchmark. Every variant's processes start once and stay up. Each round
+// The runtime benchmark. Every variant's processes start once and stay up (`--cpu`
+// starts them afresh every few rounds: RuntimeOptions.roundsPerStart). Each round
 // measures one window of each workload per variant, and a window of bare before and
 // after each of them (bare, v1, bare, v2, …, bare), the variants in an order rotated
 // each round. A variant's ratio in a round is its figure over the mean of the two bare

@@ -1,5 +1,5 @@
-// One variant's server process and client process, alive for the whole benchmark so
-// that measured windows of all variants can be interleaved finely; each window is
+// One variant's server process and client process, alive across many rounds so that
+// measured windows of all variants can be interleaved finely; each window is
 // bracketed by readings of the server's CPU.
 import { join } from "node:path";
 import { PeerProcess } from "../peer-process.js";
