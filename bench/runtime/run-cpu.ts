@@ -147,9 +147,9 @@ interface PerOp {
 
 /**
  * CPU per operation of each variant and workload, by round, and the comparisons of
- * their medians. The same code takes twice the CPU in one window as in another on
- * this kind of machine: whatever else runs on the host slows every variant of a
- * round alike. So each window is divided by its round's scale, the geometric mean of
+ * their medians. The same code takes two to three times the CPU in one window that
+ * it takes in another on this kind of machine, and whatever slows a window slows the
+ * rest of its round too. So each window is divided by its round's scale, the geometric mean of
  * the totals of every variant in that round and workload, and the medians of those
  * shares are compared; figures in µs are the shares times the median scale. The
  * intervals resample whole rounds.
