@@ -17,6 +17,7 @@ interface SmokeResults {
 
 interface CpuSmokeResults {
   cpu: {
+    plan: { unary: Record<"warmup" | "rewarm" | "measured", { calls: number }> };
     roundsPerStart: number;
     variants: {
       id: string;
@@ -100,10 +101,14 @@ describe("the benchmark", () => {
       expect(variant.workloads.every((w) => w.rounds === 2 && w.client > 0 && w.server > 0)).toBe(true);
       expect(variant.workloads.every((w) => Math.abs(w.client + w.server - w.total.value) <= 0.02 * w.total.value)).toBe(true);
     }
-    // Each round with fresh processes: the proof counts every start's calls.
+    // Each round with fresh processes: the proof counts every start's calls. A start makes
+    // the unary warm-up, re-warm and window, and one call each of the three streaming kinds.
     expect(cpu.roundsPerStart).toBe(1);
+    const { warmup, rewarm, measured } = cpu.plan.unary;
+    const perStart = warmup.calls + rewarm.calls + measured.calls + 3 * 3;
     for (const variant of cpu.variants) {
       const handled = variant.checks.find((c) => c.what === "server handler calls");
+      expect(handled?.expected).toBe(2 * perStart);
       expect(handled?.got).toBe(handled?.expected);
     }
     expect(cpu.targets.length).toBe(7 * 4);
