@@ -126,6 +126,20 @@ describe.each(SERVER_KINDS)("a handler on %s", (serverKind) => {
       expect(((await upstream).error as RpcError).code).toBe(Code.CANCELLED);
     });
 
+    it("cancels the calls a telemetry: false client makes when its call is cancelled", async () => {
+      // Such a client settles calls made outside a handler from grpc-js's callback alone;
+      // one made inside a handler must still follow the handler's call.
+      const downstream = await startDownstream(serverKind);
+      const { middle, outcome } = await startMiddle(serverKind, clientOf(downstream, { telemetry: false }));
+      const cancel = new AbortController();
+      const upstream = collect(kind.call(middle.client, [{ text: "up" }], { signal: cancel.signal }));
+      const seen = await downstream.called();
+      cancel.abort();
+      expect(((await within(aborted(seen.signal), "the downstream handler's signal")) as RpcError).code).toBe(Code.CANCELLED);
+      expect(await outcome()).toBe("CANCELLED");
+      expect(((await upstream).error as RpcError).code).toBe(Code.CANCELLED);
+    });
+
     it("cancels the calls it makes when its deadline passes", async () => {
       const downstream = await startDownstream(serverKind);
       const { middle, outcome } = await startMiddle(serverKind, clientOf(downstream));

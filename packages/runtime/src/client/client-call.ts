@@ -246,6 +246,21 @@ export class ClientCall {
 }
 
 /**
+ * Whether nothing but the caller waits on a call with these options: no signal to
+ * follow, no header or trailer callback, and no handler's call to inherit from. Without
+ * an observer either, such a call needs no `ClientCall`: grpc-js's own callback says
+ * all there is to say.
+ */
+export function isPlainCall(options: CallOptions): boolean {
+  return (
+    options.signal === undefined &&
+    options.onHeader === undefined &&
+    options.onTrailer === undefined &&
+    (options.propagate === false || currentHandlerCall() === undefined)
+  );
+}
+
+/**
  * What most calls start with: no deadline, credentials or parent. grpc-js copies the
  * options it is given before its interceptors see them, and writes to none (1.10 to
  * 1.14); frozen, a write would fail loudly instead of reaching other calls.
@@ -253,7 +268,7 @@ export class ClientCall {
 const NO_GRPC_OPTIONS: GrpcCallOptions = Object.freeze({});
 
 /** The grpc-js options a call starts with, made inside the handler `parent` or not. */
-function grpcCallOptions(options: CallOptions, parent: HandlerCall | undefined): GrpcCallOptions {
+export function grpcCallOptions(options: CallOptions, parent: HandlerCall | undefined): GrpcCallOptions {
   if (options.deadline === undefined && options.credentials === undefined && parent === undefined) {
     return NO_GRPC_OPTIONS;
   }
