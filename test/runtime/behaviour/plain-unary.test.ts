@@ -3,9 +3,11 @@
 // `sendPlainUnary`). Its outcome must be that of the same call made through the full
 // path, which a call given a signal that never fires takes: the same response, or the
 // same RpcError, in every way a unary call can end.
+import { createServer as createHttp2Server } from "node:http2";
+import type { Http2Server, ServerHttp2Stream } from "node:http2";
 import { Metadata, Server, ServerCredentials, credentials } from "@grpc/grpc-js";
 import type { sendUnaryData } from "@grpc/grpc-js";
-import { toJson } from "@bufbuild/protobuf";
+import { create, toBinary, toJson } from "@bufbuild/protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { afterEach, describe, expect, it } from "vitest";
 import { Code, ErrorInfoSchema, RpcError } from "protoc-gen-ts-otel-runtime";
@@ -15,7 +17,7 @@ import type { UnaryRequestSchema } from "../../../golden/test_service/tsotel/tes
 import { TestServiceClient, TestServiceDefinition } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import type { TestServiceHandlers } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { aborted, useTestServer } from "../../support/harness.js";
-import { bindLocal } from "../../support/listen.js";
+import { bindLocal, listenLocal } from "../../support/listen.js";
 
 const start = useTestServer();
 
@@ -150,5 +152,53 @@ describe("a unary call settled from grpc-js's callback", () => {
     const client = await plainClient({ unary: () => ({}) });
     client.close();
     expect(await bothPaths(client, {})).toMatchObject({ code: Code.UNAVAILABLE });
+  });
+});
+
+/** A gRPC message frame: uncompressed, big-endian length, bytes. */
+function frame(message: Uint8Array): Buffer {
+  const head = Buffer.alloc(5);
+  head.writeUInt32BE(message.length, 1);
+  return Buffer.concat([head, message]);
+}
+
+/** What a server that breaks the rules of a unary call answers, after the request's end. */
+type Misbehaviour = (stream: ServerHttp2Stream) => void;
+
+const RESPONSE = frame(toBinary(UnaryResponseSchema, create(UnaryResponseSchema, { text: "sent" })));
+
+/** Each rule-breaking answer, and the code grpc-js's own unary callback gives for it (1.14). */
+const MISBEHAVIOURS: Readonly<Record<string, { answer: Misbehaviour; code: Code }>> = {
+  "a response, then an error status": {
+    answer: (stream) => {
+      stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+      stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": String(Code.INTERNAL), "grpc-message": "after all" }));
+      stream.end(RESPONSE);
+    },
+    code: Code.INTERNAL,
+  },
+  "OK without a response": {
+    answer: (stream) => {
+      stream.respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": "0" }, { endStream: true });
+    },
+    code: Code.UNIMPLEMENTED,
+  },
+};
+
+describe("a unary call to a server that breaks the rules, settled from grpc-js's callback", () => {
+  let server: Http2Server | undefined;
+  afterEach(() => server?.close());
+
+  it.each(Object.keys(MISBEHAVIOURS))("ends as the full path's: %s", async (name) => {
+    const misbehaviour = MISBEHAVIOURS[name];
+    server = createHttp2Server();
+    server.on("stream", (stream) => {
+      stream.on("data", () => undefined);
+      stream.on("end", () => misbehaviour?.answer(stream));
+    });
+    const port = await listenLocal(server);
+    const client = new TestServiceClient(`127.0.0.1:${port}`, credentials.createInsecure(), { telemetry: false });
+    closers.push(() => client.close());
+    expect(await bothPaths(client, { text: "x" })).toMatchObject({ code: misbehaviour?.code });
   });
 });
