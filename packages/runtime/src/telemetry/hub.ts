@@ -158,12 +158,14 @@ function guardedChain<S extends { readonly context: Context }>(parts: readonly M
   return {
     ownsSpans: parts.some((p) => p.observer.ownsSpans === true),
     start(call) {
-      const observers: CallObserver[] = [];
+      // Sized to the parts: an empty array's first push reserves 16 slots.
+      const observers = new Array<CallObserver>(parts.length);
       let current = call;
       let context = call.context;
       let grpcContext: Context | undefined;
       let takesHeaders = false;
-      for (const part of parts) {
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i] as MethodPart<S>;
         // Only a part that changed the context (tracing) costs the next one a copy of
         // the call's start; the last part, or a metrics part, costs none.
         if (context !== current.context) {
@@ -175,10 +177,10 @@ function guardedChain<S extends { readonly context: Context }>(parts: readonly M
         } catch (err) {
           // The call goes on without this part, from the context it would have had.
           part.report(err);
-          observers.push(IDLE);
+          observers[i] = IDLE;
           continue;
         }
-        observers.push(started);
+        observers[i] = started;
         takesHeaders ||= started.headers !== undefined;
         grpcContext = started.grpcContext ?? grpcContext;
         context = started.context;
