@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { goldenCases } from "../support/cases.js";
 import { repoRoot } from "../support/paths.js";
 import { run } from "../support/run.js";
 import { readTree } from "../support/tree.js";
+import { useTempDirs } from "../support/temp-dirs.js";
 
 // The built executable driven by the real tools, as a user runs it.
 const pluginBin = join(repoRoot, "packages/protoc-gen-ts-otel/bin/protoc-gen-ts-otel.js");
@@ -26,9 +26,11 @@ beforeAll(() => {
   }
 });
 
+const tempDir = useTempDirs();
+
 describe("buf generate", () => {
   it("with protoc-gen-es beside it, writes exactly golden/user", () => {
-    const out = mkdtempSync(join(tmpdir(), "ts-otel-buf-"));
+    const out = tempDir("buf");
     const { parameter } = goldenCase("user");
     const template = join(out, "buf.gen.yaml");
     const opts = parameter.split(",").map((o) => `      - ${o}`).join("\n");
@@ -57,7 +59,7 @@ describe("buf generate", () => {
 
 describe("protoc", () => {
   function protocGenerate(name: string): { out: string; result: ReturnType<typeof run> } {
-    const out = mkdtempSync(join(tmpdir(), "ts-otel-protoc-"));
+    const out = tempDir("protoc");
     const { files, parameter } = goldenCase(name);
     const result = run(
       protoc,
@@ -87,7 +89,7 @@ describe("protoc", () => {
   });
 
   it("reports a bad parameter as one clear line and fails", () => {
-    const out = mkdtempSync(join(tmpdir(), "ts-otel-protoc-"));
+    const out = tempDir("protoc");
     const result = run(
       protoc,
       ["-I", "testdata/proto", `--plugin=protoc-gen-ts-otel=${pluginBin}`, `--ts-otel_out=${out}`, "--ts-otel_opt=target=ts,colour=blue", "user/v1/user.proto"],

@@ -2,12 +2,12 @@
 // loads it, and protoc with this plugin generates the same code from it as from the
 // list form of the repeated option, which proto-loader cannot parse.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadSync } from "@grpc/proto-loader";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../support/paths.js";
+import { useTempDirs } from "../support/temp-dirs.js";
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 const optionsDir = join(repoRoot, "packages/protoc-gen-ts-otel/proto");
@@ -31,8 +31,10 @@ function listForm(proto: string): string {
   return listed;
 }
 
+const tempDir = useTempDirs();
+
 function writeProto(text: string): string {
-  const root = mkdtempSync(join(tmpdir(), "ts-otel-proto-loader-"));
+  const root = tempDir("proto-loader");
   mkdirSync(join(root, "shop/v1"), { recursive: true });
   writeFileSync(join(root, "shop/v1/orders.proto"), text);
   return root;

@@ -1,8 +1,7 @@
 // pruneRequest on the request protoc itself sends, with option extensions of every kind
 // (the fixture test/fixtures/prune-request): runs protoc, so it is in the slow lane.
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fromBinary } from "@bufbuild/protobuf";
 import { CodeGeneratorRequestSchema, FieldOptions_JSType } from "@bufbuild/protobuf/wkt";
@@ -11,13 +10,16 @@ import { describe, expect, it } from "vitest";
 import { pruneRequest } from "../../src/request/prune-request.js";
 import { repoRoot } from "../support/paths.js";
 import { GOOGLE_API_HTTP, OWN_METHOD_OPTION, OWN_SERVICE_OPTION, expectPrunedAsDecoded, optionExtensions, response } from "../support/pruning.js";
+import { useTempDirs } from "../support/temp-dirs.js";
+
+const tempDir = useTempDirs();
 
 /**
  * The request protoc sends a plugin for the fixture with foreign options and for
  * shop/v1/orders.proto, caught by a plugin that writes its stdin to a file.
  */
 function protocRequest(): Uint8Array {
-  const dir = mkdtempSync(join(tmpdir(), "ts-otel-prune-"));
+  const dir = tempDir("prune");
   const dump = join(dir, "dump.sh");
   const out = join(dir, "request.binpb");
   // Answers with supported_features = FEATURE_PROTO3_OPTIONAL.

@@ -3,8 +3,7 @@
 // each kind of stale code it names; its watch script regenerates after a change to a
 // proto, and survives a proto that does not compile.
 import { spawn } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -13,6 +12,7 @@ import { cleanEnv, sh } from "../support/npm-project.js";
 import { fencedBlocks } from "../support/markdown.js";
 import { repoRoot } from "../support/paths.js";
 import { run } from "../support/run.js";
+import { useTempDirs } from "../support/temp-dirs.js";
 
 const page = readFileSync(join(repoRoot, "docs/generated-code.md"), "utf8");
 
@@ -35,8 +35,10 @@ function runCheck(): { status: number | null; output: string } {
   return { status: result.status, output: result.stdout + result.stderr };
 }
 
+const tempDir = useTempDirs();
+
 beforeAll(() => {
-  repo = mkdtempSync(join(tmpdir(), "ts-otel-generated-code-"));
+  repo = tempDir("generated-code");
   // buf and both plugins as an `npm install` of the README's would give them.
   symlinkSync(join(repoRoot, "node_modules"), join(repo, "node_modules"), "dir");
   writeFileSync(join(repo, ".gitignore"), "node_modules\n");

@@ -6,14 +6,14 @@
 // no node_modules at all. (The README's telemetry.ts, server.ts and client.ts run as
 // separate processes in readme-programs.test.ts.) A fresh clone of the committed HEAD,
 // never built, packs the same files: each package's prepack builds it.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, parse } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { README_PROGRAMS, installAsReadmeSays, installCommands, readmeBlock } from "../support/consumer-project.js";
 import { GENERATOR, RUNTIME, cleanEnv, npmPack, packWorkingTree, packageDirs, runtimeModules, sh, strictConsumerOptions, tarballFiles } from "../support/npm-project.js";
 import { repoRoot } from "../support/paths.js";
 import { run } from "../support/run.js";
+import { useTempDirs } from "../support/temp-dirs.js";
 
 const fixture = join(repoRoot, "test/fixtures/consumer");
 
@@ -87,8 +87,10 @@ let app: string;
 let prod: string;
 let installLog: string;
 
+const tempDir = useTempDirs();
+
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), "ts-otel-packaging-"));
+  work = tempDir("packaging");
   tarballs = packWorkingTree(work);
   app = join(work, "app");
   installLog = installAsReadmeSays(app, tarballs);
@@ -280,7 +282,7 @@ describe("in production, after npm ci --omit=dev", () => {
 describe("bundled, run where there is no node_modules", () => {
   // Outside the work directory, where no parent has a node_modules to fall back on.
   const runDir = (): string => {
-    const dir = mkdtempSync(join(tmpdir(), "ts-otel-bundle-"));
+    const dir = tempDir("bundle");
     for (let d = dir; d !== parse(d).root; d = dirname(d)) {
       expect(existsSync(join(d, "node_modules")), `${d}/node_modules`).toBe(false);
     }

@@ -15,8 +15,7 @@
 // so the two move together. The OpenTelemetry SDK is not a peer: the app takes the
 // SDK line that runs on Node 20 (sdk-trace-base 2.x), whose peer range stops
 // @opentelemetry/api below 1.10; the SDKs that accept 1.10 need Node 22.15.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GENERATOR, RUNTIME, cleanEnv, npmProject, packWorkingTree, packageDirs, sh, strictConsumerOptions } from "../support/npm-project.js";
@@ -25,6 +24,7 @@ import { run } from "../support/run.js";
 import type { RunResult } from "../support/run.js";
 import { SERVERS } from "./peer-app/serve-and-call.js";
 import type { AppReport } from "./peer-app/serve-and-call.js";
+import { useTempDirs } from "../support/temp-dirs.js";
 
 const GRPC = "@grpc/grpc-js";
 const PROTOBUF = "@bufbuild/protobuf";
@@ -88,8 +88,10 @@ let tarballs: Record<string, string>;
 /** The packed generator (and the TypeScript it depends on), shared by every combination. */
 let tools: string;
 
+const tempDir = useTempDirs();
+
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), "ts-otel-peer-ranges-"));
+  work = tempDir("peer-ranges");
   tarballs = packWorkingTree(work);
   tools = npmProject(join(work, "tools"), { name: "tools", private: true });
   sh("npm", ["install", tarballs[GENERATOR] ?? ""], tools);

@@ -6,10 +6,9 @@
 // connections or accepts and never answers, the client's call succeeds and SIGTERM
 // ends the server with exit code 0 within a few seconds, with no unhandled rejection.
 import { execFile, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
@@ -20,6 +19,7 @@ import type { OtlpReceiver } from "../support/consumer-project.js";
 import { repoRoot } from "../support/paths.js";
 import { freePort } from "../support/processes.js";
 import { listenLocal } from "../support/listen.js";
+import { useTempDirs } from "../support/temp-dirs.js";
 
 /** What telemetry.ts may say on stderr when its last export fails: one line, never a stack. */
 const NOT_SENT = /^telemetry not sent: .+$/;
@@ -29,9 +29,10 @@ const EXIT_BOUND_MS = 5_000;
 const DRAIN_MS = 5_000;
 
 let app: string;
+const tempDir = useTempDirs();
 
 beforeAll(() => {
-  const work = mkdtempSync(join(tmpdir(), "ts-otel-readme-"));
+  const work = tempDir("readme");
   app = join(work, "app");
   installAsReadmeSays(app, packWorkingTree(work));
   for (const proto of ["user/v1/user.proto", "shop/v1/orders.proto"]) {
