@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create, fromBinary } from "@bufbuild/protobuf";
@@ -12,12 +12,17 @@ let cached: FileDescriptorSet | undefined;
 /** The descriptor set of every test proto, built by the real `buf` (with source info, for comments). */
 export function testDescriptorSet(): FileDescriptorSet {
   if (cached === undefined) {
-    const out = join(mkdtempSync(join(tmpdir(), "ts-otel-")), "testdata.binpb");
-    execFileSync(join(repoRoot, "node_modules/.bin/buf"), ["build", "--as-file-descriptor-set", "-o", out], {
-      cwd: repoRoot,
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    cached = fromBinary(FileDescriptorSetSchema, readFileSync(out));
+    const dir = mkdtempSync(join(tmpdir(), "ts-otel-descriptors-"));
+    const out = join(dir, "testdata.binpb");
+    try {
+      execFileSync(join(repoRoot, "node_modules/.bin/buf"), ["build", "--as-file-descriptor-set", "-o", out], {
+        cwd: repoRoot,
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+      cached = fromBinary(FileDescriptorSetSchema, readFileSync(out));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   return cached;
 }
