@@ -8,10 +8,13 @@
 // - the same against a second reference server process (a control: must be equal);
 // - the reference client against the generated server on createServer() and on a plain
 //   grpc-js Server (the server matrix);
-// - the generated client against the reference server (the client matrix).
+// - the generated client against the reference server (the client matrix), with full
+//   telemetry and with `telemetry: false` (whose unary calls without a signal are settled
+//   from grpc-js's callback: a path of their own).
 // Then retry and hedging policies, and grpc-js's transparent retry of a stream the server
-// refused, through both clients against all three servers: the same attempts on the wire,
-// in the handlers and in the telemetry.
+// refused, through the reference and the traced generated client against all three
+// servers, and the untraced generated client against the reference server: the same
+// attempts on the wire, in the handlers and in the telemetry.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallOutcome } from "../support/conformance-calls.js";
 import { KINDS, SCENARIOS } from "../support/conformance-scenarios.js";
@@ -25,7 +28,7 @@ import { firstDifference, transcriptOf, wireStatus, withoutRace } from "../suppo
 import type { CallTranscript } from "../support/transcript.js";
 
 type ServerImpl = "reference" | "generated" | "generated-plain";
-type ClientImpl = "reference" | "generated";
+type ClientImpl = "reference" | "generated" | "generated-untraced";
 
 const SERVER_PEER = "test/cross-process/peers/conformance-server.ts";
 const CLIENT_PEER = "test/cross-process/peers/conformance-client.ts";
@@ -199,7 +202,7 @@ function cell(scenario: Scenario, expected: Recorded | undefined, actual: Record
 }
 
 let servers: Record<ServerImpl | "control", Server>;
-let lanes: Record<"reference" | "control" | "generated" | "generated-plain" | "generated-client", Lane>;
+let lanes: Record<"reference" | "control" | "generated" | "generated-plain" | "generated-client" | "generated-untraced-client", Lane>;
 let matrix: Record<keyof typeof lanes, Map<string, Recorded>>;
 const report: string[] = [];
 
@@ -212,16 +215,18 @@ beforeAll(async () => {
     lane("generated", "reference", generated, ""),
     lane("generated-plain", "reference", plain, ""),
     lane("generated-client", "generated", reference, "generated-client/"),
+    lane("generated-untraced-client", "generated-untraced", reference, "generated-untraced-client/"),
   ]);
-  lanes = { reference: built[0], control: built[1], generated: built[2], "generated-plain": built[3], "generated-client": built[4] };
-  const [r, c, g, p, gc] = await Promise.all([
+  lanes = { reference: built[0], control: built[1], generated: built[2], "generated-plain": built[3], "generated-client": built[4], "generated-untraced-client": built[5] };
+  const [r, c, g, p, gc, gu] = await Promise.all([
     runLane(lanes.reference, "server"),
     runLane(lanes.control, "server"),
     runLane(lanes.generated, "server"),
     runLane(lanes["generated-plain"], "server"),
     runLane(lanes["generated-client"], "client"),
+    runLane(lanes["generated-untraced-client"], "client"),
   ]);
-  matrix = { reference: r, control: c, generated: g, "generated-plain": p, "generated-client": gc };
+  matrix = { reference: r, control: c, generated: g, "generated-plain": p, "generated-client": gc, "generated-untraced-client": gu };
 }, 240_000);
 
 afterAll(async () => {
@@ -317,14 +322,19 @@ describe("the client matrix: the generated client against grpc-js's server, comp
   const rows = ROWS.filter((r) => r.scenario.matrices.includes("client"));
 
   it("prints the matrix", () => {
-    report.push("", "scenario kind | generated client");
+    report.push("", "scenario kind | generated client | generated client, telemetry: false");
     for (const { scenario, key } of rows) {
-      report.push(`${key} | ${cell(scenario, matrix.reference.get(key), matrix["generated-client"].get(key))}`);
+      const cells = (["generated-client", "generated-untraced-client"] as const).map((column) => cell(scenario, matrix.reference.get(key), matrix[column].get(key)));
+      report.push(`${key} | ${cells.join(" | ")}`);
     }
   });
 
   it.each(rows.map((r) => [r.key, r] as const))("%s: the generated client's wire is grpc-js's", (_, { scenario, key }) => {
     expect(compare(scenario, matrix.reference.get(key), matrix["generated-client"].get(key))).toBeUndefined();
+  });
+
+  it.each(rows.map((r) => [r.key, r] as const))("%s: the generated client's wire with telemetry: false is grpc-js's", (_, { scenario, key }) => {
+    expect(compare(scenario, matrix.reference.get(key), matrix["generated-untraced-client"].get(key))).toBeUndefined();
   });
 
   it("records each call in the generated client's span with the status its caller received", async () => {
@@ -338,10 +348,27 @@ describe("the client matrix: the generated client against grpc-js's server, comp
   });
 });
 
-/** The client process of `client` against `server`: each reference lane has its own, the generated client one for all servers. */
+/** The client process of `client` against `server`: each reference lane has its own, each generated client one for all servers. */
 function clientPeerOf(server: ServerImpl, client: ClientImpl): Peer {
-  return client === "generated" ? lanes["generated-client"].clientPeer : lanes[server].clientPeer;
+  switch (client) {
+    case "reference":
+      return lanes[server].clientPeer;
+    case "generated":
+      return lanes["generated-client"].clientPeer;
+    case "generated-untraced":
+      return lanes["generated-untraced-client"].clientPeer;
+  }
 }
+
+/**
+ * The pairs of client and server that run the retry rows: every server with the
+ * reference and the traced generated client, and the untraced generated client against
+ * grpc-js's server (its wire is the question; the generated servers are asked above).
+ */
+const RETRY_PAIRS = [
+  ...(["reference", "generated", "generated-plain"] as const).flatMap((server) => (["reference", "generated"] as const).map((client) => ({ server, client }))),
+  { server: "reference", client: "generated-untraced" },
+] as const satisfies readonly { server: ServerImpl; client: ClientImpl }[];
 
 /** Runs `run` on each case, one case at a time per client process, the client processes side by side. */
 async function sideBySide<C extends { readonly server: ServerImpl; readonly client: ClientImpl }>(cases: readonly C[], run: (c: C) => Promise<void>): Promise<void> {
@@ -406,9 +433,7 @@ describe("retry and hedging policies across processes", () => {
   const attempts = new Map<string, Attempts>();
   const spanChecks: string[] = [];
   const clientSpanChecks: string[] = [];
-  const cases = (["reference", "generated", "generated-plain"] as const).flatMap((server) =>
-    (["reference", "generated"] as const).flatMap((client) => (["retry", "hedging"] as const).flatMap((policy) => KINDS.map((kind) => ({ server, client, policy, kind })))),
-  );
+  const cases = RETRY_PAIRS.flatMap(({ server, client }) => (["retry", "hedging"] as const).flatMap((policy) => KINDS.map((kind) => ({ server, client, policy, kind }))));
   const caseKey = (c: (typeof cases)[number]): string => `${c.policy} ${c.kind} ${c.client} client → ${c.server} server`;
 
   beforeAll(async () => {
@@ -418,7 +443,8 @@ describe("retry and hedging policies across processes", () => {
       generated: { ...lanes["generated-client"], server: servers.generated, main: await proxyTo(servers.generated.port) },
       "generated-plain": { ...lanes["generated-client"], server: servers["generated-plain"], main: await proxyTo(servers["generated-plain"].port) },
     };
-    const byLane = (server: ServerImpl, client: ClientImpl): Lane => (client === "generated" ? generatedClientLanes[server] : lanes[server]);
+    const byLane = (server: ServerImpl, client: ClientImpl): Lane =>
+      client === "generated" ? generatedClientLanes[server] : client === "generated-untraced" ? lanes["generated-untraced-client"] : lanes[server];
     await sideBySide(cases, async (c) => {
       const lane = byLane(c.server, c.client);
       const recorded = await runCall({ ...lane, callPrefix: `${c.policy}/${c.client}/${c.server}/` }, FAIL_TWICE, c.kind, POLICIES[c.policy]);
@@ -525,9 +551,7 @@ describe("transparent retries across processes", () => {
   const recordings = new Map<string, Recorded>();
   const spanChecks: string[] = [];
   const clientSpanChecks: string[] = [];
-  const cases = (["reference", "generated", "generated-plain"] as const).flatMap((server) =>
-    (["reference", "generated"] as const).flatMap((client) => TRANSPARENT.flatMap((variant) => KINDS.map((kind) => ({ server, client, variant, kind })))),
-  );
+  const cases = RETRY_PAIRS.flatMap(({ server, client }) => TRANSPARENT.flatMap((variant) => KINDS.map((kind) => ({ server, client, variant, kind }))));
   const caseKey = (c: (typeof cases)[number]): string => `${c.variant} ${c.kind} ${c.client} client → ${c.server} server`;
   const referenceOf = (c: (typeof cases)[number]): string => caseKey({ ...c, server: "reference", client: "reference" });
 

@@ -9,7 +9,7 @@ import { Client, Metadata, credentials, status as grpcStatus } from "@grpc/grpc-
 import type { EventEmitter } from "node:events";
 import type { CallOptions as GrpcCallOptions, ChannelOptions, ClientUnaryCall, ClientWritableStream, ServiceError, StatusObject } from "@grpc/grpc-js";
 import { RpcError } from "protoc-gen-ts-otel-runtime";
-import type { CallOptions, TelemetryOptions } from "protoc-gen-ts-otel-runtime";
+import type { CallOptions, TelemetryOption } from "protoc-gen-ts-otel-runtime";
 import { TestServiceClient } from "../../../golden/test_service/tsotel/testing/v1/test_service_otel.js";
 import { BidiStreamRequestSchema, ClientStreamRequestSchema, ServerStreamRequestSchema, UnaryRequestSchema } from "../../../golden/test_service/tsotel/testing/v1/test_service_pb.js";
 import { HELD, SCENARIOS, streamsRequests } from "./conformance-scenarios.js";
@@ -159,8 +159,13 @@ function referenceCallOn(client: Client, request: CallRequest): Promise<CallOutc
   });
 }
 
-/** The call, made with the generated client. */
-export async function generatedCall(request: CallRequest, telemetry: TelemetryOptions): Promise<CallOutcome> {
+/**
+ * The call, made with the generated client. With `telemetry: false` the call is given a
+ * signal only when its row cancels: a unary call that has none, no callback and no
+ * telemetry is settled from grpc-js's callback (unary.ts, `sendPlainUnary`), and that
+ * path must answer as grpc-js's own client does too.
+ */
+export async function generatedCall(request: CallRequest, telemetry: TelemetryOption): Promise<CallOutcome> {
   const plan = planOf(request.scenario);
   const client = new TestServiceClient(`127.0.0.1:${String(request.port)}`, credentials.createInsecure(), {
     channelOptions: channelOptions(plan, request.serviceConfig),
@@ -173,7 +178,7 @@ export async function generatedCall(request: CallRequest, telemetry: TelemetryOp
   const deadline = deadlineOf(plan);
   const options: CallOptions = {
     metadata: metadataOf(request),
-    signal: abort.signal,
+    ...(telemetry === false && plan.cancel === undefined ? {} : { signal: abort.signal }),
     ...(deadline === undefined ? {} : { deadline }),
     ...(plan.cancel === "headers" ? { onHeader: () => abort.abort() } : {}),
   };
