@@ -39,9 +39,10 @@ const CPU_ROUNDS = 30;
 /**
  * `--cpu` starts every variant's processes afresh this often: what a start gave a
  * process (V8's compiled code, its heap, its connection) moved its figures by more than
- * the interval of one start's rounds, so a run samples several starts.
+ * the interval of one start's rounds, so a run samples ten starts, and its intervals
+ * resample them (run-cpu.ts, RoundTable).
  */
-const CPU_ROUNDS_PER_START = 10;
+const CPU_ROUNDS_PER_START = 3;
 const CPU_CONCURRENCY = cpuPlan.unary.concurrency;
 
 export const usage = `npm run bench -- [options]

@@ -49,12 +49,18 @@ export function spread(values: readonly number[]): Spread {
 }
 
 /**
- * A 95 % percentile-bootstrap interval of `statistic` over `n` samples: `statistic` is
- * handed `resamples` times the indices of `n` samples drawn with replacement. Paired
- * data (several figures measured in each round) is resampled by round, keeping the
- * pairs. The draws are seeded: the same data gives the same interval.
+ * A 95 % percentile-bootstrap interval of `statistic` over samples that come in
+ * clusters (`clusters` holds each cluster's sample indices): `statistic` is handed
+ * `resamples` times the indices of a resample, which draws as many clusters as there
+ * are, with replacement, and from each drawn cluster as many of its samples, again with
+ * replacement. Samples of one cluster that share something the others do not (the
+ * rounds of one start of the benchmark's processes) then count as the few independent
+ * draws they are; with one sample per cluster it is the ordinary bootstrap. Paired data
+ * (several figures measured in each round) is resampled by round, keeping the pairs.
+ * The draws are seeded: the same data gives the same interval.
  */
-export function bootstrapInterval(n: number, statistic: (indices: readonly number[]) => number, resamples = 2000): [number, number] {
+export function bootstrapInterval(clusters: readonly (readonly number[])[], statistic: (indices: readonly number[]) => number, resamples = 2000): [number, number] {
+  const n = clusters.reduce((sum, cluster) => sum + cluster.length, 0);
   if (n === 0) {
     return [Number.NaN, Number.NaN];
   }
@@ -66,11 +72,16 @@ export function bootstrapInterval(n: number, statistic: (indices: readonly numbe
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
   };
+  const pick = <T>(from: readonly T[]): T => from[Math.floor(random() * from.length)] as T;
   const estimates = new Float64Array(resamples);
-  const indices = new Array<number>(n);
+  const indices: number[] = [];
   for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) {
-      indices[i] = Math.floor(random() * n);
+    indices.length = 0;
+    for (let c = 0; c < clusters.length; c++) {
+      const cluster = pick(clusters);
+      for (let i = 0; i < cluster.length; i++) {
+        indices.push(cluster.length === 1 ? (cluster[0] as number) : pick(cluster));
+      }
     }
     estimates[r] = statistic(indices);
   }

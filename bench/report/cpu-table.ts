@@ -28,10 +28,10 @@ export function formatCpu(cpu: CpuResult, smoke: boolean): string {
       `${smoke ? " (smoke: its figures mean nothing)" : ""}, every variant's processes started afresh ${cpu.roundsPerStart === 1 ? "every round" : `every ${cpu.roundsPerStart} rounds`}. ` +
       "Each window's CPU is divided by its round's scale (the geometric mean of every variant's total in that round and workload: " +
       "the host slows all of a round alike); client, server and total = the median of those shares over the rounds times the median scale, " +
-      "total = client + server; ± = the 95 % bootstrap interval of the total (resampling whole rounds); " +
+      "total = client + server; ± = the 95 % bootstrap interval of the total (resampling the starts of the processes, and whole rounds within each); " +
       "Q1–Q3 and min–max = the rounds' spread of the totals as measured, before dividing; " +
       "× bare = total ÷ bare grpc-js's; added = total − bare's; " +
-      "÷ floor = added ÷ the added CPU of the hand-written floor emitting the same telemetry, with its 95 % interval (resampling whole rounds).",
+      "÷ floor = added ÷ the added CPU of the hand-written floor emitting the same telemetry, with its 95 % interval (resampled as ±).",
   ];
   const measured = (cpu.variants[0]?.workloads ?? []).map((w) => w.workload);
   for (const workload of measured) {

@@ -6,7 +6,8 @@
 // variants alike by interleaving: every round measures one short window of every
 // variant, the order rotated and reversed from round to round (ABBA), every variant's
 // processes started afresh every few rounds. Medians over many rounds, with the
-// rounds' spread and a bootstrap interval of each median and of each comparison.
+// rounds' spread and a bootstrap interval of each median and of each comparison that
+// resamples the starts as well as the rounds within them.
 import { bootstrapInterval, median, spread } from "../stats.js";
 import type { Spread } from "../stats.js";
 import { measureVariants, variantEnd } from "./run-runtime.js";
@@ -101,7 +102,7 @@ const targetSpecs: readonly TargetSpec[] = [
 export async function runCpu(options: RuntimeOptions): Promise<CpuResult> {
   const { variants, workloads } = options;
   const run = await measureVariants({ ...options, log: (line) => options.log(`cpu: ${line}`) }, (round) => abba(variants, round));
-  const { cells, targets } = cpuEstimates(run.measurements, workloads);
+  const { cells, targets } = cpuEstimates(run.measurements, workloads, options.roundsPerStart);
   return {
     plan: options.plan,
     rounds: options.rounds,
@@ -113,12 +114,16 @@ export async function runCpu(options: RuntimeOptions): Promise<CpuResult> {
   };
 }
 
-/** Each variant's cells and the targets, from the measured windows (see RoundTable). */
+/**
+ * Each variant's cells and the targets, from the measured windows (see RoundTable) of
+ * processes started afresh every `roundsPerStart` rounds.
+ */
 export function cpuEstimates(
   measurements: readonly Measurement[],
   workloads: readonly WorkloadName[],
+  roundsPerStart: number,
 ): { cells: (id: VariantId) => CpuCell[]; targets: CpuTarget[] } {
-  const table = new RoundTable(measurements);
+  const table = new RoundTable(measurements, roundsPerStart);
   return {
     cells: (id) => workloads.flatMap((workload) => table.cell(id, workload) ?? []),
     targets: workloads.flatMap((workload) => targetSpecs.map((spec) => table.target(spec, workload))),
@@ -152,14 +157,20 @@ interface PerOp {
  * rest of its round too. So each window is divided by its round's scale, the geometric mean of
  * the totals of every variant in that round and workload, and the medians of those
  * shares are compared; figures in µs are the shares times the median scale. The
- * intervals resample whole rounds.
+ * intervals resample the starts of the processes and whole rounds within each: what a
+ * start gave its processes (V8's compiled code, the heap, the connection) stays with
+ * them for all of its rounds, and moved a variant's figures between starts by more than
+ * an interval over its rounds alone allowed for.
  */
 class RoundTable {
   private readonly byKey = new Map<string, Map<number, PerOp>>();
   /** The median over the rounds of each workload's scale, in µs. */
   private readonly scale = new Map<WorkloadName, number>();
 
-  constructor(measurements: readonly Measurement[]) {
+  constructor(
+    measurements: readonly Measurement[],
+    private readonly roundsPerStart: number,
+  ) {
     const totalOf = (m: Measurement): number => (m.measure.clientCpuUs + m.measure.serverCpuUs) / m.measure.ops;
     // Per workload and round: the sum of the logs of the totals, and their count.
     const logs = new Map<WorkloadName, Map<number, { sum: number; n: number }>>();
@@ -230,7 +241,7 @@ class RoundTable {
   /**
    * `combine` of the median totals of `ids` (their shares of the round times the median
    * scale, in µs), and its interval: over the rounds that measured all of them,
-   * resampled by round.
+   * resampled by start and by round within each start.
    */
   private compare<T extends readonly VariantId[]>(ids: T, workload: WorkloadName, combine: (medians: { readonly [K in keyof T]: number }) => number): Estimate {
     const us = this.scale.get(workload) ?? Number.NaN;
@@ -239,7 +250,12 @@ class RoundTable {
     const columns = series.map((s) => rounds.map((round) => s.get(round)?.total ?? Number.NaN));
     const at = (indices: readonly number[]): number =>
       combine(columns.map((c) => median(indices.map((i) => c[i] ?? Number.NaN)) * us) as { readonly [K in keyof T]: number });
-    return { value: at(rounds.map((_, i) => i)), ci: bootstrapInterval(rounds.length, at) };
+    const starts = new Map<number, number[]>();
+    for (const [i, round] of rounds.entries()) {
+      const start = Math.floor((round - 1) / this.roundsPerStart);
+      starts.set(start, [...(starts.get(start) ?? []), i]);
+    }
+    return { value: at(rounds.map((_, i) => i)), ci: bootstrapInterval([...starts.values()], at) };
   }
 
   private rounds(id: VariantId, workload: WorkloadName): Map<number, PerOp> {
