@@ -39,17 +39,18 @@ const CPU_ROUNDS = 30;
 /**
  * `--cpu` starts every variant's processes afresh this often: what a start gave a
  * process (V8's compiled code, its heap, its connection) moved its figures by more than
- * the interval of one start's rounds, so a run samples ten starts, and its intervals
- * resample them (run-cpu.ts, RoundTable).
+ * the interval of one start's rounds, so a run samples six starts, and its intervals
+ * resample them (run-cpu.ts, RoundTable). A start costs about 100 s (the processes'
+ * start and warm-up); a round about 30 s.
  */
-const CPU_ROUNDS_PER_START = 3;
+const CPU_ROUNDS_PER_START = 5;
 const CPU_CONCURRENCY = cpuPlan.unary.concurrency;
 
 export const usage = `npm run bench -- [options]
   (none)             runtime and codegen benchmarks, ~15 min on 2 cores
   --smoke            every variant, plugin and proof check once, tiny counts, seconds (CI)
   --cpu              CPU per call and per message of every stack and of the hand-written
-                     floor, client and server apart, ${CPU_ROUNDS} interleaved rounds, ~17 min
+                     floor, client and server apart, ${CPU_ROUNDS} interleaved rounds, ~25 min
                      (npm run bench:cpu); with --smoke, 2 rounds of tiny counts
   --heap             the heap check alone: 1,000,000 unary calls with full telemetry
   --heap-calls N     calls of the heap check (default 1000000, sampled every N/10)
