@@ -253,7 +253,9 @@ class RoundTable {
     const starts = new Map<number, number[]>();
     for (const [i, round] of rounds.entries()) {
       const start = Math.floor((round - 1) / this.roundsPerStart);
-      starts.set(start, [...(starts.get(start) ?? []), i]);
+      const indices = starts.get(start) ?? [];
+      indices.push(i);
+      starts.set(start, indices);
     }
     return { value: at(rounds.map((_, i) => i)), ci: bootstrapInterval([...starts.values()], at) };
   }
