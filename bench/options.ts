@@ -4,7 +4,7 @@ import type { BenchMode } from "./results.js";
 import type { CorpusPlan, PluginBudget } from "./codegen/run-codegen.js";
 import { variantById, variants } from "./runtime/variants.js";
 import type { Variant } from "./runtime/variants.js";
-import { cpuPlan, cpuSmokePlan, fullPlan, smokePlan, workloadNames } from "./runtime/workloads.js";
+import { cpuPlan, cpuSmokePlan, fullPlan, instructionsPlan, smokePlan, workloadNames } from "./runtime/workloads.js";
 import type { WorkloadName, WorkloadPlan } from "./runtime/workloads.js";
 
 export interface RuntimeChoice {
@@ -17,12 +17,14 @@ export interface RuntimeChoice {
   readonly timeoutMs: number;
   readonly stepTimeoutMs: number;
   readonly profile: boolean;
+  /** `--instructions`: count instructions under callgrind instead of CPU time (runtime/callgrind.ts). */
+  readonly instructions: boolean;
 }
 
 export interface BenchOptions {
   readonly mode: BenchMode;
   readonly runtime?: RuntimeChoice | undefined;
-  /** `--cpu`: CPU per call and per message of every stack, the floor's included. */
+  /** `--cpu`: CPU per call and per message of every stack, the floor's included (`--instructions`: instructions). */
   readonly cpu?: RuntimeChoice | undefined;
   readonly codegen?: readonly CorpusPlan[] | undefined;
   readonly heap?: { readonly calls: number; readonly every: number; readonly timeoutMs: number } | undefined;
@@ -45,6 +47,13 @@ const CPU_ROUNDS = 30;
  */
 const CPU_ROUNDS_PER_START = 5;
 const CPU_CONCURRENCY = cpuPlan.unary.concurrency;
+/**
+ * Rounds of `--instructions`, and its processes' starts: counts of instructions do not
+ * move with the machine's load, so a few rounds do; what a start gave its processes
+ * still does, so two starts.
+ */
+const INSTRUCTION_ROUNDS = 4;
+const INSTRUCTION_ROUNDS_PER_START = 2;
 
 export const usage = `npm run bench -- [options]
   (none)             runtime and codegen benchmarks, ~15 min on 2 cores
@@ -52,6 +61,8 @@ export const usage = `npm run bench -- [options]
   --cpu              CPU per call and per message of every stack and of the hand-written
                      floor, client and server apart, ${CPU_ROUNDS} interleaved rounds, ~25 min
                      (npm run bench:cpu); with --smoke, 2 rounds of tiny counts
+  --instructions     as --cpu, counting instructions under valgrind's callgrind instead
+                     of CPU time: ${INSTRUCTION_ROUNDS} rounds, ~2 h (npm run bench:instructions)
   --heap             the heap check alone: 1,000,000 unary calls with full telemetry
   --heap-calls N     calls of the heap check (default 1000000, sampled every N/10)
   --soak             the long soak alone: 1,000,000 mixed calls across processes, ~20 min
@@ -75,6 +86,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     options: {
       smoke: { type: "boolean", default: false },
       cpu: { type: "boolean", default: false },
+      instructions: { type: "boolean", default: false },
       heap: { type: "boolean", default: false },
       "heap-calls": { type: "string" },
       soak: { type: "boolean", default: false },
@@ -108,30 +120,36 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     throw new Error(`--only takes runtime or codegen, not ${JSON.stringify(only)}`);
   }
   const smoke = values.smoke;
+  const instructions = values.instructions;
+  const perCall = values.cpu || instructions;
   const chosen =
     values.variants === undefined
-      ? values.cpu
+      ? perCall
         ? variants
         : variants.filter((v) => v.stack.kind !== "floor")
       : withBare(values.variants.split(",").map((id) => variantById(id.trim())));
-  const plan = values.cpu ? (smoke ? cpuSmokePlan : cpuPlan) : smoke ? smokePlan : fullPlan;
+  const plan = perCall ? (smoke ? cpuSmokePlan : instructions ? instructionsPlan : cpuPlan) : smoke ? smokePlan : fullPlan;
   // 5, not the 3 the figures need at least: on 2 shared cores single windows of
   // unary calls vary by ±0.15 in ratio, and the median of 5 settles. Smoke runs of
   // --cpu take 2, the least that goes through both orders of its rounds.
-  const rounds = values.rounds === undefined ? (values.cpu ? (smoke ? 2 : CPU_ROUNDS) : smoke ? 1 : 5) : positive("rounds", values.rounds);
+  const defaultRounds = instructions ? (smoke ? 1 : INSTRUCTION_ROUNDS) : values.cpu ? (smoke ? 2 : CPU_ROUNDS) : smoke ? 1 : 5;
+  const rounds = values.rounds === undefined ? defaultRounds : positive("rounds", values.rounds);
+  const defaultRoundsPerStart = instructions ? (smoke ? 1 : INSTRUCTION_ROUNDS_PER_START) : values.cpu ? (smoke ? 1 : CPU_ROUNDS_PER_START) : rounds;
   const runtime: RuntimeChoice = {
     plan: values.concurrency === undefined ? plan : { ...plan, unary: { ...plan.unary, concurrency: positive("concurrency", values.concurrency) } },
     workloads: values.workloads === undefined ? workloadNames : values.workloads.split(",").map((w) => workloadName(w.trim())),
     rounds,
-    roundsPerStart:
-      values["restart-every"] === undefined ? (values.cpu ? (smoke ? 1 : CPU_ROUNDS_PER_START) : rounds) : positive("restart-every", values["restart-every"]),
+    roundsPerStart: values["restart-every"] === undefined ? defaultRoundsPerStart : positive("restart-every", values["restart-every"]),
     variants: chosen,
-    timeoutMs: 30 * 60_000,
+    // Under callgrind a process runs some 50 times slower.
+    timeoutMs: instructions ? 4 * 3_600_000 : 30 * 60_000,
     // How long a live child may stay silent before it counts as hung. Smoke mode is no
     // faster here: a child's start (tsx compiling, grpc-js and the SDK loading) took over
-    // 30 s once at load 10 on 2 cores, and a dead child is noticed at once anyway.
-    stepTimeoutMs: 120_000,
+    // 30 s once at load 10 on 2 cores (and 120 s for 6 children starting at once under
+    // callgrind), and a dead child is noticed at once anyway.
+    stepTimeoutMs: instructions ? 1_800_000 : 120_000,
     profile: values.profile,
+    instructions,
   };
   const codegen: CorpusPlan[] = smoke
     ? [
@@ -151,8 +169,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         },
       ];
   const custom = [only, values.rounds, values["restart-every"], values.variants, values.workloads, values.concurrency].some((v) => v !== undefined) || values.profile || values["no-slow"];
-  if (values.cpu) {
-    return { mode: smoke ? "cpu-smoke" : "cpu", cpu: runtime, out: smoke ? "cpu-smoke.json" : custom ? "cpu-custom.json" : "cpu.json" };
+  if (perCall) {
+    const mode = `${instructions ? "instructions" : "cpu"}${smoke ? "-smoke" : ""}` as const;
+    return { mode, cpu: runtime, out: `${mode}${custom && !smoke ? "-custom" : ""}.json` };
   }
   return {
     mode: smoke ? "smoke" : "full",

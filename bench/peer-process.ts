@@ -17,6 +17,8 @@ export interface PeerOptions {
   readonly nodeFlags?: readonly string[] | undefined;
   /** The child is killed when it runs longer than this in all. */
   readonly timeoutMs: number;
+  /** A program that runs node (e.g. valgrind): its path, its arguments before node's, and environment variables for the child. */
+  readonly wrapper?: { readonly execPath: string; readonly args: readonly string[]; readonly env: Readonly<Record<string, string>> } | undefined;
 }
 
 /**
@@ -36,10 +38,12 @@ export class PeerProcess<In extends object, Out> {
 
   constructor(private readonly options: PeerOptions) {
     const preload = (options.preload ?? []).flatMap((module) => ["--import", pathToFileURL(module).href]);
+    const { wrapper } = options;
     this.child = fork(options.script, [...options.args], {
       cwd: repoRoot,
-      execArgv: ["--import", "tsx", ...preload, ...(options.nodeFlags ?? [])],
-      env: { ...process.env, TSX_TSCONFIG_PATH: benchTsconfig },
+      ...(wrapper === undefined ? {} : { execPath: wrapper.execPath }),
+      execArgv: [...(wrapper?.args ?? []), "--import", "tsx", ...preload, ...(options.nodeFlags ?? [])],
+      env: { ...process.env, ...wrapper?.env, TSX_TSCONFIG_PATH: benchTsconfig },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
     this.child.stdout?.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
@@ -86,6 +90,11 @@ export class PeerProcess<In extends object, Out> {
       this.kill();
     }, timeoutMs);
     return waiting.finally(() => clearTimeout(timer));
+  }
+
+  /** The child's process id. */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   send(message: In): void {

@@ -6,7 +6,7 @@ import type { CpuResult } from "./runtime/run-cpu.js";
 import type { HeapResult } from "./runtime/run-heap-check.js";
 import type { SoakResult } from "./soak/run-soak.js";
 
-export type BenchMode = "full" | "smoke" | "heap" | "soak" | "cpu" | "cpu-smoke";
+export type BenchMode = "full" | "smoke" | "heap" | "soak" | "cpu" | "cpu-smoke" | "instructions" | "instructions-smoke";
 
 export interface BenchResults {
   readonly mode: BenchMode;

@@ -1,8 +1,10 @@
 // `npm run bench`: the runtime and codegen benchmarks of issue 6 (or --smoke, or
-// --heap, or --soak, or --cpu, the CPU per call of issue 24), a report on stdout with the targets next to the figures, and the results
+// --heap, or --soak, or --cpu, the CPU per call of issue 24, or --instructions, its
+// instructions per call), a report on stdout with the targets next to the figures, and the results
 // as JSON in bench/results/. Progress goes to stderr. Exits non-zero when a variant or
 // plugin failed or a proof check did not hold; never because of a timing.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { runCodegen } from "./codegen/run-codegen.js";
@@ -39,7 +41,16 @@ if (options.runtime?.profile === true || options.cpu?.profile === true) {
   log(`CPU profiles: ${profileDir}`);
 }
 const runtime = options.runtime && (await runRuntime({ ...options.runtime, profileDir, log }));
-const cpu = options.cpu && (await runCpu({ ...options.cpu, profileDir, log }));
+// Callgrind's files, one per process and window, each read and removed once its window closes.
+const callgrindDir = options.cpu?.instructions === true ? mkdtempSync(join(tmpdir(), "ts-otel-callgrind-")) : undefined;
+let cpu;
+try {
+  cpu = options.cpu && (await runCpu({ ...options.cpu, profileDir, callgrindDir, log }));
+} finally {
+  if (callgrindDir !== undefined) {
+    rmSync(callgrindDir, { recursive: true, force: true });
+  }
+}
 const codegen = options.codegen && (await runCodegen(options.codegen, log));
 const heap = options.heap && (await runHeapCheck({ ...options.heap, log }));
 const soak = options.soak && (await runSoak({ ...options.soak, log }));
@@ -65,7 +76,7 @@ const sections = [
   `Machine: ${formatMachine(results.machine)}`,
   `Command: ${results.command} (${results.seconds.toFixed(0)} s)`,
   ...(options.mode === "full" || options.mode === "smoke" ? [`Targets (issue 6):\n\n${formatTargets(results)}`] : []),
-  ...(cpu === undefined ? [] : [formatCpu(cpu, options.mode === "cpu-smoke")]),
+  ...(cpu === undefined ? [] : [formatCpu(cpu, options.mode.endsWith("-smoke"))]),
   ...(runtime === undefined ? [] : [formatRuntime(runtime)]),
   ...(codegen === undefined ? [] : [formatCodegen(codegen)]),
   ...(heap === undefined ? [] : [formatHeap(heap)]),

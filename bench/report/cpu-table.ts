@@ -1,4 +1,4 @@
-import type { CpuCell, CpuResult, CpuTarget, Estimate } from "../runtime/run-cpu.js";
+import type { CpuCell, CpuResult, CpuTarget, Estimate, Meter } from "../runtime/run-cpu.js";
 import type { WorkloadName, WorkloadPlan } from "../runtime/workloads.js";
 import { spread } from "../stats.js";
 import { formatTable, num } from "./format-table.js";
@@ -11,27 +11,34 @@ const short: Record<WorkloadName, string> = {
   bidiStream: "bidi /msg",
 };
 
-function describe(plan: WorkloadPlan, workload: WorkloadName): string {
+/** What the figures count, per call or per message. */
+const units: Record<Meter, string> = { cpu: "CPU µs", instructions: "thousands of instructions" };
+
+function describe(plan: WorkloadPlan, workload: WorkloadName, meter: Meter): string {
   if (workload === "unary") {
-    return `CPU µs per call: ${num(plan.unary.payloadBytes)}-byte payload, ${plan.unary.concurrency} calls in flight, ${amount(plan.unary.measured)} windows each after ${amount(plan.unary.rewarm)} unmeasured`;
+    return `${units[meter]} per call: ${num(plan.unary.payloadBytes)}-byte payload, ${plan.unary.concurrency} calls in flight, ${amount(plan.unary.measured)} windows each after ${amount(plan.unary.rewarm)} unmeasured`;
   }
   const { messages, rewarmMessages } = plan[workload];
-  return `CPU µs per message: one call of ${num(messages)} messages${workload === "bidiStream" ? " each answered" : ""} per window, after one of ${num(rewarmMessages)} unmeasured`;
+  return `${units[meter]} per message: one call of ${num(messages)} messages${workload === "bidiStream" ? " each answered" : ""} per window, after one of ${num(rewarmMessages)} unmeasured`;
 }
 
-/** The report of `npm run bench:cpu`: a table per workload, the targets, the spread achieved, the proofs. */
+/** The report of `npm run bench:cpu` (and `bench:instructions`): a table per workload, the targets, the spread achieved, the proofs. */
 export function formatCpu(cpu: CpuResult, smoke: boolean): string {
   const load = spread(cpu.measurements.map((m) => m.load));
+  const what =
+    cpu.meter === "cpu"
+      ? "CPU per operation (issue 24)"
+      : "Instructions per operation (issue 24), counted by valgrind's callgrind in processes some 50 times slower than without it (bench/runtime/callgrind.ts)";
   const out: string[] = [
-    `CPU per operation (issue 24), client and server processes measured apart, ${cpu.rounds} interleaved rounds` +
+    `${what}, client and server processes measured apart, ${cpu.rounds} interleaved rounds` +
       ` (the machine's 1-minute load as windows closed: ${num(load.min, 1)}–${num(load.max, 1)}, median ${num(load.median, 1)})` +
       `${smoke ? " (smoke: its figures mean nothing)" : ""}, every variant's processes started afresh ${cpu.roundsPerStart === 1 ? "every round" : `every ${cpu.roundsPerStart} rounds`}. ` +
-      "Each window's CPU is divided by its round's scale (the geometric mean of every variant's total in that round and workload: " +
+      `Each window's ${cpu.meter === "cpu" ? "CPU" : "count"} is divided by its round's scale (the geometric mean of every variant's total in that round and workload: ` +
       "the host slows all of a round alike); client, server and total = the median of those shares over the rounds times the median scale, " +
       "total = client + server; ± = the 95 % bootstrap interval of the total (resampling the starts of the processes, and whole rounds within each); " +
       "Q1–Q3 and min–max = the rounds' spread of the totals as measured, before dividing; " +
       "× bare = total ÷ bare grpc-js's; added = total − bare's; " +
-      "÷ floor = added ÷ the added CPU of the hand-written floor emitting the same telemetry, with its 95 % interval (resampled as ±).",
+      `÷ floor = added ÷ the added ${cpu.meter === "cpu" ? "CPU" : "count"} of the hand-written floor emitting the same telemetry, with its 95 % interval (resampled as ±).`,
   ];
   const measured = (cpu.variants[0]?.workloads ?? []).map((w) => w.workload);
   for (const workload of measured) {
@@ -56,7 +63,7 @@ export function formatCpu(cpu: CpuResult, smoke: boolean): string {
       ];
     });
     out.push(
-      `${titles[workload]}, ${describe(cpu.plan, workload)}:\n\n${formatTable(
+      `${titles[workload]}, ${describe(cpu.plan, workload, cpu.meter)}:\n\n${formatTable(
         ["variant", "client", "server", "total", "±", "measured Q1–Q3", "measured min–max", "× bare", "added", "÷ floor"],
         rows,
       )}`,

@@ -53,8 +53,8 @@ export type ServerMessage =
   | { readonly type: "listening"; readonly port: number }
   | { readonly type: "cpu"; readonly usageUs: number }
   | { readonly type: "done"; readonly report: ServerReport };
-/** Bench → server. */
-export type ServerCommand = { readonly type: "cpu" } | { readonly type: "finish" };
+/** Bench → server: read your CPU as a measured window opens or closes; finish. */
+export type ServerCommand = { readonly type: "cpu"; readonly edge: "start" | "end" } | { readonly type: "finish" };
 
 /** The heap check (heap-check.ts) → bench. */
 export interface HeapSample {

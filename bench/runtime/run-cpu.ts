@@ -21,7 +21,13 @@ export interface Estimate {
   readonly ci: readonly [number, number];
 }
 
-/** One variant's CPU on one workload, per call (unary) or per message (streams), in µs. */
+/**
+ * What a run counts per operation: CPU time in µs, or (`--instructions`, callgrind.ts)
+ * thousands of instructions executed.
+ */
+export type Meter = "cpu" | "instructions";
+
+/** One variant's cost on one workload, per call (unary) or per message (streams), in µs or thousands of instructions (Meter). */
 export interface CpuCell {
   readonly workload: WorkloadName;
   readonly rounds: number;
@@ -57,6 +63,7 @@ export interface CpuTarget {
 }
 
 export interface CpuResult {
+  readonly meter: Meter;
   readonly plan: WorkloadPlan;
   readonly rounds: number;
   /** Every variant's processes were started afresh after this many rounds. */
@@ -102,8 +109,10 @@ const targetSpecs: readonly TargetSpec[] = [
 export async function runCpu(options: RuntimeOptions): Promise<CpuResult> {
   const { variants, workloads } = options;
   const run = await measureVariants({ ...options, log: (line) => options.log(`cpu: ${line}`) }, (round) => abba(variants, round));
-  const { cells, targets } = cpuEstimates(run.measurements, workloads, options.roundsPerStart);
+  const meter: Meter = options.callgrindDir === undefined ? "cpu" : "instructions";
+  const { cells, targets } = cpuEstimates(run.measurements, workloads, options.roundsPerStart, meter);
   return {
+    meter,
     plan: options.plan,
     rounds: options.rounds,
     roundsPerStart: options.roundsPerStart,
@@ -122,8 +131,9 @@ export function cpuEstimates(
   measurements: readonly Measurement[],
   workloads: readonly WorkloadName[],
   roundsPerStart: number,
+  meter: Meter = "cpu",
 ): { cells: (id: VariantId) => CpuCell[]; targets: CpuTarget[] } {
-  const table = new RoundTable(measurements, roundsPerStart);
+  const table = new RoundTable(measurements, roundsPerStart, meter);
   return {
     cells: (id) => workloads.flatMap((workload) => table.cell(id, workload) ?? []),
     targets: workloads.flatMap((workload) => targetSpecs.map((spec) => table.target(spec, workload))),
@@ -146,7 +156,7 @@ interface PerOp {
   readonly client: number;
   readonly server: number;
   readonly total: number;
-  /** The total as measured, in µs: for the rounds' spread. */
+  /** The total as measured (µs or thousands of instructions): for the rounds' spread. */
   readonly measured: number;
 }
 
@@ -170,8 +180,22 @@ class RoundTable {
   constructor(
     measurements: readonly Measurement[],
     private readonly roundsPerStart: number,
+    meter: Meter,
   ) {
-    const totalOf = (m: Measurement): number => (m.measure.clientCpuUs + m.measure.serverCpuUs) / m.measure.ops;
+    const sides = (m: Measurement): { client: number; server: number } => {
+      const { clientCpuUs, serverCpuUs, instructions, ops } = m.measure;
+      if (meter === "cpu") {
+        return { client: clientCpuUs / ops, server: serverCpuUs / ops };
+      }
+      if (instructions === undefined) {
+        throw new Error(`${m.variant}: a window without its instructions`);
+      }
+      return { client: instructions.client / ops / 1000, server: instructions.server / ops / 1000 };
+    };
+    const totalOf = (m: Measurement): number => {
+      const { client, server } = sides(m);
+      return client + server;
+    };
     // Per workload and round: the sum of the logs of the totals, and their count.
     const logs = new Map<WorkloadName, Map<number, { sum: number; n: number }>>();
     for (const m of measurements) {
@@ -185,11 +209,12 @@ class RoundTable {
       return log === undefined ? Number.NaN : Math.exp(log.sum / log.n);
     };
     for (const m of measurements) {
-      const { workload, ops, clientCpuUs, serverCpuUs } = m.measure;
+      const { workload } = m.measure;
       const scale = roundScale(workload, m.round);
+      const { client, server } = sides(m);
       this.rounds(m.variant, workload).set(m.round, {
-        client: clientCpuUs / ops / scale,
-        server: serverCpuUs / ops / scale,
+        client: client / scale,
+        server: server / scale,
         total: totalOf(m) / scale,
         measured: totalOf(m),
       });

@@ -1,5 +1,6 @@
 // The server process of one variant's run: `server-main.ts <variant>`. Tells the bench
 // process its port, reads its own CPU when asked, reports when told to finish.
+import { markWindow } from "./callgrind.js";
 import { cpuMicros, maxRssKiB, nextMessage, send } from "./ipc-child.js";
 import { collectProof } from "./proof.js";
 import type { ServerCommand, ServerMessage } from "./protocol.js";
@@ -20,7 +21,9 @@ await tell({ type: "listening", port: server.port });
 for (;;) {
   const command = await nextMessage<ServerCommand>();
   if (command.type === "cpu") {
-    await tell({ type: "cpu", usageUs: cpuMicros() });
+    const usageUs = cpuMicros();
+    markWindow(command.edge);
+    await tell({ type: "cpu", usageUs });
   } else {
     break;
   }

@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import { PeerProcess } from "../peer-process.js";
 import { benchDir } from "../paths.js";
+import { callgrindCommand, windowInstructions } from "./callgrind.js";
 import type { ClientCommand, ClientMessage, ClientReport, ServerCommand, ServerMessage, ServerReport, WorkloadMeasure } from "./protocol.js";
 import type { Variant } from "./variants.js";
 import type { WorkloadName, WorkloadPlan } from "./workloads.js";
@@ -11,6 +12,8 @@ import type { WorkloadName, WorkloadPlan } from "./workloads.js";
 export interface MeasuredWorkload extends WorkloadMeasure {
   /** User + system CPU of the server process over the window. */
   readonly serverCpuUs: number;
+  /** Under callgrind (`PairOptions.callgrindDir`): the instructions each process executed in the window. */
+  readonly instructions?: { readonly client: number; readonly server: number } | undefined;
 }
 
 export interface PairOptions {
@@ -20,20 +23,27 @@ export interface PairOptions {
   readonly stepTimeoutMs: number;
   /** Write CPU profiles of both processes under this directory (`node --cpu-prof`). */
   readonly profileDir?: string | undefined;
+  /** Run both processes under callgrind, its files in this directory, and count each window's instructions (callgrind.ts). */
+  readonly callgrindDir?: string | undefined;
 }
 
 const script = (name: string): string => join(benchDir, "runtime", name);
 
 export class VariantPair {
+  /** Measured windows so far: callgrind numbers its files by them. */
+  private windows = 0;
+
   private constructor(
     readonly variant: Variant,
     private readonly server: PeerProcess<ServerCommand, ServerMessage>,
     private readonly client: PeerProcess<ClientCommand, ClientMessage>,
     private readonly stepTimeoutMs: number,
+    private readonly callgrindDir: string | undefined,
   ) {}
 
   /** Starts both processes (at once: the client loads while the server binds) and connects them. */
   static async start(variant: Variant, plan: WorkloadPlan, options: PairOptions): Promise<VariantPair> {
+    const { callgrindDir } = options;
     const peer = <In extends object, Out>(side: "server" | "client"): PeerProcess<In, Out> =>
       new PeerProcess<In, Out>({
         name: `${variant.id} ${side}`,
@@ -43,8 +53,9 @@ export class VariantPair {
         // A directory per process: tsx's loader thread writes a profile of its own.
         nodeFlags: options.profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", join(options.profileDir, `${variant.id}-${side}`)],
         timeoutMs: options.timeoutMs,
+        wrapper: callgrindDir === undefined ? undefined : callgrindCommand(join(callgrindDir, `${variant.id}-${side}.%p`)),
       });
-    const pair = new VariantPair(variant, peer("server"), peer("client"), options.stepTimeoutMs);
+    const pair = new VariantPair(variant, peer("server"), peer("client"), options.stepTimeoutMs, callgrindDir);
     try {
       const { port } = expect(await pair.server.next(options.stepTimeoutMs), "listening");
       expect(await pair.client.next(options.stepTimeoutMs), "ready");
@@ -72,13 +83,25 @@ export class VariantPair {
         if (message.measure === undefined || serverCpu.length !== 2) {
           throw new Error(`${this.variant.id}: a measured run without its window`);
         }
-        return { ...message.measure, serverCpuUs: (serverCpu[1] ?? 0) - (serverCpu[0] ?? 0) };
+        this.windows++;
+        return { ...message.measure, serverCpuUs: (serverCpu[1] ?? 0) - (serverCpu[0] ?? 0), instructions: this.instructions() };
       }
-      expect(message, "window");
-      this.server.send({ type: "cpu" });
+      const { edge } = expect(message, "window");
+      this.server.send({ type: "cpu", edge });
       serverCpu.push(expect(await this.server.next(this.stepTimeoutMs), "cpu").usageUs);
       this.client.send({ type: "window-ack" });
     }
+  }
+
+  /** The last window's instructions, client's and server's, if both run under callgrind. */
+  private instructions(): MeasuredWorkload["instructions"] {
+    const dir = this.callgrindDir;
+    if (dir === undefined) {
+      return undefined;
+    }
+    const count = (side: "client" | "server", pid: number | undefined): number =>
+      windowInstructions(join(dir, `${this.variant.id}-${side}.${pid ?? "?"}`), this.windows);
+    return { client: count("client", this.client.pid), server: count("server", this.server.pid) };
   }
 
   /** Stops both sides and collects what they counted. */

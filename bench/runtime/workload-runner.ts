@@ -2,6 +2,7 @@
 // measured window that the bench process brackets with readings of the server's CPU.
 import { performance } from "node:perf_hooks";
 import { sortedQuantile } from "../stats.js";
+import { markWindow } from "./callgrind.js";
 import { cpuMicros } from "./ipc-child.js";
 import type { WorkloadMeasure } from "./protocol.js";
 import type { BenchClient } from "./stacks/bench-peer.js";
@@ -32,11 +33,13 @@ export class WorkloadRunner {
     const latencies: number[] | undefined = workload === "unary" ? [] : undefined;
     const body = this.body(workload, "measured", latencies);
     await window("start");
+    markWindow("start");
     const cpu = cpuMicros();
     const started = performance.now();
     const ops = await body();
     const elapsedMs = performance.now() - started;
     const clientCpuUs = cpuMicros() - cpu;
+    markWindow("end");
     await window("end");
     return { workload, ops, elapsedMs, clientCpuUs, latencyMs: latencies && latencySummary(latencies) };
   }

@@ -83,6 +83,18 @@ export const cpuPlan: WorkloadPlan = {
 export const cpuSmokePlan: WorkloadPlan = { ...smokePlan, unary: { ...smokePlan.unary, warmup: { calls: 50 }, rewarm: { calls: 10 }, measured: { calls: 100 } } };
 
 /**
+ * `npm run bench:instructions`: as `cpuPlan`, for processes under callgrind, some 50
+ * times slower: windows of fewer calls and messages (a count does not need many to
+ * settle), the warm-up as long as `cpuPlan`'s (V8 compiles by work done, not by time).
+ */
+export const instructionsPlan: WorkloadPlan = {
+  unary: { ...cpuPlan.unary, rewarm: { calls: 200 }, measured: { calls: 1_000 } },
+  serverStream: { warmupMessages: 30_000, rewarmMessages: 1_000, messages: 10_000 },
+  clientStream: { warmupMessages: 20_000, rewarmMessages: 1_000, messages: 5_000 },
+  bidiStream: { warmupMessages: 5_000, rewarmMessages: 500, messages: 2_000 },
+};
+
+/**
  * `npm run bench:alloc`: bytes allocated per call and per message. Allocation does not
  * depend on timing as CPU does, so one window each, long enough that the sampling of
  * the heap profiler averages out.

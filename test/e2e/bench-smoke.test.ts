@@ -1,11 +1,13 @@
-// A seconds-long run of `npm run bench -- --smoke` (and of `npm run bench:cpu -- --smoke`
-// and `npm run bench:alloc -- --smoke`),
+// A seconds-long run of `npm run bench -- --smoke` (and of `npm run bench:cpu -- --smoke`,
+// `npm run bench:instructions -- --smoke` on one variant, and `npm run bench:alloc -- --smoke`),
 // so the benchmark never rots: every runtime variant and workload, every codegen plugin,
 // and every proof check (spans exported and counters equal to calls). Nothing here
 // looks at a timing.
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { callgrindCommand, windowInstructions } from "../../bench/runtime/callgrind.js";
 import { repoRoot } from "../support/paths.js";
 import { run } from "../support/run.js";
 import type { RunResult } from "../support/run.js";
@@ -114,6 +116,50 @@ describe("the benchmark", () => {
     expect(cpu.targets.length).toBe(7 * 4);
     expect(cpu.targets.every((t) => t.estimate !== undefined)).toBe(true);
   }, 300_000);
+
+  it("counts the instructions of each window a process under callgrind marks", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ts-otel-callgrind-"));
+    try {
+      const out = join(dir, "windows");
+      const { execPath, args, env } = callgrindCommand(out);
+      const result = run(execPath, [...args, "--import", "tsx", join(repoRoot, "test/e2e/callgrind/windows-child.ts")], {
+        cwd: repoRoot,
+        env: { ...process.env, ...env },
+        timeout: 280_000,
+      });
+      expect(result.status, result.stderr).toBe(0);
+      const [first, second] = [windowInstructions(out, 1), windowInstructions(out, 2)];
+      // Each file is read once and removed.
+      expect(existsSync(`${out}.1`)).toBe(false);
+      // 20,000 and 60,000 rounds of the same loop (and of the garbage collections they
+      // cause: 2.68 seen): a window holds its own work and nothing before it, where the
+      // process's start and a first run of ten times the first window's work went.
+      expect(first).toBeGreaterThan(1_000_000);
+      expect(second / first).toBeGreaterThan(2.5);
+      expect(second / first).toBeLessThan(3.5);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  it("runs the instruction count of one stack against bare grpc-js under callgrind in smoke mode", () => {
+    const result = runBench("bench/run.ts", 580_000, ["--instructions", "--variants", "ours-traces", "--workloads", "unary,serverStream"]);
+    expect(result.status, `${result.stderr.slice(-1500)}\n${result.stdout.slice(-3000)}`).toBe(0);
+    const proofs = result.stdout.split("\n").filter((line) => /\(expected \d+\)$/.test(line));
+    expect(proofs.filter((line) => !line.trimStart().startsWith("ok "))).toEqual([]);
+    const { cpu } = JSON.parse(readFileSync(join(repoRoot, "bench/results/instructions-smoke.json"), "utf8")) as CpuSmokeResults & {
+      cpu: { meter: string; measurements: { measure: { instructions?: { client: number; server: number } } }[] };
+    };
+    expect(cpu.meter).toBe("instructions");
+    expect(cpu.variants.map((v) => v.id)).toEqual(["bare", "ours-traces"]);
+    // Every window counted on both sides; thousands of instructions per operation.
+    expect(cpu.measurements.length).toBe(2 * 2);
+    expect(cpu.measurements.every((m) => (m.measure.instructions?.client ?? 0) > 0 && (m.measure.instructions?.server ?? 0) > 0)).toBe(true);
+    for (const variant of cpu.variants) {
+      expect(variant.workloads.map((w) => w.workload)).toEqual(["unary", "serverStream"]);
+      expect(variant.workloads.every((w) => w.rounds === 1 && w.client > 1 && w.server > 1)).toBe(true);
+    }
+  }, 600_000);
 
   it("measures the bytes each stack allocates per call and per message in smoke mode", () => {
     const result = runBench("bench/alloc.ts", 280_000, ["--variants", "floor-full,ours-full"]);

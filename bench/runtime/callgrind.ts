@@ -1,0 +1,66 @@
+// `npm run bench:cpu -- --instructions`: instructions per call and per message instead
+// of CPU time. Each process runs under valgrind's callgrind, which counts the
+// instructions it executes, on every thread, however busy the machine is: CPU time per
+// window moved by a factor of two to three on 2 shared cores, which no number of
+// rounds averaged down to the ±5 % issue 24 asks for. Instructions are not time
+// (a cache miss costs more than an add), and a process under callgrind runs some 50
+// times slower, so timers fire more often per call than they would; the count is
+// what each stack asks the processor to do, held against the same count of the others.
+//
+// A window is marked from inside the process by calling two libuv functions nothing
+// else in these processes calls: callgrind zeroes its counts on entering
+// uv_os_getpriority (`os.getPriority()`) and writes them to a file of their own on
+// entering uv_os_get_passwd (`os.userInfo()`), the Nth window's to `<out>.N`.
+import { readFileSync, rmSync } from "node:fs";
+import { getPriority, userInfo } from "node:os";
+
+/** Set in a child's environment when its windows are to be marked for callgrind. */
+const markEnv = "BENCH_CALLGRIND_WINDOWS";
+
+/** The command that runs `node` under callgrind, writing window N's counts to `<outFile>.N`. */
+export function callgrindCommand(outFile: string): { execPath: string; args: string[]; env: Record<string, string> } {
+  return {
+    execPath: "valgrind",
+    args: [
+      "--quiet",
+      "--tool=callgrind",
+      `--callgrind-out-file=${outFile}`,
+      "--zero-before=uv_os_getpriority",
+      "--dump-before=uv_os_get_passwd",
+      // Counts per function only: the files stay small, and only their totals are read.
+      "--dump-instr=no",
+      "--dump-line=no",
+      process.execPath,
+    ],
+    env: { [markEnv]: "1" },
+  };
+}
+
+/** In a bench child: opens or closes a measured window, if it runs under callgrind. */
+export function markWindow(edge: "start" | "end"): void {
+  if (process.env[markEnv] === undefined) {
+    return;
+  }
+  if (edge === "start") {
+    getPriority();
+  } else {
+    userInfo();
+  }
+}
+
+/** The instructions of the `window`th window (from 1) that callgrind wrote for `outFile`; the file is removed. */
+export function windowInstructions(outFile: string, window: number): number {
+  const file = `${outFile}.${window}`;
+  const text = readFileSync(file, "utf8");
+  rmSync(file);
+  return parseTotals(text, file);
+}
+
+/** The `totals:` line of a callgrind file: the events counted since the counts were last zeroed. */
+export function parseTotals(text: string, name: string): number {
+  const match = /^totals: (\d+)$/m.exec(text);
+  if (match?.[1] === undefined) {
+    throw new Error(`${name}: no totals line; not a callgrind output file`);
+  }
+  return Number(match[1]);
+}
