@@ -76,6 +76,7 @@ export const usage = `npm run bench -- [options]
   --workloads a,b    runtime workloads: unary, serverStream, clientStream, bidiStream; default all
   --concurrency N    unary calls in flight (default 32; --cpu ${CPU_CONCURRENCY})
   --profile          write a CPU profile of every runtime process to bench/results/profiles/
+                     (--instructions: keep callgrind's file of every window there)
   --no-slow          skip protoc-gen-es v2 on compute.proto (one run of up to 150 s)`;
 
 const budget = (runs: number, timeoutMs = 60_000): PluginBudget => ({ runs, timeoutMs });

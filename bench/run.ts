@@ -38,16 +38,19 @@ let profileDir: string | undefined;
 if (options.runtime?.profile === true || options.cpu?.profile === true) {
   profileDir = join(resultsDir, "profiles", startedAt.replace(/[:.]/g, "-"));
   mkdirSync(profileDir, { recursive: true });
-  log(`CPU profiles: ${profileDir}`);
+  log(`${options.cpu?.instructions === true ? "Callgrind's files" : "CPU profiles"}: ${profileDir}`);
 }
 const runtime = options.runtime && (await runRuntime({ ...options.runtime, profileDir, log }));
-// Callgrind's files, one per process and window, each read and removed once its window closes.
-const callgrindDir = options.cpu?.instructions === true ? mkdtempSync(join(tmpdir(), "ts-otel-callgrind-")) : undefined;
+// Under --instructions, callgrind's files, one per process and window (about 2 MB each):
+// kept with --profile, for callgrind_annotate to say where the instructions went.
+const instructions = options.cpu?.instructions === true;
+const callgrindDir = instructions ? (profileDir ?? mkdtempSync(join(tmpdir(), "ts-otel-callgrind-"))) : undefined;
 let cpu;
 try {
-  cpu = options.cpu && (await runCpu({ ...options.cpu, profileDir, callgrindDir, log }));
+  // node --cpu-prof has nothing to add to callgrind's counts.
+  cpu = options.cpu && (await runCpu({ ...options.cpu, profileDir: instructions ? undefined : profileDir, callgrindDir, log }));
 } finally {
-  if (callgrindDir !== undefined) {
+  if (callgrindDir !== undefined && callgrindDir !== profileDir) {
     rmSync(callgrindDir, { recursive: true, force: true });
   }
 }
@@ -81,7 +84,9 @@ const sections = [
   ...(codegen === undefined ? [] : [formatCodegen(codegen)]),
   ...(heap === undefined ? [] : [formatHeap(heap)]),
   ...(soak === undefined ? [] : [formatSoak(soak)]),
-  ...(profileDir === undefined ? [] : [`CPU profiles: npx tsx bench/profile/summarize-profile.ts ${profileDir}`]),
+  ...(profileDir === undefined
+    ? []
+    : [instructions ? `Callgrind's files, per process and window: callgrind_annotate ${profileDir}/<variant>-<side>.<pid>.<window>` : `CPU profiles: npx tsx bench/profile/summarize-profile.ts ${profileDir}`]),
   `Results: ${out}`,
 ];
 const report = `${sections.join("\n\n")}\n`;

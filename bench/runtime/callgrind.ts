@@ -11,7 +11,7 @@
 // else in these processes calls: callgrind zeroes its counts on entering
 // uv_os_getpriority (`os.getPriority()`) and writes them to a file of their own on
 // entering uv_os_get_passwd (`os.userInfo()`), the Nth window's to `<out>.N`.
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { getPriority, userInfo } from "node:os";
 
 /** Set in a child's environment when its windows are to be marked for callgrind. */
@@ -48,12 +48,10 @@ export function markWindow(edge: "start" | "end"): void {
   }
 }
 
-/** The instructions of the `window`th window (from 1) that callgrind wrote for `outFile`; the file is removed. */
+/** The instructions of the `window`th window (from 1) that callgrind wrote for `outFile`. */
 export function windowInstructions(outFile: string, window: number): number {
   const file = `${outFile}.${window}`;
-  const text = readFileSync(file, "utf8");
-  rmSync(file);
-  return parseTotals(text, file);
+  return parseTotals(readFileSync(file, "utf8"), file);
 }
 
 /** The `totals:` line of a callgrind file: the events counted since the counts were last zeroed. */
