@@ -142,7 +142,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     rounds,
     roundsPerStart: values["restart-every"] === undefined ? defaultRoundsPerStart : positive("restart-every", values["restart-every"]),
     variants: chosen,
-    // Under callgrind a process runs some 50 times slower.
+    // Under callgrind a process runs about 40 times slower.
     timeoutMs: instructions ? 4 * 3_600_000 : 30 * 60_000,
     // How long a live child may stay silent before it counts as hung. Smoke mode is no
     // faster here: a child's start (tsx compiling, grpc-js and the SDK loading) took over

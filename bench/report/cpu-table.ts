@@ -28,7 +28,7 @@ export function formatCpu(cpu: CpuResult, smoke: boolean): string {
   const what =
     cpu.meter === "cpu"
       ? "CPU per operation (issue 24)"
-      : "Instructions per operation (issue 24), counted by valgrind's callgrind in processes some 50 times slower than without it (bench/runtime/callgrind.ts)";
+      : "Instructions per operation (issue 24), counted by valgrind's callgrind in processes about 40 times slower than without it (bench/runtime/callgrind.ts)";
   const out: string[] = [
     `${what}, client and server processes measured apart, ${cpu.rounds} interleaved rounds` +
       ` (the machine's 1-minute load as windows closed: ${num(load.min, 1)}–${num(load.max, 1)}, median ${num(load.median, 1)})` +

@@ -1,11 +1,13 @@
-// `npm run bench:cpu -- --instructions`: instructions per call and per message instead
-// of CPU time. Each process runs under valgrind's callgrind, which counts the
-// instructions it executes, on every thread, however busy the machine is: CPU time per
-// window moved by a factor of two to three on 2 shared cores, which no number of
-// rounds averaged down to the ±5 % issue 24 asks for. Instructions are not time
-// (a cache miss costs more than an add), and a process under callgrind runs some 50
-// times slower, so timers fire more often per call than they would; the count is
-// what each stack asks the processor to do, held against the same count of the others.
+// `npm run bench:instructions`: instructions per call and per message instead of CPU
+// time. Each process runs under valgrind's callgrind, which counts the instructions it
+// executes, on every thread: a count does not depend on how fast the machine's cores
+// run the process, which moved CPU time per window by a factor of two to three on 2
+// shared cores. It still moves with what V8 does in a window: of bare grpc-js's unary
+// windows (README, Performance), those without a major garbage collection or a function
+// compiled again counted within 1 % of each other, the others up to 60 % more; and it
+// moved with the load (more instructions per call beside two other callgrind runs).
+// Instructions are not time (a cache miss costs more than an add), and a process under
+// callgrind runs about 40 times slower, so timers fire more often per call than they would.
 //
 // A window is marked from inside the process by calling two libuv functions nothing
 // else in these processes calls: callgrind zeroes its counts on entering
