@@ -48,9 +48,9 @@ const CPU_ROUNDS = 30;
 const CPU_ROUNDS_PER_START = 5;
 const CPU_CONCURRENCY = cpuPlan.unary.concurrency;
 /**
- * Rounds of `--instructions`, and its processes' starts: counts of instructions do not
- * move with the machine's load, so a few rounds do; what a start gave its processes
- * still does, so two starts.
+ * Rounds of `--instructions`, and its processes' starts: few, under callgrind's 40-fold
+ * slowdown. Its counts still move from window to window with the collections and
+ * recompiles each holds (README, Performance), and from start to start.
  */
 const INSTRUCTION_ROUNDS = 4;
 const INSTRUCTION_ROUNDS_PER_START = 2;
@@ -62,7 +62,7 @@ export const usage = `npm run bench -- [options]
                      floor, client and server apart, ${CPU_ROUNDS} interleaved rounds, ~25 min
                      (npm run bench:cpu); with --smoke, 2 rounds of tiny counts
   --instructions     as --cpu, counting instructions under valgrind's callgrind instead
-                     of CPU time: ${INSTRUCTION_ROUNDS} rounds, ~2 h (npm run bench:instructions)
+                     of CPU time: ${INSTRUCTION_ROUNDS} rounds, hours (npm run bench:instructions)
   --heap             the heap check alone: 1,000,000 unary calls with full telemetry
   --heap-calls N     calls of the heap check (default 1000000, sampled every N/10)
   --soak             the long soak alone: 1,000,000 mixed calls across processes, ~20 min
