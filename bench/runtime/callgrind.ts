@@ -57,7 +57,7 @@ export function windowInstructions(outFile: string, window: number): number {
 }
 
 /** The `totals:` line of a callgrind file: the events counted since the counts were last zeroed. */
-export function parseTotals(text: string, name: string): number {
+function parseTotals(text: string, name: string): number {
   const match = /^totals: (\d+)$/m.exec(text);
   if (match?.[1] === undefined) {
     throw new Error(`${name}: no totals line; not a callgrind output file`);
